@@ -1,0 +1,129 @@
+"""One settings object, read from the environment (prefix FRONTLINE_) and an optional .env file.
+
+It is built once, in a program's entry point (`python -m retrieval`, `python -m bot`), checked there,
+and passed in to whatever needs it. Nothing below the entry points reads os.environ.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class SettingsError(ValueError):
+    """A setting is wrong; the message names it and says what to do."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FRONTLINE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- corpus and store
+    data_dir: Path = Field(Path("data"), description="Where the store, BM25 index and feedback live.")
+    corpus_dirs: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [Path("seeds")],
+        description="Folders (or files) ingested by default and by /reindex; comma-separated.",
+    )
+    chroma_url: str | None = Field(None, description="An HTTP Chroma server, e.g. http://chroma:8000; unset = on disk.")
+    collection: str = Field("frontline", description="Chroma collection name.")
+
+    # --- embedding
+    embed_model: str = Field("", description="SentenceTransformer name or path; empty = the bundled all-MiniLM-L6-v2.")
+    embed_batch_size: int = Field(64, gt=0)
+
+    # --- retrieval and answers
+    top_k: int = Field(5, gt=0, le=20, description="Citations in an answer at most.")
+    max_per_article: int = Field(2, gt=0, description="Passages from one article among the top results at most.")
+    min_relevance: float = Field(0.45, ge=0, le=1, description="Below this the answerer abstains.")
+    max_question_chars: int = Field(500, gt=0, description="Longer questions are cut to this length.")
+    answer_timeout: float = Field(20.0, gt=0, description="Seconds an answer may take before the bot gives up.")
+
+    # --- optional generative answers (an OpenAI-compatible endpoint)
+    llm_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. http://ollama:11434/v1.")
+    llm_model: str | None = None
+    llm_api_key: SecretStr = SecretStr("not-needed")
+    llm_timeout: float = Field(20.0, gt=0)
+
+    # --- Discord
+    discord_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("DISCORD_TOKEN", "FRONTLINE_DISCORD_TOKEN")
+    )
+    discord_token_file: Path | None = Field(
+        None, validation_alias=AliasChoices("DISCORD_TOKEN_FILE", "FRONTLINE_DISCORD_TOKEN_FILE")
+    )
+    discord_guild_id: int | None = Field(
+        None, validation_alias=AliasChoices("DISCORD_GUILD_ID", "FRONTLINE_DISCORD_GUILD_ID")
+    )
+    max_concurrent_answers: int = Field(2, gt=0, description="Answers computed at once (the rest queue).")
+    max_queued_answers: int = Field(64, ge=0, description="Beyond this many waiting, users are told to retry.")
+    cooldown_seconds: float = Field(3.0, ge=0, description="Per-user pause between questions.")
+    log_level: str = "INFO"
+
+    @field_validator("corpus_dirs", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("chroma_url", "llm_url", "llm_model", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("chroma_url", "llm_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_url and self.llm_model)
+
+    def token(self) -> str | None:
+        """The Discord token from DISCORD_TOKEN or the file DISCORD_TOKEN_FILE names (Docker secrets)."""
+        if self.discord_token is not None and self.discord_token.get_secret_value().strip():
+            return self.discord_token.get_secret_value().strip()
+        if self.discord_token_file is not None:
+            try:
+                return self.discord_token_file.read_text(encoding="utf-8").strip() or None
+            except OSError as exc:
+                raise SettingsError(f"DISCORD_TOKEN_FILE: cannot read {self.discord_token_file}: {exc.strerror}") from None
+        return None
+
+    def check_corpus_dirs(self) -> None:
+        for path in self.corpus_dirs:
+            if not path.exists():
+                raise SettingsError(f"FRONTLINE_CORPUS_DIRS: {path} does not exist")
+            if path.is_dir() and not _readable_dir(path):
+                raise SettingsError(f"FRONTLINE_CORPUS_DIRS: {path} is not readable")
+
+
+def _readable_dir(path: Path) -> bool:
+    try:
+        next(iter(path.iterdir()), None)
+    except OSError:
+        return False
+    return True
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings once; turn pydantic's report into one line per bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "?"
+            env = name.upper() if name.upper().startswith("DISCORD_") else f"FRONTLINE_{name.upper()}"
+            lines.append(f"{env}: {err['msg']}")
+        raise SettingsError("bad setting: " + "; ".join(lines)) from None

@@ -1,0 +1,146 @@
+"""Command line: python -m retrieval {ingest,ask,sector,timeline,stats,eval}."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")        # never reach for a model hub
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    from config.settings import SettingsError, load_settings
+    from retrieval.errors import FrontlineError
+
+    try:
+        settings = load_settings()
+        if args.command == "ingest" and not args.paths:
+            settings.check_corpus_dirs()
+        return args.run(args, settings)
+    except (SettingsError, FrontlineError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m retrieval", description="Frontline: cited answers from front-line articles.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add article files or folders to the store (default: the configured corpus)")
+    p.add_argument("paths", nargs="*", type=Path)
+    p.add_argument("--prune", action="store_true", help="drop articles whose files are gone")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_ingest)
+
+    p = sub.add_parser("ask", help="answer a question with cited passages (no question + --json: one per stdin line)")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_ask)
+
+    p = sub.add_parser("sector", help="a briefing for a place and its sector, newest first")
+    p.add_argument("name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_sector)
+
+    p = sub.add_parser("timeline", help="what the articles say about a place, in date order")
+    p.add_argument("place")
+    p.add_argument("--since")
+    p.add_argument("--until")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_timeline)
+
+    p = sub.add_parser("stats", help="what the store holds")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_stats)
+
+    p = sub.add_parser("eval", help="run the gold question set and print the score per kind")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_eval)
+    return parser
+
+
+def _frontline(settings):
+    from retrieval.service import Frontline
+
+    return Frontline(settings)
+
+
+def _ingest(args, settings) -> int:
+    report = _frontline(settings).ingest(args.paths or None, prune=args.prune, progress=not args.json)
+    print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.summary())
+    return 0
+
+
+def _ask(args, settings) -> int:
+    from retrieval.errors import FrontlineError
+
+    frontline = _frontline(settings)
+    if args.question is not None:
+        _print_answer(frontline.ask(args.question), args.json)
+        return 0
+    if not args.json:
+        print("error: give a question, or use --json to read one question a line from standard input", file=sys.stderr)
+        return 2
+    for line in sys.stdin:  # the model is loaded once for all the lines
+        if not line.strip():
+            continue
+        try:
+            print(json.dumps(frontline.ask(line).to_json(), ensure_ascii=False), flush=True)
+        except FrontlineError as exc:
+            print(json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _sector(args, settings) -> int:
+    _print_answer(_frontline(settings).sector(args.name), args.json)
+    return 0
+
+
+def _timeline(args, settings) -> int:
+    _print_answer(_frontline(settings).timeline(args.place, args.since, args.until), args.json)
+    return 0
+
+
+def _stats(args, settings) -> int:
+    data = _frontline(settings).stats()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        print(f"{data['articles']} articles ({data['undated_articles']} undated), {data['passages']} passages")
+        print(f"dates: {data['first_date'] or '?'} to {data['last_date'] or '?'}; last ingest {data['last_ingest'] or 'never'}")
+        top = ", ".join(f"{k} ({v})" for k, v in list(data["places"].items())[:15])
+        print(f"places covered ({len(data['places'])}): {top}")
+    return 0
+
+
+def _eval(args, settings) -> int:
+    from retrieval.evaluation import load_gold, run_gold
+
+    report = run_gold(_frontline(settings), load_gold())
+    print(json.dumps(report.to_json(), ensure_ascii=False, indent=1) if args.json else report.summary())
+    return 0
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+        return
+    from retrieval.render import answer_as_text
+
+    print(answer_as_text(answer))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

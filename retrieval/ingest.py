@@ -1,0 +1,207 @@
+"""From article files to stored passages: clean, date, chunk, tag places, embed, write.
+
+Idempotent: an article whose content hash (and pipeline version) is already stored is not embedded
+again; a changed one replaces its passages; `prune` drops articles whose source is gone.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from retrieval.chunking import chunk
+from retrieval.cleaning import clean_article
+from retrieval.dates import date_as_int, resolve_date
+from retrieval.embedder import Embedder
+from retrieval.models import Article, Passage
+from retrieval.places import Gazetteer
+from retrieval.sources import RawArticle, Skip, iter_sources
+from retrieval.store import Docstore, LexicalIndex, VectorIndex
+
+_log = logging.getLogger(__name__)
+
+# Bump when cleaning, dating, chunking or tagging changes, so every article is processed again.
+PIPELINE_VERSION = "1"
+# Passages embedded and written together: large enough to keep the encoder's batches full,
+# small enough that a crash loses little work.
+FLUSH_PASSAGES = 1024
+
+
+@dataclass
+class IngestReport:
+    articles: int = 0
+    passages: int = 0
+    passages_embedded: int = 0
+    articles_unchanged: int = 0
+    articles_removed: int = 0
+    skipped: list[Skip] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "articles": self.articles,
+            "passages": self.passages,
+            "passages_embedded": self.passages_embedded,
+            "articles_unchanged": self.articles_unchanged,
+            "articles_removed": self.articles_removed,
+            "skipped": [{"source": s.origin, "reason": s.reason} for s in self.skipped],
+            "seconds": round(self.seconds, 3),
+        }
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.articles} articles ({self.articles_unchanged} unchanged), {self.passages} passages, "
+            f"{self.passages_embedded} embedded, {self.articles_removed} removed, in {self.seconds:.1f} s",
+        ]
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)}:")
+            lines.extend(f"  {s.origin}: {s.reason}" for s in self.skipped)
+        return "\n".join(lines)
+
+
+def build_article(raw: RawArticle, gazetteer: Gazetteer) -> Article | Skip:
+    cleaned = clean_article(raw.text, title_hint=raw.meta.get("title"))
+    if not cleaned.body.strip():
+        return Skip(raw.origin, "nothing left after removing page boilerplate")
+    date = resolve_date(
+        header_date=cleaned.header_date, metadata_date=_iso_day(raw.meta.get("date")),
+        text=cleaned.body, captions=cleaned.captions,
+    )
+    date_int = date_as_int(date) or 0
+    title = raw.meta.get("title") or cleaned.title
+    source = raw.meta.get("source") or cleaned.outlet
+    url = raw.meta.get("url")
+    passages = []
+    for seq, span in enumerate(chunk(cleaned.body)):
+        text = cleaned.body[span.start:span.end]
+        places = tuple(gazetteer.places_in(text, context=cleaned.body))
+        sectors = tuple(sorted({s.name for p in places if (s := _sector(gazetteer, p))}))
+        passages.append(Passage(
+            id=f"{raw.article_id}#{seq}", article_id=raw.article_id, seq=seq, text=text, start=span.start,
+            end=span.end, title=title, date=date.value, date_int=date_int, date_precision=date.precision,
+            date_inferred=date.inferred, source=source, url=url, places=places, sectors=sectors,
+        ))
+    return Article(
+        article_id=raw.article_id, origin=raw.origin, content_hash=_versioned(raw.content_hash),
+        body=cleaned.body, title=title, date=date.value, date_int=date_int, date_precision=date.precision,
+        date_inferred=date.inferred, date_cue=date.cue, source=source, url=url, passages=tuple(passages),
+    )
+
+
+def _sector(gazetteer: Gazetteer, place_name: str):
+    place = gazetteer.resolve(place_name)
+    return gazetteer.sector_of(place) if place is not None and hasattr(place, "parent") else None
+
+
+def _iso_day(value: str | None) -> str | None:
+    return value[:10] if value else None
+
+
+def _versioned(content_hash: str) -> str:
+    return f"{PIPELINE_VERSION}:{content_hash}"
+
+
+def reconcile(docstore: Docstore, vectors: VectorIndex) -> None:
+    """Make Chroma and the docstore agree after a crash or a lost server volume."""
+    in_chroma, in_docs = vectors.ids(), docstore.passage_ids()
+    orphans = in_chroma - in_docs
+    if orphans:
+        _log.info("removing %d vectors left by an interrupted ingest", len(orphans))
+        vectors.delete_ids(sorted(orphans))
+    missing = in_docs - in_chroma
+    if missing:
+        articles = sorted({pid.rsplit("#", 1)[0] for pid in missing})
+        _log.warning("%d articles lost their vectors; they will be embedded again", len(articles))
+        docstore.delete_articles(articles)
+
+
+def ingest(
+    paths: Sequence[Path],
+    *,
+    docstore: Docstore,
+    vectors: VectorIndex,
+    lexical: LexicalIndex,
+    embedder: Embedder,
+    gazetteer: Gazetteer,
+    prune: bool = False,
+    progress: bool = False,
+    on_flush: Callable[[int], None] | None = None,
+) -> IngestReport:
+    report = IngestReport()
+    embedder.warm_up()  # model loading is start-up, not ingest work: keep it out of `seconds`
+    started = time.perf_counter()
+    reconcile(docstore, vectors)
+    known = docstore.content_hashes()
+    seen: set[str] = set()
+    pending: list[Article] = []
+
+    def flush() -> None:
+        if pending:
+            _write(pending, docstore, vectors, embedder)
+            report.passages_embedded += sum(len(a.passages) for a in pending)
+            if on_flush:
+                on_flush(report.passages_embedded)
+            pending.clear()
+
+    for item in _progress(iter_sources(paths), enabled=progress):
+        if isinstance(item, Skip):
+            report.skipped.append(item)
+            continue
+        seen.add(item.article_id)
+        if known.get(item.article_id) == _versioned(item.content_hash):
+            report.articles += 1
+            report.articles_unchanged += 1
+            continue
+        article = build_article(item, gazetteer)
+        if isinstance(article, Skip):
+            report.skipped.append(article)
+            continue
+        report.articles += 1
+        pending.append(article)
+        if sum(len(a.passages) for a in pending) >= FLUSH_PASSAGES:
+            flush()
+    flush()
+    if prune:
+        report.articles_removed = _prune(paths, seen, docstore, vectors)
+    lexical.load_or_build(docstore)
+    docstore.set_meta("last_ingest", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    report.passages = _passage_count(docstore, seen)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write(articles: list[Article], docstore: Docstore, vectors: VectorIndex, embedder: Embedder) -> None:
+    passages = [p for a in articles for p in a.passages]
+    embeddings = embedder.embed_passages([p.text for p in passages])
+    # Chroma first, docstore last: the docstore row is the commit mark (see store.py)
+    vectors.delete_articles([a.article_id for a in articles])
+    if passages:
+        vectors.add(passages, embeddings)
+    docstore.replace_articles(articles, ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+def _prune(paths: Sequence[Path], seen: set[str], docstore: Docstore, vectors: VectorIndex) -> int:
+    roots = [str(p) for p in paths]
+    gone = [
+        aid for aid, origin in docstore.origins().items()
+        if aid not in seen and any(origin == r or origin.startswith(r.rstrip("/") + "/") or
+                                   origin.startswith(r + ":") for r in roots)
+    ]
+    vectors.delete_articles(gone)
+    docstore.delete_articles(gone)
+    return len(gone)
+
+
+def _passage_count(docstore: Docstore, article_ids: set[str]) -> int:
+    return sum(1 for pid in docstore.passage_ids() if pid.rsplit("#", 1)[0] in article_ids)
+
+
+def _progress(items: Iterable, *, enabled: bool) -> Iterable:
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, unit=" articles", mininterval=1.0, disable=None)

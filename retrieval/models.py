@@ -1,0 +1,83 @@
+"""The records that move through Frontline: articles, passages, citations, answers."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str                      # "<article_id>#<seq>"
+    article_id: str
+    seq: int
+    text: str                    # == article body[start:end]
+    start: int
+    end: int
+    title: str | None
+    date: str | None             # "YYYY-MM-DD" or "YYYY-MM"
+    date_int: int                # YYYYMMDD (month precision: first day), 0 when unknown
+    date_precision: str          # day | month | unknown
+    date_inferred: bool
+    source: str | None
+    url: str | None
+    places: tuple[str, ...]
+    sectors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    article_id: str
+    origin: str                  # the file (and line) it came from
+    content_hash: str
+    body: str
+    title: str | None
+    date: str | None
+    date_int: int
+    date_precision: str
+    date_inferred: bool
+    date_cue: str | None
+    source: str | None
+    url: str | None
+    passages: tuple[Passage, ...] = ()
+
+
+@dataclass
+class Citation:
+    n: int
+    article_id: str
+    title: str | None
+    date: str | None
+    date_precision: str
+    date_inferred: bool
+    source: str | None
+    url: str | None
+    passage: str
+    start: int
+    end: int
+    score: float
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.pop("url") if data["url"] is None else None
+        return data
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    as_of: str | None
+    took_ms: float
+    citations: list[Citation] = field(default_factory=list)
+    answer_id: str = ""
+    note: str = ""               # e.g. what the corpus does cover, after an abstention
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "as_of": self.as_of,
+            "took_ms": round(self.took_ms, 1),
+            "citations": [c.to_json() for c in self.citations],
+        }
