@@ -158,6 +158,8 @@ _EDITORS_NOTE = re.compile(r"^Editor[’']?s[’']?\s+note\s*:", re.I)
 _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)[\"”’»)]*$")
 _BULLET = re.compile(r"^[•●▪‣◦∙·*\-–—]\s*\S")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$|[\"”’»)\]]$")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 _HEADLINE_MAX_CHARS = 150
@@ -395,9 +397,10 @@ def _mark_other_script(lines: list[_Line]) -> None:
 
 
 def _script_counts(text: str) -> Counter[str]:
-    if text.isascii():                       # the common case, without a per-letter lookup
-        return Counter({"LATIN": sum(ch.isalpha() for ch in text)})
-    return Counter(_script(ch) for ch in text if ch.isalpha())
+    # ASCII letters are Latin; only the other characters need a Unicode lookup.
+    counts = Counter(_script(ch) for ch in _NON_ASCII.findall(text) if ch.isalpha())
+    counts["LATIN"] += len(_ASCII_LETTERS.findall(text))
+    return counts
 
 
 @lru_cache(maxsize=4096)
@@ -436,7 +439,7 @@ def _mark_teasers(lines: list[_Line]) -> None:
         if not line.kept or not _ELLIPSIS_END.search(line.text):
             continue
         previous = lines[position - 1] if position > 0 else None
-        headline_above = previous is not None and previous.text and _looks_like_headline(previous.text)
+        headline_above = bool(previous and previous.text and _standalone_headline(lines, position - 1))
         if _EDITORS_NOTE.match(line.text) or headline_above and len(line.text) <= _MAX_TEASER_CHARS:
             line.reason = "teaser"
             if headline_above and previous.kept:
@@ -452,10 +455,10 @@ def _mark_repeated_lines(lines: list[_Line], title_hint: str | None) -> str | No
     seen: set[str] = set()
     for line in _kept(lines):
         text = line.text
-        repeated = counts[text] > 1 or (hint is not None and _same_title(text, hint))
-        if not repeated:
+        is_hint = hint is not None and _same_title(text, hint)
+        if counts[text] == 1 and not is_hint:
             continue
-        if _looks_like_headline(text):
+        if is_hint or _looks_like_headline(text):
             line.reason = "title"
             title = title or text
         elif text in seen:

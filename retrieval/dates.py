@@ -195,16 +195,16 @@ def _explicit_dates(source: str) -> list[_Candidate]:
     # Full dates state themselves; "June 2023" is a month. Spans already read are not read again, so
     # "17 June 2023" is not also taken as "June 2023".
     found: list[_Candidate] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Spans(len(source))
     for pattern, precision in ((_MONTH_DAY_YEAR, "day"), (_DAY_MONTH_YEAR, "day"), (_ISO_DATE, "day"),
                                (_DOTTED_DATE, "day"), (_MONTH_YEAR, "month")):
         for match in pattern.finditer(source):
-            if _overlaps(match.span(), taken):
+            if taken.overlaps(*match.span()):
                 continue
             day = _date_from_match(match, precision)
             if day is None:
                 continue
-            taken.append(match.span())
+            taken.add(*match.span())
             found.append(_Candidate(day, precision, _EXPLICIT, _cue(source, *match.span()), match.start()))
     return found
 
@@ -224,15 +224,18 @@ def _month_days(source: str, anchor: date) -> list[_Candidate]:
     # "on July 2" has no year; news speaks of recent days, so the year is the one that puts it nearest
     # the article's latest dated event (and rather after it than long before).
     found: list[_Candidate] = []
-    taken = [m.span() for p in (_MONTH_DAY_YEAR, _DAY_MONTH_YEAR, _MONTH_YEAR) for m in p.finditer(source)]
+    taken = _Spans(len(source))
+    for pattern in (_MONTH_DAY_YEAR, _DAY_MONTH_YEAR, _MONTH_YEAR):
+        for match in pattern.finditer(source):
+            taken.add(*match.span())
     for pattern in (_MONTH_DAY, _DAY_MONTH):
         for match in pattern.finditer(source):
-            if _overlaps(match.span(), taken):
+            if taken.overlaps(*match.span()):
                 continue
             day = _nearest_year(_month_number(match.group("month")), int(match.group("day")), anchor)
             if day is None:
                 continue
-            taken.append(match.span())
+            taken.add(*match.span())
             found.append(_Candidate(day, "day", _MONTH_DAY_KIND, _cue(source, *match.span()), match.start()))
     return found
 
@@ -345,8 +348,17 @@ def _renumber(candidates: list[_Candidate]) -> list[_Candidate]:
     return [_Candidate(c.day, c.precision, c.kind, c.cue, i) for i, c in enumerate(candidates)]
 
 
-def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in taken)
+class _Spans:
+    """Character positions already read as part of a date (linear in the text, not in the matches)."""
+
+    def __init__(self, size: int) -> None:
+        self._mask = bytearray(size)
+
+    def add(self, start: int, end: int) -> None:
+        self._mask[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self._mask.find(1, start, end) != -1
 
 
 def _cue(source: str, start: int, end: int) -> str:

@@ -24,7 +24,7 @@ from retrieval.store import Docstore, LexicalIndex, VectorIndex
 _log = logging.getLogger(__name__)
 
 # Bump when cleaning, dating, chunking or tagging changes, so every article is processed again.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 # Passages embedded and written together: large enough to keep the encoder's batches full,
 # small enough that a crash loses little work.
 FLUSH_PASSAGES = 1024

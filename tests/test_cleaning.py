@@ -257,3 +257,20 @@ def test_photo_credit_of_a_wire_is_not_the_outlet() -> None:
     cleaned = clean_article(raw)
     assert cleaned.outlet is None
     assert cleaned.captions == ("Soldiers rest near the front line. REUTERS/Alina Smutko",)
+
+
+def test_title_hint_with_question_mark_is_still_the_title() -> None:
+    cleaned = clean_article("Will Bakhmut fall?\n\nAnalysts are divided, officials said.", title_hint="Will Bakhmut fall?")
+    assert cleaned.title == "Will Bakhmut fall?"
+    assert cleaned.body == "Analysts are divided, officials said."
+
+
+def test_wrapped_sentence_ending_in_ellipsis_is_not_a_teaser() -> None:
+    raw = "Russian troops advanced near the village\nof Klishchiivka and then...\n\nMore fighting followed."
+    assert clean_article(raw).body == raw
+
+
+def test_cyrillic_article_keeps_its_text_and_drops_latin_chrome() -> None:
+    raw = "Російські війська обстріляли Херсон.\n\nRead more\n\nЗа даними ОВА, поранено двох людей."
+    cleaned = clean_article(raw)
+    assert cleaned.body == "Російські війська обстріляли Херсон.\n\nЗа даними ОВА, поранено двох людей."
