@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     llm_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. http://ollama:11434/v1.")
     llm_model: str | None = None
     llm_api_key: SecretStr = SecretStr("not-needed")
-    llm_timeout: float = Field(20.0, gt=0)
+    llm_timeout: float = Field(12.0, gt=0, description="Seconds for the LLM; keep below answer_timeout so the fallback arrives.")
 
     # --- Discord
     discord_token: SecretStr | None = Field(
