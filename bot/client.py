@@ -113,6 +113,7 @@ class FrontlineBot(commands.Bot):
                 store_ok = False
             state = {"at": time.time(), "connected": self.is_ready() and not self.is_closed(), "store_ok": store_ok}
             try:
+                path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(json.dumps(state))
             except OSError as exc:
                 _log.warning("cannot write %s: %s", path, exc)

@@ -1,0 +1,163 @@
+"""End to end: the real bot (real discord.py client, real store and model) against the loopback fake Discord.
+
+Every test ends with the fake's verdict: no rule of Discord's broken (3-second acknowledgement, one
+acknowledgement, message and embed limits, no pings).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+
+from bot.client import FrontlineBot
+from tests.conftest import make_settings
+from tests.fake_discord import FakeDiscord
+
+pytestmark = pytest.mark.slow
+EPHEMERAL = 64
+
+
+@contextlib.asynccontextmanager
+async def running_bot(frontline, tmp_path, **overrides):
+    settings = make_settings(tmp_path / "botdata", **overrides)
+    async with FakeDiscord() as fake:
+        bot = FrontlineBot(settings, frontline)
+        async with fake.connect(bot, "fake-token"):
+            yield fake, bot
+        fake.assert_no_violations()
+
+
+def _all_embed_text(message: dict) -> str:
+    parts = []
+    for e in message.get("embeds", []):
+        parts += [e.get("title", ""), e.get("description", ""), e.get("footer", {}).get("text", "")]
+        parts += [f["name"] + f["value"] for f in e.get("fields", [])]
+    return "\n".join(parts)
+
+
+async def test_ask_gives_a_cited_dated_answer_and_sources_and_votes_work(seeded, tmp_path):
+    async with running_bot(seeded, tmp_path) as (fake, bot):
+        interaction = await fake.slash("ask", {"question": "Why did Ukraine leave the Kanal district?"})
+        message = await interaction.wait_final(60)
+        assert interaction.ack_latency < 3
+        embed = message["embeds"][0]
+        assert "[1]" in embed["description"]
+        assert embed["fields"] and "2024-07-0" in embed["fields"][0]["name"]
+        assert embed["footer"]["text"].startswith("As of 2024-07-0")
+        custom_ids = [c["custom_id"] for row in message["components"] for c in row["components"]]
+        sources_id = next(c for c in custom_ids if c.startswith("fl:src:"))
+        up_id = next(c for c in custom_ids if c.startswith("fl:vote:up:"))
+
+        sources = await (await fake.click(message, sources_id, user_id=fake.user_id)).wait_final(30)
+        assert sources["flags"] & EPHEMERAL
+        cited = bot.recent.get(sources_id.rsplit(":", 1)[1]).citations[0].passage
+        assert cited[:80].replace("*", "") in sources["content"].replace("\\", "")
+
+        vote = await (await fake.click(message, up_id, user_id=fake.user_id)).wait_final(30)
+        assert vote["flags"] & EPHEMERAL and "recorded" in vote["content"]
+        rows = [json.loads(line) for line in (tmp_path / "botdata" / "feedback.jsonl").read_text().splitlines()]
+        assert rows[-1]["vote"] == "up" and rows[-1]["user_id"] == str(fake.user_id)
+        assert rows[-1]["question"] == "Why did Ukraine leave the Kanal district?"
+
+
+async def test_off_corpus_question_abstains_with_a_short_plain_reply(seeded, tmp_path):
+    async with running_bot(seeded, tmp_path) as (fake, _):
+        message = await (await fake.slash("ask", {"question": "Who won the 2022 World Cup?"})).wait_final(60)
+        assert not message.get("embeds")
+        assert message["content"].startswith("The articles I have don't cover that.")
+        assert "articles" in message["content"][40:]
+
+
+async def test_sector_autocomplete_knows_aliases_and_briefing_is_newest_first(seeded, tmp_path):
+    async with running_bot(seeded, tmp_path) as (fake, _):
+        for typed in ("tor", "dzer"):
+            choices = await fake.autocomplete("sector", {"name": typed}, "name")
+            assert 0 < len(choices) <= 25
+            assert choices[0]["value"] == "Toretsk", (typed, choices)
+        message = await (await fake.slash("sector", {"name": "Toretsk"})).wait_final(60)
+        embed = message["embeds"][0]
+        assert "Toretsk" in embed["title"]
+        dates = [line.split(" — ")[0] for line in embed["description"].splitlines()]
+        assert dates == sorted(dates, reverse=True)
+
+
+async def test_timeline_with_an_impossible_date_is_refused_clearly(seeded, tmp_path):
+    async with running_bot(seeded, tmp_path) as (fake, _):
+        message = await (await fake.slash("timeline", {"place": "Toretsk", "since": "2024-13-40"})).wait_final(30)
+        assert message["flags"] & EPHEMERAL
+        assert "2024-13-40" in message["content"] and "YYYY-MM-DD" in message["content"]
+
+
+async def test_reindex_is_refused_without_manage_server_and_works_for_an_admin(seeded, tmp_path):
+    async with running_bot(seeded, tmp_path) as (fake, _):
+        command = next(c for c in fake.commands if c["name"] == "reindex")
+        assert command["default_member_permissions"] == "32"  # Manage Server: Discord hides it from others
+        # A server can still grant the command to a role; the bot checks again at run time.
+        fake._core._check_command_visible = lambda *args: None
+        refused = await (await fake.slash("reindex", {}, user_id=fake.user_id)).wait_final(30)
+        assert refused["flags"] & EPHEMERAL and "Manage Server" in refused["content"]
+        done = await (await fake.slash("reindex", {}, user_id=fake.admin_id)).wait_final(120)
+        assert done["flags"] & EPHEMERAL and "5 articles (5 unchanged)" in done["content"]
+
+
+async def test_mention_is_answered_in_a_thread_and_followups_in_that_thread(seeded, tmp_path):
+    async with running_bot(seeded, tmp_path) as (fake, bot):
+        question = await fake.post_message(f"<@{fake.bot_user_id}> How far is Toretsk from Horlivka?")
+        reply = await fake.wait_for_message(
+            channel_id=None, predicate=lambda m: m.get("embeds") or m.get("content"), timeout=60,
+            after=question)
+        thread_id = int(reply["channel_id"])
+        assert thread_id != fake.channel_id and thread_id in {int(t["id"]) for t in fake.threads}
+        assert "10 km" in _all_embed_text(reply)
+        await fake.post_message(f"<@{fake.bot_user_id}> Who won the 2022 World Cup?", channel_id=thread_id)
+        second = await fake.wait_for_message(channel_id=thread_id, predicate=lambda m: "don't cover" in m.get("content", ""),
+                                             timeout=60)
+        assert second["channel_id"] == str(thread_id)
+
+
+async def test_hostile_and_huge_questions_are_answered_without_pings(seeded, tmp_path):
+    async with running_bot(seeded, tmp_path) as (fake, _):
+        huge = "Toretsk " + "why " * 1240  # ~5,000 characters
+        message = await (await fake.slash("ask", {"question": huge})).wait_final(60)
+        assert message.get("embeds") or message.get("content")
+        for question in ("@everyone what happened in Toretsk? <@&123> @here", "**bold** `code` [x](http://e.org) Toretsk?"):
+            message = await (await fake.slash("ask", {"question": question})).wait_final(60)
+            text = message.get("content", "") + _all_embed_text(message)
+            assert "@everyone" not in text and "<@&123>" not in text and "@here" not in text
+        assert not any(m.get("_pings") for m in fake.bot_messages())
+
+
+async def test_an_answer_too_long_for_one_embed_is_trimmed_to_fit(tmp_path, embedder, gazetteer):
+    from retrieval.service import Frontline
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sentence = "Russian forces shelled the outskirts of Pokrovsk again, the regional administration said in a statement."
+    for day in range(1, 16):
+        (corpus / f"p{day:02d}.txt").write_text(f"date 2024-08-{day:02d}\n" + " ".join([sentence] * 4) + "\n")
+    frontline = Frontline(make_settings(tmp_path / "data", corpus_dirs=[corpus]), embedder=embedder, gazetteer=gazetteer)
+    frontline.ingest()
+    try:
+        async with running_bot(frontline, tmp_path) as (fake, _):
+            message = await (await fake.slash("timeline", {"place": "Pokrovsk"})).wait_final(60)
+            embed = message["embeds"][0]
+            assert len(embed["fields"]) == 15
+            assert any(f["value"].endswith("…") for f in embed["fields"])
+            assert sum(len(p) for p in _all_embed_text(message).split("\n")) <= 6000
+    finally:
+        frontline.close()
+
+
+async def test_cooldown_answers_with_a_friendly_ephemeral_message(seeded, tmp_path):
+    async with running_bot(seeded, tmp_path, cooldown_seconds=60) as (fake, _):
+        await (await fake.slash("ask", {"question": "Who is Voloshyn?"})).wait_final(60)
+        second = await (await fake.slash("ask", {"question": "Who is Voloshyn?"})).wait_final(30)
+        assert second["flags"] & EPHEMERAL and "again in" in second["content"]
+
+
+async def test_about_reports_the_corpus(seeded, tmp_path):
+    async with running_bot(seeded, tmp_path) as (fake, _):
+        message = await (await fake.slash("about", {})).wait_final(30)
+        fields = {f["name"]: f["value"] for f in message["embeds"][0]["fields"]}
+        assert fields["Articles"].startswith("5 ") and fields["Dates"] == "2022-06-24 → 2024-07-07"
