@@ -58,7 +58,7 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("DISCORD_GUILD_ID", "FRONTLINE_DISCORD_GUILD_ID")
     )
     max_concurrent_answers: int = Field(2, gt=0, description="Answers computed at once (the rest queue).")
-    max_queued_answers: int = Field(64, ge=0, description="Beyond this many waiting, users are told to retry.")
+    max_queued_answers: int = Field(256, ge=0, description="Beyond this many waiting, users are told to retry.")
     cooldown_seconds: float = Field(3.0, ge=0, description="Per-user pause between questions.")
     log_level: str = "INFO"
 

@@ -1,0 +1,1 @@
+"""Frontline's benchmarks: `python -m benchmarks.bench` (see BENCHMARKS.md)."""
