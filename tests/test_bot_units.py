@@ -118,3 +118,46 @@ def test_missing_token_is_one_clear_line_and_nonzero_exit(tmp_path):
 def test_unreadable_token_file_is_named(tmp_path):
     out = _run_bot({"FRONTLINE_DATA_DIR": str(tmp_path), "DISCORD_TOKEN_FILE": str(tmp_path / "nope")})
     assert out.returncode != 0 and "DISCORD_TOKEN_FILE" in out.stderr and "Traceback" not in out.stderr
+
+
+# ---------------------------------------------------------------- command callbacks, without a gateway
+@pytest.fixture
+def offline_bot(seeded, tmp_path):
+    from bot.client import FrontlineBot
+    from tests.conftest import make_settings
+
+    return FrontlineBot(make_settings(tmp_path), seeded)
+
+
+async def test_autocomplete_callback_offers_canonical_names_for_aliases(offline_bot):
+    from bot.cogs.answers import Answers
+
+    cog = Answers(offline_bot)
+    choices = await cog.place_autocomplete(None, "dzer")
+    assert choices[0].value == "Toretsk"
+    assert len(await cog.place_autocomplete(None, "")) <= 25
+
+
+def test_message_for_an_answer_has_an_embed_and_buttons_for_that_answer(offline_bot, seeded):
+    answer = seeded.ask("How far is Toretsk from Horlivka?")
+    kwargs = offline_bot.message_for(answer)
+    ids = [item.custom_id for item in kwargs["view"].children]
+    assert all(answer.answer_id in i and len(i) <= 100 for i in ids)
+    assert kwargs["embed"].fields
+
+
+def test_message_for_an_abstention_is_plain_text(offline_bot, seeded):
+    kwargs = offline_bot.message_for(seeded.ask("Who won the 2022 World Cup?"))
+    assert set(kwargs) == {"content"} and kwargs["content"].startswith("The articles I have don't cover that.")
+
+
+def test_errors_become_short_true_sentences(caplog):
+    from bot.client import user_message
+    from retrieval.errors import FrontlineError, StoreUnavailable
+
+    assert user_message(FrontlineError("I don't know a place called “X”."), "t") == "I don't know a place called “X”."
+    assert "unavailable" in user_message(StoreUnavailable("refused"), "t")
+    assert "busy" in user_message(Busy(), "t")
+    assert "too long" in user_message(AnswerTimeout(), "t")
+    assert user_message(ZeroDivisionError("boom"), "t") == "Something went wrong on my side; it has been logged."
+    assert any(r.exc_info and "boom" in str(r.exc_info[1]) for r in caplog.records)
