@@ -126,7 +126,7 @@ def user_message(error: BaseException, where: str) -> str:
         _log.warning("store unavailable in %s: %s", where, error.detail)
         return str(error)
     if isinstance(error, FrontlineError):
-        return str(error)
+        return render.escape(str(error))  # it may quote what the user typed
     if isinstance(error, Busy):
         return "I'm busy answering other questions — please try again in a moment."
     if isinstance(error, AnswerTimeout):

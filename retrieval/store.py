@@ -349,6 +349,8 @@ class LexicalIndex:
     def _load(self, generation: int) -> bool:
         stamp = self._dir / "frontline.json"
         if not stamp.exists():
+            if generation > 0:
+                _log.warning("BM25 index at %s is missing; rebuilding it from the docstore", self._dir)
             return False
         try:
             bm25s = _bm25s()

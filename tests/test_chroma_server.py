@@ -1,0 +1,175 @@
+"""Frontline against a real Chroma server (the installed `chroma run`): answers, a server that goes
+down (StoreUnavailable, quickly, with a message for people) and comes back (the same Frontline
+reconnects without being rebuilt).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from config.settings import SettingsError, load_settings
+from retrieval.errors import FrontlineError, StoreUnavailable
+from tests.conftest import ROOT, make_settings
+
+CHROMA = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "chroma"
+if not CHROMA.exists():
+    CHROMA = ROOT / ".venv" / "bin" / "chroma"
+QUESTION = "Why did Ukraine leave the Kanal district?"
+START_TIMEOUT = 45.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _heartbeat(port: int) -> bool:
+    for path in ("/api/v2/heartbeat", "/api/v1/heartbeat"):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1) as r:
+                if r.status == 200:
+                    return True
+        except Exception:
+            continue
+    return False
+
+
+class ChromaServer:
+    def __init__(self, path: Path, port: int, log: Path) -> None:
+        self.path, self.port, self.log = path, port, log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        assert self.proc is None
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:  # the port may still be held for a moment after a stop
+            with open(self.log, "ab") as log:
+                self.proc = subprocess.Popen(
+                    [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+                )
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                if _heartbeat(self.port):
+                    return
+                time.sleep(0.2)
+            if self.proc.poll() is None or time.monotonic() >= deadline:
+                self.stop()
+                pytest.fail(f"chroma server did not answer its heartbeat within {START_TIMEOUT}s; "
+                            f"log:\n{self.log.read_text(errors='replace')[-2000:]}")
+            self.proc = None
+            time.sleep(0.5)  # exited early (port busy?): try again until the deadline
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _heartbeat(self.port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    if not CHROMA.exists():
+        pytest.skip(f"no chroma CLI at {CHROMA}")
+    server = ChromaServer(tmp_path / "chroma-server", _free_port(), tmp_path / "chroma.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()  # never leave a server running
+
+
+@pytest.fixture
+def frontline(tmp_path, chroma_server, embedder, gazetteer):
+    from retrieval.service import Frontline
+
+    settings = make_settings(tmp_path / "data", chroma_url=f"http://127.0.0.1:{chroma_server.port}")
+    fl = Frontline(settings, embedder=embedder, gazetteer=gazetteer)
+    yield fl
+    fl.close()
+
+
+def _assert_cited(answer) -> None:
+    assert not answer.abstained, answer
+    assert answer.citations
+    assert any("Kanal" in c.passage for c in answer.citations)
+
+
+def test_server_down_and_back(frontline, chroma_server, tmp_path):
+    report = frontline.ingest()
+    assert report.articles == 5 and not report.skipped and report.passages_embedded == report.passages > 0
+    assert frontline.vectors.ids() == frontline.docstore.passage_ids()
+    assert not (tmp_path / "data" / "chroma").exists(), "with a server URL nothing goes to the on-disk Chroma"
+    _assert_cited(frontline.ask(QUESTION))
+
+    chroma_server.stop()
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable) as err:
+        frontline.ask(QUESTION)
+    took = time.monotonic() - started
+    assert took < 10, f"a down server took {took:.1f}s to report"
+    message = str(err.value)
+    assert message and len(message) < 300 and "unavailable" in message.lower()
+    assert "Traceback" not in message and "127.0.0.1" not in message  # no internals for the user
+    assert err.value.detail  # but the operator's detail is kept
+
+    # still down: every call says the same, none crashes with another type
+    for call in (lambda: frontline.ask(QUESTION), lambda: frontline.vectors.ping()):
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            call()
+        assert time.monotonic() - started < 10
+
+    chroma_server.start()
+    answer = frontline.ask(QUESTION)  # the same Frontline, no rebuild
+    _assert_cited(answer)
+    assert frontline.vectors.ids() == frontline.docstore.passage_ids()
+
+
+def test_ingest_against_a_down_server_is_store_unavailable(frontline, chroma_server):
+    chroma_server.stop()
+    with pytest.raises(StoreUnavailable):
+        frontline.ingest()
+    assert frontline.docstore.passage_ids() == set()  # nothing recorded without its vectors
+    chroma_server.start()
+    report = frontline.ingest()
+    assert report.articles == 5 and report.passages_embedded == report.passages > 0
+    assert frontline.vectors.ids() == frontline.docstore.passage_ids()
+    _assert_cited(frontline.ask(QUESTION))
+
+
+def test_a_lost_server_volume_is_reconciled_on_the_next_ingest(frontline, chroma_server):
+    frontline.ingest()
+    chroma_server.stop()
+    shutil.rmtree(chroma_server.path)  # the server comes back empty
+    chroma_server.start()
+    try:  # the collection it knew is gone: it may say so, or abstain, but must not crash otherwise
+        frontline.ask(QUESTION)
+    except FrontlineError as exc:
+        assert str(exc) and len(str(exc)) < 300
+    report = frontline.ingest()
+    assert report.passages_embedded == report.passages > 0
+    assert frontline.vectors.ids() == frontline.docstore.passage_ids()
+    _assert_cited(frontline.ask(QUESTION))
+
+
+def test_bad_chroma_url_names_the_setting():
+    with pytest.raises(SettingsError, match="FRONTLINE_CHROMA_URL"):
+        load_settings(_env_file=None, chroma_url="ftp://x")
