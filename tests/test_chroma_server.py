@@ -173,3 +173,25 @@ def test_a_lost_server_volume_is_reconciled_on_the_next_ingest(frontline, chroma
 def test_bad_chroma_url_names_the_setting():
     with pytest.raises(SettingsError, match="FRONTLINE_CHROMA_URL"):
         load_settings(_env_file=None, chroma_url="ftp://x")
+
+
+async def test_bot_replies_store_unavailable_while_chroma_is_down_and_recovers(frontline, chroma_server, tmp_path):
+    """Through the real bot and the fake Discord: a clear reply while the server is down, answers once it is back."""
+    from bot.client import FrontlineBot
+    from tests.conftest import make_settings
+    from tests.fake_discord import FakeDiscord
+
+    frontline.ingest()
+    question = {"question": "Why did Ukraine leave the Kanal district?"}
+    async with FakeDiscord() as fake:
+        bot = FrontlineBot(make_settings(tmp_path / "botdata"), frontline)
+        async with fake.connect(bot, "fake-token"):
+            first = await (await fake.slash("ask", question)).wait_final(60)
+            assert first["embeds"]
+            chroma_server.stop()
+            down = await (await fake.slash("ask", question)).wait_final(60)
+            assert "unavailable" in down["content"] and not down.get("embeds")
+            chroma_server.start()
+            back = await (await fake.slash("ask", question)).wait_final(60)
+            assert back["embeds"] and "[1]" in back["embeds"][0]["description"]
+        fake.assert_no_violations()
