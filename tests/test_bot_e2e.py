@@ -161,3 +161,31 @@ async def test_about_reports_the_corpus(seeded, tmp_path):
         message = await (await fake.slash("about", {})).wait_final(30)
         fields = {f["name"]: f["value"] for f in message["embeds"][0]["fields"]}
         assert fields["Articles"].startswith("5 ") and fields["Dates"] == "2022-06-24 → 2024-07-07"
+
+
+async def test_sync_command_registers_the_slash_commands(tmp_path, capsys):
+    from bot.__main__ import run
+
+    settings = make_settings(tmp_path / "data")
+    async with FakeDiscord() as fake:
+        assert await run(settings, "fake-token", sync_only=True) == 0
+        assert {"ask", "sector", "timeline", "about", "reindex"} <= {c["name"] for c in fake.commands}
+        ask = next(c for c in fake.commands if c["name"] == "ask")
+        assert ask["description"] and all(o["description"] for o in ask["options"])
+    assert "synced 5 commands" in capsys.readouterr().out
+
+
+async def test_rejected_token_is_one_line_nonzero_and_never_logged(tmp_path, capsys, caplog):
+    import logging
+
+    from bot.__main__ import RedactToken, run
+
+    token = "bad-token"  # the fake answers 401 to this one
+    logging.getLogger().addFilter(RedactToken(token))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(token))
+    async with FakeDiscord():
+        assert await run(make_settings(tmp_path / "data"), token, sync_only=False) == 1
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0 and "rejected the token" in err and "Traceback" not in err
+    assert not any(token in r.getMessage() + (r.exc_text or "") for r in caplog.records)
