@@ -1,0 +1,732 @@
+"""Ingest throughput, re-ingest cost, warm `ask` latency, peak memory and store size, on three corpora.
+
+    .venv/bin/python -m benchmarks.bench [--sizes seeds,ruwa,ruwa10] [--quick]
+
+Every corpus runs in a fresh subprocess (so its peak resident memory is its own) with its store under
+/tmp; the parent collects the results and writes BENCHMARKS.md and benchmarks/latency_memory.png.
+
+Corpora
+  seeds   the five seed articles (seeds/)
+  ruwa    /work/shared/corpus/ruwa.jsonl, 16,351 news items (read in place, never copied)
+  ruwa2k  its first 2,000 items (used by --quick)
+  ruwa10  ×10 synthetic: the real items plus 9 derived copies (ids syn{k}-{id}, dates + k*37 days,
+          sentences recombined with other items), written as JSON lines under /tmp; their vectors are
+          the real vector of the source passage plus seeded noise, renormalised, written straight
+          through Docstore.replace_articles + VectorIndex.add + LexicalIndex.build, so the run tests
+          storage and search, not hours of encoding. Re-ingest then goes through Frontline.ingest.
+
+Baselines, in the same process and with the same SentenceTransformer object:
+  raw     SentenceTransformer.encode of the same passage texts, batch_size = settings.embed_batch_size
+  llama   llama-index VectorStoreIndex.from_documents + ChromaVectorStore over the same documents
+          (one Document per article, its raw text and date/title/source/url metadata), our model
+          wrapped in a BaseEmbedding with the same batch size; everything else llama-index's defaults
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+RUWA = Path(os.environ.get("FRONTLINE_BENCH_RUWA", ROOT.parent / "shared" / "corpus" / "ruwa.jsonl"))
+OUT_MD = ROOT / "BENCHMARKS.md"
+OUT_PNG = ROOT / "benchmarks" / "latency_memory.png"
+SYN_COPIES = 10          # ruwa10 = the real items + 9 synthetic copies
+SYN_SHIFT_DAYS = 37
+SYN_NOISE = 0.03         # std of the per-dimension noise added to a real vector before renormalising
+LLAMA_SYNTH_LIMIT = 60_000   # above this many passages the llama-index ingest is skipped (too slow)
+WARMUP = 3
+CACHE = Path(tempfile.gettempdir()) / "frontline-bench-cache"   # RUWA's real vectors, reused by ruwa10
+
+TARGETS = {
+    "ingest_vs_raw": 0.9,        # Frontline ingest passages/s ÷ raw encode passages/s ≥
+    "ingest_vs_llama": 1.5,      # Frontline ingest ÷ llama-index from_documents (same documents) ≥
+    "reingest_pct": 5.0,         # re-ingest of an unchanged corpus, % of the first ingest ≤
+    "ask_vs_embed": 2.0,         # ask p50 ÷ one query embedding p50 ≤ (at 160k passages)
+}
+
+# ~50 varied questions: places (several aliases), dates, both, "latest", and plain ones.
+QUESTIONS = [
+    "What happened in Mariupol?",
+    "What is the situation at the Azovstal steel plant?",
+    "What happened in Bucha?",
+    "What happened in Kherson in November 2022?",
+    "What happened in Mariupol in March 2022?",
+    "Was there fighting in Severodonetsk in June 2022?",
+    "What happened in Sievierodonetsk?",
+    "What is the latest news from Bakhmut?",
+    "What happened in Kramatorsk in April 2022?",
+    "What was reported about Lysychansk in July 2022?",
+    "What happened in Zaporizhzhia since August 2022?",
+    "What did the IAEA say about the Zaporizhzhia nuclear power plant?",
+    "What happened in Kharkiv in May 2022?",
+    "What is happening in Izium?",
+    "Was Kyiv shelled in October 2022?",
+    "What happened in Odesa?",
+    "What happened in Mykolaiv in 2022?",
+    "What happened at Snake Island?",
+    "What happened in Kupiansk in September 2022?",
+    "What happened in Lyman in October 2022?",
+    "What happened in Donetsk before 2022?",
+    "What happened in Luhansk?",
+    "What happened in Melitopol?",
+    "What was reported in Crimea in August 2022?",
+    "What happened on the Crimean bridge in October 2022?",
+    "What is the latest from the Donbas?",
+    "What happened in Chernihiv in March 2022?",
+    "What happened in Sumy?",
+    "What happened in Irpin?",
+    "What happened in Vuhledar?",
+    "What is the latest news?",
+    "What happened on 24 February 2022?",
+    "What happened in January 2022?",
+    "What happened since September 2022?",
+    "What was reported on 2022-04-14?",
+    "What sanctions were imposed on Russia?",
+    "How many refugees have left Ukraine?",
+    "What weapons did the United States send to Ukraine?",
+    "Did Russia announce a mobilisation?",
+    "What happened to the Moskva cruiser?",
+    "What did Zelensky say about peace talks?",
+    "What did Putin say about the special military operation?",
+    "Were there attacks on energy infrastructure?",
+    "What happened with grain exports from Ukrainian ports?",
+    "Were HIMARS used against Russian ammunition depots?",
+    "What did NATO decide at its summit?",
+    "What happened to the Nord Stream pipelines?",
+    "Were there referendums in occupied territories?",
+    "How many civilians were killed according to the UN?",
+    "What did the Red Cross say about prisoners of war?",
+    "What is the weather like on Mars?",
+    "Who won the football match yesterday?",
+]
+
+
+# ============================================================================================ helpers
+def _now() -> float:
+    return time.perf_counter()
+
+
+def _pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    i = (len(s) - 1) * q
+    lo, hi = int(i), min(int(i) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (i - lo)
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _du_mb(path: Path) -> float:
+    out = subprocess.run(["du", "-sb", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(out.split()[0]) / 2**20
+
+
+def _log(msg: str) -> None:
+    print(f"[{datetime.now().strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def _settings(data_dir: Path, corpus: Path):
+    from config.settings import Settings
+
+    # like tests/conftest.make_settings: nothing read from the developer's environment or .env
+    return Settings(_env_file=None, data_dir=data_dir, corpus_dirs=[corpus], cooldown_seconds=0.0)
+
+
+# ============================================================================================ baselines
+def raw_encode(model, texts: list[str], batch_size: int) -> float:
+    started = _now()
+    model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                 show_progress_bar=False)
+    return _now() - started
+
+
+def _llama_embedding(model, batch_size: int):
+    from llama_index.core.embeddings import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class STEmbedding(BaseEmbedding):
+        _model: object = PrivateAttr()
+
+        def __init__(self, st_model, **kw):
+            super().__init__(**kw)
+            self._model = st_model
+
+        def _enc(self, texts):
+            return self._model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                      convert_to_numpy=True, show_progress_bar=False).tolist()
+
+        def _get_query_embedding(self, query: str):
+            return self._enc([query])[0]
+
+        async def _aget_query_embedding(self, query: str):
+            return self._get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str):
+            return self._enc([text])[0]
+
+        def _get_text_embeddings(self, texts):
+            return self._enc(texts)
+
+    return STEmbedding(model, model_name="all-MiniLM-L6-v2", embed_batch_size=batch_size)
+
+
+def _llama_store(path: Path):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from llama_index.core import StorageContext
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    collection = client.get_or_create_collection("llama")
+    return StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
+
+
+def llama_documents(corpus: Path) -> list:
+    from llama_index.core import Document
+
+    from retrieval.sources import RawArticle, iter_sources
+
+    return [Document(text=r.text, id_=r.article_id, metadata=dict(r.meta))
+            for r in iter_sources([corpus]) if isinstance(r, RawArticle)]
+
+
+def llama_ingest(model, batch_size: int, corpus: Path, store_dir: Path):
+    from llama_index.core import VectorStoreIndex
+
+    docs = llama_documents(corpus)
+    embed = _llama_embedding(model, batch_size)
+    started = _now()
+    index = VectorStoreIndex.from_documents(docs, storage_context=_llama_store(store_dir), embed_model=embed)
+    seconds = _now() - started
+    nodes = index.vector_store._collection.count()
+    return index, seconds, len(docs), nodes
+
+
+def llama_index_from_vectors(model, batch_size: int, articles_vectors, store_dir: Path):
+    """A llama-index over precomputed vectors (the synthetic corpus): nodes carry their embedding."""
+    from llama_index.core import VectorStoreIndex
+    from llama_index.core.schema import TextNode
+
+    nodes = []
+    for art, vecs in articles_vectors:
+        for p, v in zip(art.passages, vecs):
+            meta = {k: v2 for k, v2 in (("date", art.date), ("title", art.title), ("source", art.source),
+                                        ("url", art.url)) if v2}
+            nodes.append(TextNode(text=p.text, id_=p.id, metadata=meta, embedding=v.tolist()))
+    started = _now()
+    index = VectorStoreIndex(nodes, storage_context=_llama_store(store_dir),
+                             embed_model=_llama_embedding(model, batch_size), insert_batch_size=5000)
+    return index, _now() - started
+
+
+def latencies(fn, questions: list[str]) -> list[float]:
+    for q in questions[:WARMUP]:
+        fn(q)
+    out = []
+    for q in questions:
+        started = _now()
+        fn(q)
+        out.append((_now() - started) * 1000)
+    return out
+
+
+# ============================================================================================ synthetic
+def write_synthetic(path: Path, source: Path, copies: int) -> int:
+    """The real items, then copies-1 derived ones; deterministic."""
+    items = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rng = random.Random(20240601)
+    n = 0
+    with path.open("w", encoding="utf-8") as out:
+        for item in items:
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+            n += 1
+        for k in range(1, copies):
+            for i, item in enumerate(items):
+                other = items[rng.randrange(len(items))]
+                text = item.get("text") or ""
+                extra = _sentences(other.get("text") or other.get("title") or "")
+                if text and extra:
+                    text = text.rstrip() + " " + extra[rng.randrange(len(extra))]
+                new = dict(item, id=f"syn{k}-{item['id']}", text=text)
+                if item.get("date"):
+                    try:
+                        d = date.fromisoformat(str(item["date"])[:10]) + timedelta(days=k * SYN_SHIFT_DAYS)
+                        new["date"] = d.isoformat()
+                    except ValueError:
+                        pass
+                if item.get("url"):
+                    new["url"] = f"{item['url']}#syn{k}"
+                out.write(json.dumps(new, ensure_ascii=False) + "\n")
+                n += 1
+    return n
+
+
+def _sentences(text: str) -> list[str]:
+    import re
+
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.strip()) > 20]
+
+
+def load_synthetic(frontline, corpus: Path, report: dict) -> list:
+    """Build every article as ingest does, embed only the real ones, derive the rest, write to the stores."""
+    import numpy as np
+
+    from retrieval.ingest import build_article
+    from retrieval.sources import RawArticle, Skip, iter_sources
+
+    gaz = frontline.gazetteer
+    started = _now()
+    articles = []
+    skipped = 0
+    for item in iter_sources([corpus]):
+        if isinstance(item, Skip):
+            skipped += 1
+            continue
+        art = build_article(item, gaz)
+        if isinstance(art, Skip):
+            skipped += 1
+            continue
+        articles.append(art)
+    report["synthetic_build_s"] = _now() - started
+    _log(f"built {len(articles)} articles in {report['synthetic_build_s']:.0f} s ({skipped} skipped)")
+
+    real = {a.article_id: a for a in articles if not a.article_id.startswith("syn")}
+    real_passages = [p for a in real.values() for p in a.passages]
+    vec_of = _cached_vectors()
+    started = _now()
+    todo = [p for p in real_passages if p.id not in vec_of]
+    if todo:
+        _log(f"encoding {len(todo):,} real passages (not in the cache of the ruwa run)")
+        emb = frontline.embedder.embed_passages([p.text for p in todo])
+        vec_of.update((p.id, emb[i]) for i, p in enumerate(todo))
+    report["synthetic_real_encode_s"] = _now() - started
+    report["synthetic_real_encoded"] = len(todo)
+    emb = np.stack([vec_of[real_passages[0].id]])
+    rng = np.random.default_rng(7)
+
+    def vectors_for(art):
+        src_id = art.article_id.split("-", 1)[1] if art.article_id.startswith("syn") else art.article_id
+        src = real.get(src_id)
+        out = []
+        for p in art.passages:
+            base = None
+            if src is not None and src.passages:
+                base = vec_of[src.passages[min(p.seq, len(src.passages) - 1)].id]
+            if base is None:
+                base = rng.standard_normal(emb.shape[1]).astype(np.float32)
+            if art.article_id.startswith("syn"):
+                base = base + rng.normal(0, SYN_NOISE, base.shape).astype(np.float32)
+            out.append(base / np.linalg.norm(base))
+        return np.asarray(out, dtype=np.float32).reshape(len(art.passages), emb.shape[1])
+
+    started = _now()
+    pairs = [(a, vectors_for(a)) for a in articles]
+    ingested_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    batch = 2000
+    for i in range(0, len(pairs), batch):
+        part = pairs[i:i + batch]
+        passages = [p for a, _ in part for p in a.passages]
+        vecs = np.concatenate([v for _, v in part]) if passages else np.zeros((0, emb.shape[1]), np.float32)
+        if passages:
+            frontline.vectors.add(passages, vecs)
+        frontline.docstore.replace_articles([a for a, _ in part], ingested_at=ingested_at)
+        if (i // batch) % 10 == 0:
+            _log(f"  stored {i + len(part)}/{len(pairs)} articles")
+    report["synthetic_store_s"] = _now() - started
+    started = _now()
+    frontline.lexical.build(frontline.docstore)
+    report["synthetic_bm25_s"] = _now() - started
+    frontline.docstore.set_meta("last_ingest", ingested_at)
+    report["passages"] = sum(len(a.passages) for a in articles)
+    report["articles"] = len(articles)
+    return pairs
+
+
+def _save_vectors(frontline) -> None:
+    import numpy as np
+
+    got = frontline.vectors._call("get", lambda c: c.get(include=["embeddings"]))
+    CACHE.mkdir(exist_ok=True)
+    np.savez(CACHE / "ruwa_vectors.npz", ids=np.array(got["ids"]), vectors=np.asarray(got["embeddings"], np.float32))
+
+
+def _cached_vectors() -> dict:
+    import numpy as np
+
+    path = CACHE / "ruwa_vectors.npz"
+    if not path.exists():
+        return {}
+    data = np.load(path)
+    return {str(i): v for i, v in zip(data["ids"], data["vectors"])}
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# ============================================================================================ worker
+def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
+    from retrieval.service import Frontline
+
+    r: dict = {"corpus": name, "load_start": _load()}
+    threads = os.environ.get("FRONTLINE_BENCH_TORCH_THREADS")
+    if threads:  # e.g. 1 on a shared, oversubscribed machine (see BENCHMARKS.md)
+        import torch
+
+        torch.set_num_threads(int(threads))
+    r["torch_threads"] = __import__("torch").get_num_threads()
+    data = workdir / "data"
+    if name == "seeds":
+        corpus = SEEDS
+    elif name == "ruwa":
+        corpus = RUWA
+    elif name.startswith("ruwa") and name.endswith("k"):
+        corpus = workdir / f"{name}.jsonl"
+        lines = RUWA.read_text(encoding="utf-8").splitlines()[: int(name[4:-1]) * 1000]
+        corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif name.endswith("10") or (name.startswith("ruwa") and name.endswith("kx10")):
+        source = RUWA
+        if name != "ruwa10":  # ×10 of a slice, e.g. ruwa4kx10: for a machine too busy for the full one
+            source = workdir / "slice.jsonl"
+            lines = RUWA.read_text(encoding="utf-8").splitlines()[: int(name[4:-4]) * 1000]
+            source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        corpus = workdir / "ruwa10.jsonl"  # noqa
+        r["items"] = write_synthetic(corpus, source, SYN_COPIES)
+    else:
+        raise SystemExit(f"unknown corpus {name}")
+    r["rss_start_mb"] = _rss_mb()
+    settings = _settings(data, corpus)
+    fl = Frontline(settings)
+    fl.embedder.warm_up()
+    model = fl.embedder._load()
+    bs = settings.embed_batch_size
+    r["batch_size"] = bs
+    r["rss_model_mb"] = _rss_mb()
+
+    pairs = None
+    if name.endswith("10"):
+        _log("ruwa10: building and storing the synthetic corpus")
+        pairs = load_synthetic(fl, corpus, r)
+        r["ingest_s"] = None
+    else:
+        _log(f"{name}: first ingest")
+        rep = fl.ingest([corpus])
+        r.update(articles=rep.articles, passages=rep.passages, passages_embedded=rep.passages_embedded,
+                 skipped=len(rep.skipped), ingest_s=rep.seconds)
+        r["ingest_pps"] = rep.passages_embedded / rep.seconds
+        _log(f"  {rep.summary().splitlines()[0]}")
+
+    _log(f"{name}: re-ingest of the unchanged corpus")
+    rep2 = fl.ingest([corpus])
+    r["reingest_s"] = rep2.seconds
+    r["reingest_embedded"] = rep2.passages_embedded
+    if r.get("ingest_s"):
+        r["reingest_pct"] = 100 * rep2.seconds / r["ingest_s"]
+
+    _log(f"{name}: warm ask latency")
+    fl.warm_up()
+    abstained = []
+    r["ask_ms"] = latencies(lambda q: abstained.append(fl.ask(q).abstained), QUESTIONS)
+    r["ask_abstained"] = sum(abstained[WARMUP:])
+    r["embed_ms"] = latencies(fl.embedder.embed_query, QUESTIONS)
+    r["questions"] = len(QUESTIONS)
+    r["peak_rss_mb"] = _maxrss_mb()   # Frontline only: taken before the baselines run
+    r["store_mb"] = _du_mb(data)
+    r["rss_after_mb"] = _rss_mb()
+
+    if name.startswith("ruwa"):  # the ×10 run reuses these real vectors (keyed by passage id)
+        _save_vectors(fl)
+    if not name.endswith("10"):  # at ×10 nothing is encoded; the ratio is measured on (a) and (b)
+        _log(f"{name}: raw SentenceTransformer.encode of the same passages")
+        _ids, texts = fl.docstore.all_passage_texts()
+        r["raw_passages"] = len(texts)
+        r["raw_s"] = raw_encode(model, texts, bs)
+        r["raw_pps"] = len(texts) / r["raw_s"]
+        r["ingest_vs_raw"] = r["ingest_pps"] / r["raw_pps"]
+
+    if llama:
+        from llama_index.core.vector_stores.types import VectorStoreQueryMode  # noqa: F401
+
+        if name.endswith("10") and r["synthetic_store_s"] > 180:
+            r["llama_ingest_skipped"] = "and its retriever: loading 160k vectors into it would take too long here"
+        elif name.endswith("10"):
+            if r["passages"] > LLAMA_SYNTH_LIMIT:
+                r["llama_ingest_skipped"] = (f"from_documents would encode all {r['passages']:,} passages "
+                                             "again (tens of minutes on this machine)")
+            _log(f"{name}: llama-index over the same (precomputed) vectors, for retrieval only")
+            index, secs = llama_index_from_vectors(model, bs, pairs, workdir / "llama")
+            r["llama_load_s"] = secs
+        else:
+            _log(f"{name}: llama-index from_documents + ChromaVectorStore")
+            index, secs, ndocs, nnodes = llama_ingest(model, bs, corpus, workdir / "llama")
+            r.update(llama_ingest_s=secs, llama_docs=ndocs, llama_nodes=nnodes)
+            r["llama_aps"] = ndocs / secs
+            r["ingest_aps"] = r["articles"] / r["ingest_s"]
+            r["ingest_vs_llama"] = r["llama_ingest_s"] / r["ingest_s"]  # same documents: time ratio
+        if "llama_ingest_s" in r or "llama_load_s" in r:
+            retriever = index.as_retriever(similarity_top_k=5)
+            r["llama_retrieve_ms"] = latencies(retriever.retrieve, QUESTIONS)
+            r["llama_store_mb"] = _du_mb(workdir / "llama")
+    r["peak_rss_all_mb"] = _maxrss_mb()
+    r["load_end"] = _load()
+    fl.close()
+    return r
+
+
+# ============================================================================================ report
+def machine() -> dict:
+    model = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+    import chromadb
+    import llama_index.core
+    import sentence_transformers
+    import torch
+
+    return {"nproc": os.cpu_count(), "cpu": model, "ram_gb": mem / 2**20, "python": sys.version.split()[0],
+            "torch": torch.__version__, "threads": torch.get_num_threads(),
+            "chromadb": chromadb.__version__, "llama_index": llama_index.core.__version__,
+            "sentence_transformers": sentence_transformers.__version__}
+
+
+def _fmt(v, nd=1, unit=""):
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:,.{nd}f}{unit}"
+    return f"{v:,}{unit}"
+
+
+def _verdict(value, target, *, higher: bool) -> str:
+    if value is None:
+        return "n/a"
+    ok = value >= target if higher else value <= target
+    return "**met**" if ok else "**MISSED**"
+
+
+LABELS = {"seeds": "(a) seeds", "ruwa": "(b) RUWA", "ruwa10": "(c) RUWA ×10 synthetic",
+          "ruwa3k": "(b′) RUWA, first 3,000 items", "ruwa4kx10": "(c′) ×10 synthetic of RUWA's first 4,000 items"}
+
+
+def corpus_table(r: dict) -> str:
+    name = r["corpus"]
+    ask50, ask95 = _pct(r["ask_ms"], 0.5), _pct(r["ask_ms"], 0.95)
+    emb50 = _pct(r["embed_ms"], 0.5)
+    rows = [("Measure", "Value", "Target", "Status")]
+    rows.append(("articles / passages", f"{r.get('articles', 0):,} / {r['passages']:,}", "", ""))
+    if r.get("ingest_s"):
+        rows.append(("first ingest (Frontline.ingest)", f"{r['ingest_s']:.1f} s = {r['ingest_pps']:,.0f} passages/s", "", ""))
+    else:
+        rows.append(("first ingest", f"not run: synthetic vectors written through the stores in "
+                     f"{r['synthetic_store_s']:.0f} s (+ build_article {r['synthetic_build_s']:.0f} s, "
+                     f"BM25 build {r['synthetic_bm25_s']:.0f} s; real vectors reused from the RUWA run, "
+                     f"{r['synthetic_real_encoded']:,} encoded here)", "", ""))
+    if r.get("raw_s"):
+        rows.append(("raw SentenceTransformer.encode, same passages",
+                     f"{r['raw_s']:.1f} s = {r['raw_pps']:,.0f} passages/s", "", ""))
+    if r.get("ingest_vs_raw") is not None:
+        rows.append(("ingest ÷ raw encode (passages/s)", f"{r['ingest_vs_raw']:.2f}", f"≥ {TARGETS['ingest_vs_raw']}",
+                     _verdict(r["ingest_vs_raw"], TARGETS["ingest_vs_raw"], higher=True)))
+    if r.get("llama_ingest_s") is not None:
+        rows.append(("llama-index from_documents + Chroma, same documents",
+                     f"{r['llama_ingest_s']:.1f} s ({r['llama_docs']:,} documents → {r['llama_nodes'] or '?':,} nodes)", "", ""))
+        rows.append(("ingest speed ÷ llama-index (same documents)", f"{r['ingest_vs_llama']:.2f}",
+                     f"≥ {TARGETS['ingest_vs_llama']}", _verdict(r["ingest_vs_llama"], TARGETS["ingest_vs_llama"], higher=True)))
+    elif r.get("llama_ingest_skipped"):
+        rows.append(("ingest speed ÷ llama-index", "skipped: " + r["llama_ingest_skipped"], f"≥ {TARGETS['ingest_vs_llama']}", "n/a"))
+    rows.append(("re-ingest, unchanged corpus", f"{r['reingest_s']:.2f} s ({r['reingest_embedded']} passages re-embedded)", "", ""))
+    if r.get("reingest_pct") is not None:
+        rows.append(("re-ingest ÷ first ingest", f"{r['reingest_pct']:.1f} %", f"≤ {TARGETS['reingest_pct']:.0f} %",
+                     _verdict(r["reingest_pct"], TARGETS["reingest_pct"], higher=False)))
+    elif r.get("reingest_pct_est") is not None:
+        rows.append(("re-ingest ÷ first ingest (est.¹)", f"{r['reingest_pct_est']:.1f} %", f"≤ {TARGETS['reingest_pct']:.0f} %",
+                     _verdict(r["reingest_pct_est"], TARGETS["reingest_pct"], higher=False)))
+    rows.append((f"warm ask p50 / p95 ({r['questions']} questions)", f"{ask50:.1f} / {ask95:.1f} ms "
+                 f"({r['ask_abstained']} abstained)", "", ""))
+    rows.append(("one query embedding p50", f"{emb50:.1f} ms", "", ""))
+    ratio = ask50 / emb50
+    rows.append(("ask p50 ÷ query embedding p50", f"{ratio:.1f}×", f"≤ {TARGETS['ask_vs_embed']:.0f}× at 160k",
+                 _verdict(ratio, TARGETS["ask_vs_embed"], higher=False) if name.endswith("10") else "(info)"))
+    if r.get("llama_retrieve_ms"):
+        l50, l95 = _pct(r["llama_retrieve_ms"], 0.5), _pct(r["llama_retrieve_ms"], 0.95)
+        rows.append(("llama-index retriever.retrieve p50 / p95 (top 5)", f"{l50:.1f} / {l95:.1f} ms "
+                     f"(ask p50 = {ask50 / l50:.1f}× it)", "", ""))
+    rows.append(("peak resident memory (Frontline)", f"{r['peak_rss_mb']:,.0f} MB (model loaded: {r['rss_model_mb']:,.0f} MB)", "", ""))
+    rows.append(("load average (1 min) at start / end", f"{r['load_start'][0]} / {r['load_end'][0]}", "", ""))
+    rows.append(("store on disk (data dir)", f"{r['store_mb']:,.1f} MB"
+                 + (f" (llama-index's Chroma dir: {r['llama_store_mb']:,.1f} MB)" if r.get("llama_store_mb") else ""), "", ""))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
+    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def write_report(results: list[dict], info: dict, command: str, wall: float, quick: bool) -> None:
+    ruwa = next((r for r in results if r["corpus"].startswith("ruwa") and not r["corpus"].endswith("10")), None)
+    for r in results:
+        if r["corpus"].endswith("10") and ruwa and ruwa.get("ingest_pps"):
+            est = r["passages"] / ruwa["ingest_pps"]
+            r["ingest_est_s"] = est
+            r["reingest_pct_est"] = 100 * r["reingest_s"] / est
+    md = ["# Benchmarks", "",
+          f"Run {datetime.now().strftime('%Y-%m-%d %H:%M')} UTC in {wall / 60:.1f} min with:", "",
+          f"    {command}", "",
+          f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gb']:.1f} GB RAM, no GPU; "
+          f"Python {info['python']}, torch {info['torch']} ({results[0].get('torch_threads')} threads in the workers), "
+          f"sentence-transformers {info['sentence_transformers']}, chromadb {info['chromadb']}, "
+          f"llama-index-core {info['llama_index']}.", "",
+          "Each corpus runs in a fresh subprocess with its store under /tmp. Model loading is outside every "
+          "timing (Frontline.ingest warms the model before its clock starts). Latencies are in-process, warm "
+          f"({WARMUP} warm-up calls), over {len(QUESTIONS)} questions mixing places, dates, both, 'latest' and "
+          "plain ones (two off-topic). Peak memory is ru_maxrss of the corpus's process, read before the "
+          "baselines run. Ingest vs llama-index compares wall time over the same documents (one llama "
+          "Document per article; our model in a BaseEmbedding subclass with the same batch size; everything "
+          "else llama-index defaults, so its node text includes the metadata header).", ""]
+    loads = ", ".join(f"{r['corpus']} {r['load_start'][0]}→{r['load_end'][0]}" for r in results)
+    md += [f"**Shared machine**: other work was running during this run (1-minute load average at the start→end "
+           f"of each corpus: {loads}, on {info['nproc']} CPUs), so absolute times are inflated and noisy; the "
+           "ratios compare measurements taken in the same process minutes apart and are the more robust figures.", ""]
+    if quick:
+        md += ["**Quick run** (`--quick`): the seeds and a 2,000-item RUWA slice only; not the reference numbers.", ""]
+    for r in results:
+        md += [f"## {LABELS.get(r['corpus'], r['corpus'])} — {r['passages']:,} passages", "", corpus_table(r), ""]
+        if r["corpus"].endswith("10"):
+            md += [f"Synthetic: {r.get('items', 0):,} items = the {r.get('items', 0) // SYN_COPIES:,} real ones + {SYN_COPIES - 1} copies "
+                   f"(id `syn{{k}}-{{id}}`, date + k·{SYN_SHIFT_DAYS} days, one sentence of another item "
+                   f"appended), built with `retrieval.ingest.build_article`; vectors = the real vector of the "
+                   f"source passage + N(0, {SYN_NOISE}) noise, renormalised. llama-index's retriever runs over "
+                   "a ChromaVectorStore loaded with the same vectors (its ingest would have to encode every "
+                   "passage again, so the ingest comparison is skipped).", ""]
+            if r.get("reingest_pct_est") is not None:
+                md += [f"¹ No real first ingest at this size: the estimate is {r['passages']:,} passages at RUWA's "
+                       f"measured {ruwa['ingest_pps']:,.0f} passages/s = {r['ingest_est_s']:.0f} s.", ""]
+    md += ["## Summary", "", "| corpus | passages | ingest/raw | ingest/llama | re-ingest % | ask p50 | ask p95 | "
+           "embed p50 | ask/embed | llama retrieve p50 | peak RSS | store |", "|" + "---|" * 12]
+    for r in results:
+        rp = r.get("reingest_pct", r.get("reingest_pct_est"))
+        md.append("| " + " | ".join([
+            r["corpus"], f"{r['passages']:,}", _fmt(r.get("ingest_vs_raw"), 2), _fmt(r.get("ingest_vs_llama"), 2),
+            _fmt(rp, 1, " %"), _fmt(_pct(r["ask_ms"], .5), 1, " ms"), _fmt(_pct(r["ask_ms"], .95), 1, " ms"),
+            _fmt(_pct(r["embed_ms"], .5), 1, " ms"), _fmt(_pct(r["ask_ms"], .5) / _pct(r["embed_ms"], .5), 1, "×"),
+            _fmt(_pct(r["llama_retrieve_ms"], .5), 1, " ms") if r.get("llama_retrieve_ms") else "—",
+            _fmt(r["peak_rss_mb"], 0, " MB"), _fmt(r["store_mb"], 1, " MB")]) + " |")
+    md += ["", "![ask latency and peak memory against corpus size](benchmarks/latency_memory.png)", "",
+           "Raw results: `benchmarks/results.json` is written next to the plot by each run.", ""]
+    OUT_MD.write_text("\n".join(md), encoding="utf-8")
+
+
+def plot(results: list[dict]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rs = sorted(results, key=lambda r: r["passages"])
+    x = [r["passages"] for r in rs]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    a1.plot(x, [_pct(r["ask_ms"], .5) for r in rs], "o-", label="ask p50")
+    a1.plot(x, [_pct(r["ask_ms"], .95) for r in rs], "s--", label="ask p95")
+    a1.plot(x, [_pct(r["embed_ms"], .5) for r in rs], "^:", label="query embedding p50")
+    a1.plot(x, [2 * _pct(r["embed_ms"], .5) for r in rs], color="grey", lw=0.8, label="target: 2× embedding")
+    if all(r.get("llama_retrieve_ms") for r in rs):
+        a1.plot(x, [_pct(r["llama_retrieve_ms"], .5) for r in rs], "d-.", label="llama-index retrieve p50")
+    a1.set_xscale("log")
+    a1.set_yscale("log")
+    a1.set_xlabel("corpus size (passages)")
+    a1.set_ylabel("latency (ms, warm, in-process)")
+    a1.set_title("Frontline.ask latency")
+    a1.grid(True, which="both", alpha=0.3)
+    a1.legend(fontsize=8)
+    a2.plot(x, [r["peak_rss_mb"] for r in rs], "o-", color="C3", label="peak RSS")
+    a2.plot(x, [r["store_mb"] for r in rs], "s--", color="C4", label="store on disk")
+    a2.set_xscale("log")
+    a2.set_xlabel("corpus size (passages)")
+    a2.set_ylabel("MB")
+    a2.set_title("Peak resident memory and store size")
+    a2.grid(True, which="both", alpha=0.3)
+    a2.legend(fontsize=8)
+    for r in rs:
+        a2.annotate(r["corpus"], (r["passages"], r["peak_rss_mb"]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    fig.tight_layout()
+    fig.savefig(OUT_PNG, dpi=110)
+    plt.close(fig)
+
+
+# ============================================================================================ main
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default=None, help="comma-separated: seeds,ruwa,ruwa10 (or ruwa<N>k, a slice)")
+    ap.add_argument("--quick", action="store_true", help="seeds + a 2,000-item RUWA slice (under 3 minutes)")
+    ap.add_argument("--no-llama", action="store_true", help="skip the llama-index baseline")
+    ap.add_argument("--threads", type=int, help="torch threads in every worker (default: torch's own, = CPUs)")
+    ap.add_argument("--keep", action="store_true", help="keep the /tmp data dirs (their paths are printed)")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.worker:  # one corpus, in its own process
+        r = run_corpus(args.worker, Path(args.workdir), llama=not args.no_llama)
+        (Path(args.workdir) / "result.json").write_text(json.dumps(r))
+        return 0
+
+    sizes = args.sizes or ("seeds,ruwa2k" if args.quick else "seeds,ruwa,ruwa10")
+    command = ".venv/bin/python -m benchmarks.bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    started = _now()
+    results = []
+    for name in [s.strip() for s in sizes.split(",") if s.strip()]:
+        if name != "seeds" and not RUWA.exists():
+            _log(f"skipping {name}: {RUWA} not found")
+            continue
+        workdir = Path(tempfile.mkdtemp(prefix=f"frontline-bench-{name}-"))
+        _log(f"=== {name} in {workdir}")
+        cmd = [sys.executable, "-m", "benchmarks.bench", "--worker", name, "--workdir", str(workdir)]
+        if args.no_llama:
+            cmd.append("--no-llama")
+        env = dict(os.environ, **({"FRONTLINE_BENCH_TORCH_THREADS": str(args.threads)} if args.threads else {}))
+        proc = subprocess.run(cmd, cwd=ROOT, env=env)
+        if proc.returncode != 0:
+            _log(f"{name} failed (exit {proc.returncode})")
+        else:
+            results.append(json.loads((workdir / "result.json").read_text()))
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if not results:
+        return 1
+    wall = _now() - started
+    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=1))
+    write_report(results, machine(), command.strip(), wall, args.quick)
+    plot(results)
+    _log(f"wrote {OUT_MD} and {OUT_PNG} in {wall / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
