@@ -25,9 +25,9 @@ _log = logging.getLogger(__name__)
 
 # Bump when cleaning, dating, chunking or tagging changes, so every article is processed again.
 PIPELINE_VERSION = "2"
-# Passages embedded and written together: large enough to keep the encoder's batches full,
-# small enough that a crash loses little work.
-FLUSH_PASSAGES = 1024
+# Passages embedded and written together: large enough that the encoder's length-sorted batches
+# stay full (1,024 measured 0.79x of one raw encode call on RUWA), small enough that a crash loses little.
+FLUSH_PASSAGES = 4096
 
 
 @dataclass
@@ -140,7 +140,7 @@ def ingest(
 
     def flush() -> None:
         if pending:
-            _write(pending, docstore, vectors, embedder)
+            _write(pending, docstore, vectors, embedder, stored=known)
             report.passages_embedded += sum(len(a.passages) for a in pending)
             if on_flush:
                 on_flush(report.passages_embedded)
@@ -173,11 +173,15 @@ def ingest(
     return report
 
 
-def _write(articles: list[Article], docstore: Docstore, vectors: VectorIndex, embedder: Embedder) -> None:
+def _write(articles: list[Article], docstore: Docstore, vectors: VectorIndex, embedder: Embedder,
+           stored: dict[str, str]) -> None:
     passages = [p for a in articles for p in a.passages]
     embeddings = embedder.embed_passages([p.text for p in passages])
-    # Chroma first, docstore last: the docstore row is the commit mark (see store.py)
-    vectors.delete_articles([a.article_id for a in articles])
+    # Chroma first, docstore last: the docstore row is the commit mark (see store.py). Vectors of
+    # an article that was never committed are overwritten by id, or were removed by reconcile().
+    replaced = [a.article_id for a in articles if a.article_id in stored]
+    if replaced:
+        vectors.delete_articles(replaced)
     if passages:
         vectors.add(passages, embeddings)
     docstore.replace_articles(articles, ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))

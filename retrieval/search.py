@@ -10,12 +10,10 @@ import calendar
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from retrieval.embedder import Embedder
 from retrieval.models import Passage
 from retrieval.places import Gazetteer, Place, Sector
-from retrieval.store import Docstore, LexicalIndex, VectorIndex, place_key, sector_key
+from retrieval.store import DenseCache, Docstore, LexicalIndex, VectorIndex
 
 RRF_K = 60  # the constant from Cormack et al. (and llama-index's QueryFusionRetriever)
 CANDIDATES = 30
@@ -109,31 +107,38 @@ def _apply(intent: QueryIntent, word: str | None, lo: int, hi: int) -> None:
 
 
 class HybridSearcher:
-    def __init__(self, *, docstore: Docstore, vectors: VectorIndex, lexical: LexicalIndex, embedder: Embedder,
-                 max_per_article: int = 2) -> None:
-        self.docstore, self.vectors, self.lexical, self.embedder = docstore, vectors, lexical, embedder
+    def __init__(self, *, docstore: Docstore, vectors: VectorIndex, lexical: LexicalIndex, dense: DenseCache,
+                 embedder: Embedder, max_per_article: int = 2) -> None:
+        self.docstore, self.vectors, self.lexical, self.dense = docstore, vectors, lexical, dense
+        self.embedder = embedder
         self.max_per_article = max_per_article
 
+    def refresh(self) -> None:
+        """Catch up with the docstore (cheap when nothing changed; picks up a /reindex)."""
+        self.lexical.load_or_build(self.docstore)
+        self.dense.load_or_build(self.lexical, self.vectors)
+
     def search(self, intent: QueryIntent, k: int) -> list[Hit]:
-        self.lexical.load_or_build(self.docstore)  # cheap when nothing changed; picks up a /reindex
+        self.refresh()
         embedding = self.embedder.embed_query(intent.text)
-        date_where = _date_where(intent)
-        ranked: list[list[tuple[str, float]]] = []
-        dense = self.vectors.query(embedding, CANDIDATES, date_where)
-        ranked.append(dense)
+        ids = self.lexical.ids
+        date_mask = self.lexical.date_mask(intent.since, intent.until) if intent.has_dates else None
+        # Unfiltered: Chroma. Filtered: the in-memory matrix (see DenseCache for why).
+        if date_mask is None:
+            dense = self.vectors.query(embedding, CANDIDATES, None)
+        else:
+            dense = self.dense.search(embedding, CANDIDATES, date_mask, ids)
+        lexical = self.lexical.search(intent.text, CANDIDATES, date_mask)
+        ranked = [dense, lexical]
         similarity = dict(dense)
-        lexical_mask = self._lexical_mask(intent)
-        lexical = self.lexical.search(intent.text, CANDIDATES, lexical_mask if intent.has_dates else None)
-        ranked.append(lexical)
         if intent.places:
-            place_where = _and(date_where, _or(
-                [{place_key(p.name): True} for p in intent.places] + [{sector_key(s.name): True} for s in intent.sectors]
-            ))
-            steered = self.vectors.query(embedding, CANDIDATES, place_where)
-            ranked.append(steered)
+            names = [p.name for p in intent.places] + [f"sector:{s.name}" for s in intent.sectors]
+            place_mask = self.lexical.mask_for(self.docstore.passage_ids_naming(names))
+            if date_mask is not None:
+                place_mask *= date_mask
+            steered = self.dense.search(embedding, CANDIDATES, place_mask, ids)
+            ranked += [steered, self.lexical.search(intent.text, CANDIDATES, place_mask)]
             similarity.update(steered)
-            if lexical_mask is not None:
-                ranked.append(self.lexical.search(intent.text, CANDIDATES, lexical_mask))
         scores = _rrf(ranked)
         lexical_scores = dict(lexical)
         passages = self.docstore.passages(list(scores))
@@ -147,38 +152,11 @@ class HybridSearcher:
             if names_place:
                 score *= 1.5  # the question names this place: prefer passages that do too
             hits.append(Hit(passage, score, similarity.get(pid, 0.0), lexical_scores.get(pid, 0.0), names_place))
-        if intent.has_dates:
-            hits = [h for h in hits if intent.since <= h.passage.date_int <= intent.until and h.passage.date_int]
         hits.sort(key=lambda h: h.score, reverse=True)
         if intent.latest:
             # keep relevance for the pool, then show the newest first
             hits = sorted(hits[: k * 3], key=lambda h: h.passage.date_int, reverse=True)
         return _cap_per_article(hits, self.max_per_article)[:k]
-
-    def _lexical_mask(self, intent: QueryIntent) -> np.ndarray | None:
-        """A BM25 weight mask for the passages tagged with the question's places and within its dates."""
-        if not intent.places and not intent.has_dates:
-            return None
-        names = [p.name for p in intent.places] + [f"sector:{s.name}" for s in intent.sectors]
-        if names:
-            chosen = self.docstore.passages_naming(names, since=intent.since, until=intent.until)
-        else:
-            chosen = self.docstore.passages_in_dates(intent.since, intent.until)
-        return self.lexical.mask_for(p.id for p in chosen)
-
-
-def _date_where(intent: QueryIntent) -> dict | None:
-    if not intent.has_dates:
-        return None
-    return {"$and": [{"date_int": {"$gte": max(intent.since, 1)}}, {"date_int": {"$lte": intent.until}}]}
-
-
-def _or(clauses: list[dict]) -> dict:
-    return clauses[0] if len(clauses) == 1 else {"$or": clauses}
-
-
-def _and(a: dict | None, b: dict) -> dict:
-    return b if a is None else {"$and": [a, b]}
 
 
 def _rrf(ranked_lists: list[list[tuple[str, float]]]) -> dict[str, float]:

@@ -21,7 +21,7 @@ from retrieval.ingest import IngestReport, ingest
 from retrieval.models import Answer, Citation, Passage
 from retrieval.places import Gazetteer, Place, Sector
 from retrieval.search import HybridSearcher, parse_intent
-from retrieval.store import Docstore, LexicalIndex, VectorIndex
+from retrieval.store import DenseCache, Docstore, LexicalIndex, VectorIndex
 
 _log = logging.getLogger(__name__)
 
@@ -40,8 +40,10 @@ class Frontline:
         self.docstore = Docstore(settings.data_dir / "frontline.sqlite3")
         self.vectors = VectorIndex(path=settings.chroma_dir, url=settings.chroma_url, collection=settings.collection)
         self.lexical = LexicalIndex(settings.data_dir / "bm25")
+        self.dense = DenseCache(settings.data_dir / "dense")
         self.searcher = HybridSearcher(docstore=self.docstore, vectors=self.vectors, lexical=self.lexical,
-                                       embedder=self.embedder, max_per_article=settings.max_per_article)
+                                       dense=self.dense, embedder=self.embedder,
+                                       max_per_article=settings.max_per_article)
         self._ingest_lock = threading.Lock()
         self._llm = None
         if settings.llm_enabled:
@@ -55,7 +57,7 @@ class Frontline:
     def warm_up(self) -> None:
         """Load the model and the BM25 index now, not on the first question."""
         self.embedder.warm_up()
-        self.lexical.load_or_build(self.docstore)
+        self.searcher.refresh()
 
     # ------------------------------------------------------------------ ingest
     def ingest(self, paths: list[Path] | None = None, *, prune: bool = False, progress: bool = False) -> IngestReport:
