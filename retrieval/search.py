@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from retrieval.embedder import Embedder
 from retrieval.models import Passage
@@ -101,9 +102,14 @@ def _apply(intent: QueryIntent, word: str | None, lo: int, hi: int) -> None:
     if word in _AFTER:
         intent.since = max(intent.since, lo)
     elif word in _BEFORE:
-        intent.until = min(intent.until, lo - 1 if word == "before" else hi)
+        intent.until = min(intent.until, _day_before(lo) if word == "before" else hi)
     else:
         intent.since, intent.until = max(intent.since, lo), min(intent.until, hi)
+
+
+def _day_before(yyyymmdd: int) -> int:
+    day = date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100) - timedelta(days=1)
+    return day.year * 10000 + day.month * 100 + day.day
 
 
 class HybridSearcher:
