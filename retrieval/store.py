@@ -367,13 +367,13 @@ class LexicalIndex:
         generation = docstore.generation()
         if self.generation == generation:
             return
-        if not self._load(generation):
+        if not self._load(generation, built_before=docstore.get_meta("bm25_built") is not None):
             self.build(docstore)
 
-    def _load(self, generation: int) -> bool:
+    def _load(self, generation: int, *, built_before: bool) -> bool:
         stamp = self._dir / "frontline.json"
         if not stamp.exists():
-            if generation > 0:
+            if built_before:
                 _log.warning("BM25 index at %s is missing; rebuilding it from the docstore", self._dir)
             return False
         try:
@@ -413,6 +413,7 @@ class LexicalIndex:
             self._dir.rename(old)
         tmp.rename(self._dir)
         shutil.rmtree(old, ignore_errors=True)
+        docstore.set_meta("bm25_built", str(generation))  # from now on a missing index is worth a warning
         self._set(bm25, ids, dates, generation)
 
     def _set(self, bm25, ids: list[str], dates: list[int], generation: int) -> None:
