@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         settings.check_corpus_dirs()
+        settings.check_chroma_url()
         return asyncio.run(run(settings, token, sync_only=args.command == "sync"))
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -95,6 +96,7 @@ async def run(settings, token: str, *, sync_only: bool = False) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     bot = FrontlineBot(settings, frontline, sync_commands=not sync_only)
+    _close_on_sigterm(bot)
     try:
         async with bot:
             if sync_only:
@@ -113,6 +115,17 @@ async def run(settings, token: str, *, sync_only: bool = False) -> int:
     finally:
         frontline.close()
     return 0
+
+
+def _close_on_sigterm(bot) -> None:
+    """systemd, Kubernetes and `docker stop` send SIGTERM: close the Discord session cleanly."""
+    import signal
+
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
+    except (NotImplementedError, RuntimeError):  # not the main thread, or not supported here
+        pass
 
 
 def healthcheck(settings) -> int:

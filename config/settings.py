@@ -100,6 +100,21 @@ class Settings(BaseSettings):
                 raise SettingsError(f"DISCORD_TOKEN_FILE: cannot read {self.discord_token_file}: {exc.strerror}") from None
         return None
 
+    def check_chroma_url(self, timeout: float = 5.0) -> None:
+        """Fail at start, naming the setting, when a configured Chroma server does not answer."""
+        if not self.chroma_url:
+            return
+        import urllib.error
+        import urllib.request
+
+        url = self.chroma_url.rstrip("/") + "/api/v2/heartbeat"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                response.read(200)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise SettingsError(f"FRONTLINE_CHROMA_URL: no Chroma server answers at {self.chroma_url} ({reason})") from None
+
     def check_corpus_dirs(self) -> None:
         for path in self.corpus_dirs:
             if not path.exists():

@@ -25,9 +25,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "ingest" and not args.paths:
             settings.check_corpus_dirs()
+        settings.check_chroma_url()
         return args.run(args, settings)
     except (SettingsError, FrontlineError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        detail = getattr(exc, "detail", "")
+        print(f"error: {exc}" + (f" ({detail})" if detail else ""), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -11,9 +11,12 @@
 #     venv by default), and checks that the vectors landed on the server; the server is stopped after;
 # (d) the image runs as a non-root user, holds no .env, has no model hub access switched on, `python -m bot`
 #     without a token exits non-zero with a one-line message, the healthcheck fails with no bot running,
-#     and the entrypoint refuses to start when its ingest fails and there is no store yet.
+#     and the entrypoint refuses to start when its ingest fails and there is no store yet;
+# (e) the image's default command (entrypoint ingest, then the bot) against the loopback fake Discord of
+#     tests/fake_discord.py: it connects, turns healthy, answers /ask with a cited embed, and stops in < 10 s;
+# (f) a container stopped during its start-up ingest exits in < 10 s too.
 #
-# Environment: CONTAINER_CHECK (the build tool), CHROMA_BIN (the chroma CLI), QUESTION (the question asked),
+# Environment: CONTAINER_CHECK (the build tool), CHROMA_BIN (the chroma CLI), VENV_PYTHON (runs the fake Discord), QUESTION (the question asked),
 # KEEP_LOGS=1 (keep the scratch directory with every output). Exit status 0 only when every check passed.
 set -euo pipefail
 
@@ -37,6 +40,8 @@ cleanup() {
 trap cleanup EXIT
 
 failures=0
+# keep the HEALTHCHECK: podman builds OCI images by default, and the OCI format has no health check
+export BUILDAH_FORMAT=${BUILDAH_FORMAT:-docker}
 step() { printf '\n=== %s\n' "$*"; }
 ok()   { printf 'ok: %s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; failures=$((failures + 1)); }
@@ -44,8 +49,10 @@ now()  { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 # The same flags the shared tool uses for `container-check TAG -- CMD`, without rebuilding each time.
+# --no-healthcheck: podman would hand the image's HEALTHCHECK to systemd timers (none here, and it
+# would print errors); the health check itself is exercised in (d).
 crun() {
-  podman --runtime runc run --rm --cgroup-manager=cgroupfs --network=host \
+  podman --runtime runc run --rm --cgroup-manager=cgroupfs --network=host --no-healthcheck \
     --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$@"
 }
 
@@ -177,6 +184,11 @@ lines=$(grep -c . "$work/notoken.err" || true)
 echo "python -m bot without a token: exit $rc; stderr: $(head -c 300 "$work/notoken.err")"
 if [ "$rc" -ne 0 ] && [ "$lines" -eq 1 ]; then ok "no-token start fails with one line"; else fail "no-token start: exit $rc, $lines stderr lines"; fi
 
+hc=$(podman image inspect --format '{{json .Config.Healthcheck}}' "$tag" 2>/dev/null || true)
+if grep -q '"bot","healthcheck"' <<< "$hc"; then ok "HEALTHCHECK recorded: $hc"; else fail "no HEALTHCHECK in the image ($hc)"; fi
+user=$(podman image inspect --format '{{.Config.User}}' "$tag")
+[ "$user" = frontline ] && ok "image USER $user" || fail "image USER is '$user'"
+
 rc=0
 crun "$tag" python -m bot healthcheck > /dev/null 2> "$work/health.err" || rc=$?
 if [ "$rc" -ne 0 ]; then ok "healthcheck with no bot running: exit $rc ($(head -1 "$work/health.err"))"; else fail "healthcheck passed with no bot"; fi
@@ -188,6 +200,119 @@ if [ "$rc" -ne 0 ] && grep -q 'no store yet' "$work/entry.err"; then
   ok "entrypoint: failed ingest with no store exits $rc ($(grep 'no store yet' "$work/entry.err" | head -1))"
 else
   fail "entrypoint with an unreachable store and no data: exit $rc"; tail -5 "$work/entry.err" >&2
+fi
+
+# ------------------------------------------------------------------------------------------ (e) the bot
+# The image's own CMD (`python -m bot`, through the entrypoint's ingest) against the loopback fake Discord
+# of tests/fake_discord.py, run on the host: a sitecustomize.py mounted into the container points
+# discord.py at it. Checks: the bot comes up, the HEALTHCHECK command turns healthy, /ask answers with a
+# cited embed, no Discord rule is broken, and `podman stop` ends it.
+step "(e) the bot in the image against the fake Discord (tests/fake_discord.py)"
+venv_python=${VENV_PYTHON:-$repo/.venv/bin/python}
+if [ ! -f "$repo/tests/fake_discord.py" ] || [ ! -x "$venv_python" ]; then
+  echo "skipped: no tests/fake_discord.py or no $venv_python"
+else
+  mkdir -p "$work/fake"
+  cat > "$work/fake/sitecustomize.py" <<'PY'
+import os
+if os.environ.get("FAKE_DISCORD_BASE"):
+    import discord.asset, discord.gateway, discord.http, yarl
+    base = os.environ["FAKE_DISCORD_BASE"]
+    discord.http.Route.BASE = base + "/api/v10"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["FAKE_DISCORD_GATEWAY"])
+    discord.asset.Asset.BASE = base + "/cdn"
+PY
+  chmod -R a+rX "$work/fake"
+  if PYTHONPATH="$repo" TAG="$tag" FAKE_DIR="$work/fake" QUESTION="$question" "$venv_python" - <<'PY'
+import asyncio, json, os, subprocess, sys, time
+from tests.fake_discord import FakeDiscord
+
+TAG, QUESTION, NAME = os.environ["TAG"], os.environ["QUESTION"], f"frontline-e2e-{os.getpid()}"
+RUN = ["podman", "--runtime", "runc"]
+
+def sh(*args, check=False):
+    return subprocess.run([*RUN, *args], capture_output=True, text=True, check=check)
+
+async def main() -> int:
+    failed = 0
+    async with FakeDiscord(patch=False) as fake:
+        sh("run", "-d", "--name", NAME, "--cgroup-manager=cgroupfs", "--network=host", "--no-healthcheck",
+           "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096",
+           "-v", f"{os.environ['FAKE_DIR']}:/fake:ro", "-e", "PYTHONPATH=/fake",
+           "-e", f"FAKE_DISCORD_BASE={fake.base_url}", "-e", f"FAKE_DISCORD_GATEWAY={fake.gateway_url}",
+           "-e", "DISCORD_TOKEN=fake-token", "-e", "FRONTLINE_DATA_DIR=/tmp/data", TAG, check=True)
+        try:
+            t0 = time.monotonic()
+            try:
+                await fake.wait_ready(timeout=300)
+            except Exception as exc:
+                print(f"FAIL: the bot did not connect: {exc}")
+                return 1
+            print(f"ok: bot connected and synced its commands {time.monotonic() - t0:.1f} s after start")
+            deadline, rc = time.monotonic() + 60, None
+            while time.monotonic() < deadline:
+                r = sh("exec", NAME, "python", "-m", "bot", "healthcheck")
+                if r.returncode == 0:
+                    break
+                await asyncio.sleep(3)
+            if r.returncode == 0:
+                print(f"ok: HEALTHCHECK command healthy ({r.stdout.strip()}) {time.monotonic() - t0:.1f} s after start")
+            else:
+                print(f"FAIL: HEALTHCHECK command: exit {r.returncode}: {r.stderr.strip()}"); failed += 1
+            interaction = await fake.slash("ask", {"question": QUESTION})
+            message = await interaction.wait_final(60)
+            embed = (message.get("embeds") or [{}])[0]
+            print(f"/ask: acknowledged in {interaction.ack_latency:.2f} s; embed: "
+                  + json.dumps({"description": embed.get("description", "")[:300],
+                                "fields": [f["name"] for f in embed.get("fields", [])][:5],
+                                "footer": embed.get("footer", {}).get("text")}, ensure_ascii=False))
+            if "[1]" in embed.get("description", ""):
+                print("ok: /ask answered with a cited embed")
+            else:
+                print(f"FAIL: /ask reply: {json.dumps(message)[:400]}"); failed += 1
+            if fake.violations:
+                print("FAIL: Discord rules broken: " + "; ".join(fake.violations)); failed += 1
+            else:
+                print("ok: no Discord rule broken")
+        finally:
+            t1 = time.monotonic()
+            sh("stop", "-t", "20", NAME)
+            took = time.monotonic() - t1
+            code = sh("inspect", "--format", "{{.State.ExitCode}}", NAME).stdout.strip()
+            if took < 10:
+                print(f"ok: podman stop took {took:.1f} s (exit code {code})")
+            else:
+                print(f"FAIL: podman stop took {took:.1f} s: the stop signal was ignored and the bot killed")
+                failed += 1
+            logs = sh("logs", NAME)
+            lines = (logs.stdout + logs.stderr).splitlines()
+            print("container log (entrypoint and first bot lines):")
+            for line in [l for l in lines if "entrypoint" in l][:4] + [l for l in lines if "entrypoint" not in l][:6]:
+                print("   ", line[:200])
+            sh("rm", "-f", NAME)
+    return failed
+
+sys.exit(asyncio.run(main()))
+PY
+  then ok "bot end to end"; else fail "bot end to end"; fi
+fi
+
+step "(f) stop during the start-up ingest"
+name="frontline-stop-$$"
+podman --runtime runc run -d --name "$name" --cgroup-manager=cgroupfs --network=host --no-healthcheck \
+  --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
+  -e DISCORD_TOKEN=not-used -e FRONTLINE_DATA_DIR=/tmp/data "$tag" > /dev/null
+sleep 6   # the entrypoint is ingesting (loading the model) by now
+t0=$(now)
+podman stop -t 20 "$name" > /dev/null 2>&1 || true
+took=$(secs "$t0" "$(now)")
+code=$(podman inspect --format '{{.State.ExitCode}}' "$name" 2>/dev/null || echo "?")
+stopped_line=$(podman logs "$name" 2>&1 | grep -E 'stopped during the ingest|ingest done' | head -1 || true)
+podman rm -f "$name" > /dev/null 2>&1 || true
+if awk -v t="$took" 'BEGIN { exit !(t < 10) }'; then
+  ok "stopped in ${took} s, exit code $code (${stopped_line:-no entrypoint line})"
+else
+  fail "stop during the ingest took ${took} s (exit code $code)"
 fi
 
 step "summary"
