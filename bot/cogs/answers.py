@@ -78,11 +78,12 @@ class Answers(commands.Cog):
         if message.author.bot or me is None or not any(u.id == me.id for u in message.mentions):
             return
         question = " ".join(_MENTION.sub(" ", message.content).split())
-        thread = message.channel if isinstance(message.channel, discord.Thread) else None
         try:
-            if thread is None:
+            if isinstance(message.channel, discord.TextChannel):
                 name = render.trim(question, 90) or "Question"
                 thread = await message.create_thread(name=name, auto_archive_duration=1440)
+            else:  # already in a thread (a follow-up), or somewhere threads don't exist (a DM)
+                thread = message.channel
             if not question:
                 await thread.send("Ask me a question after the mention, e.g. “@Frontline what happened in Toretsk?”")
                 return
