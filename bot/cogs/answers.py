@@ -28,25 +28,25 @@ class Answers(commands.Cog):
             return False
         return True
 
+    async def _answer(self, interaction: discord.Interaction, fn, *args) -> None:
+        """Acknowledge at once, compute off the event loop, then send the answer (errors: tree.on_error)."""
+        if not await self._cooled_down(interaction):
+            return
+        await interaction.response.defer(thinking=True)
+        answer = await self.bot.answer_off_loop(fn, *args)
+        await interaction.followup.send(**self.bot.message_for(answer))
+
     @app_commands.command(name="ask")
     @app_commands.describe(question="What you want to know, e.g. Why did Ukraine leave the Kanal district?")
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
         """Ask about the front line; the answer quotes the articles, with their dates."""
-        if not await self._cooled_down(interaction):
-            return
-        await interaction.response.defer(thinking=True)
-        answer = await self.bot.answer_off_loop(self.bot.frontline.ask, question)
-        await interaction.followup.send(**self.bot.message_for(answer))
+        await self._answer(interaction, self.bot.frontline.ask, question)
 
     @app_commands.command(name="sector")
     @app_commands.describe(name="A settlement or sector, e.g. Toretsk (aliases like Dzerzhynsk work too)")
     async def sector(self, interaction: discord.Interaction, name: str) -> None:
         """A briefing on a place and its sector, newest first, every item dated and cited."""
-        if not await self._cooled_down(interaction):
-            return
-        await interaction.response.defer(thinking=True)
-        answer = await self.bot.answer_off_loop(self.bot.frontline.sector, name)
-        await interaction.followup.send(**self.bot.message_for(answer))
+        await self._answer(interaction, self.bot.frontline.sector, name)
 
     @app_commands.command(name="timeline")
     @app_commands.describe(
@@ -59,11 +59,7 @@ class Answers(commands.Cog):
         """What the articles say about a place, in date order."""
         parse_day(since, "since", end=False)  # a bad date is answered at once, before deferring
         parse_day(until, "until", end=True)
-        if not await self._cooled_down(interaction):
-            return
-        await interaction.response.defer(thinking=True)
-        answer = await self.bot.answer_off_loop(self.bot.frontline.timeline, place, since, until)
-        await interaction.followup.send(**self.bot.message_for(answer))
+        await self._answer(interaction, self.bot.frontline.timeline, place, since, until)
 
     @sector.autocomplete("name")
     @timeline.autocomplete("place")
