@@ -181,11 +181,16 @@ async def test_rejected_token_is_one_line_nonzero_and_never_logged(tmp_path, cap
     from bot.__main__ import RedactToken, run
 
     token = "bad-token"  # the fake answers 401 to this one
-    logging.getLogger().addFilter(RedactToken(token))
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(token))
-    async with FakeDiscord():
-        assert await run(make_settings(tmp_path / "data"), token, sync_only=False) == 1
+    redact = RedactToken(token)
+    handlers = list(logging.getLogger().handlers)
+    for handler in handlers:
+        handler.addFilter(redact)
+    try:
+        async with FakeDiscord():
+            assert await run(make_settings(tmp_path / "data"), token, sync_only=False) == 1
+    finally:
+        for handler in handlers:
+            handler.removeFilter(redact)
     err = capsys.readouterr().err
     assert err.strip().count("\n") == 0 and "rejected the token" in err and "Traceback" not in err
     assert not any(token in r.getMessage() + (r.exc_text or "") for r in caplog.records)
