@@ -493,7 +493,10 @@ class DenseCache:
         rows = np.flatnonzero(mask)
         if rows.size == 0 or self.matrix.shape[0] != len(ids):
             return []
-        scores = self.matrix[rows] @ embedding
+        if rows.size * 4 < len(ids):  # a narrow filter: copy out just those rows
+            scores = self.matrix[rows] @ embedding
+        else:  # a wide one: one pass over the whole matrix is cheaper than copying most of it
+            scores = (self.matrix @ embedding)[rows]
         top = np.argsort(-scores)[:n] if rows.size <= n else np.argpartition(-scores, n)[:n]
         top = top[np.argsort(-scores[top])]
         return [(ids[rows[i]], float(scores[i])) for i in top]

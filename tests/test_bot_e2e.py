@@ -58,6 +58,7 @@ async def test_ask_gives_a_cited_dated_answer_and_sources_and_votes_work(seeded,
         assert vote["flags"] & EPHEMERAL and "recorded" in vote["content"]
         rows = [json.loads(line) for line in (tmp_path / "botdata" / "feedback.jsonl").read_text().splitlines()]
         assert rows[-1]["vote"] == "up" and rows[-1]["user_id"] == str(fake.user_id)
+        assert set(rows[-1]) == {"at", "answer_id", "question", "vote", "user_id"}  # no names, no other text
         assert rows[-1]["question"] == "Why did Ukraine leave the Kanal district?"
 
 

@@ -124,3 +124,14 @@ def test_ruwa_sample_ingests_as_it_is(fresh, tmp_path):
     assert report.articles == 300 and not report.skipped
     stats = fresh.stats()
     assert stats["undated_articles"] == 0 and stats["first_date"] >= "2021-01-01"
+
+
+def test_a_50_mb_file_is_truncated_with_a_reason_and_the_rest_still_ingested(fresh, tmp_path):
+    paragraph = "Shelling continued near Kupiansk overnight, the regional governor said on Telegram.\n\n"
+    (tmp_path / "huge.txt").write_text("date 2024-03-01\n" + paragraph * (50_000_000 // len(paragraph)), encoding="utf-8")
+    (tmp_path / "small.txt").write_text("date 2024-03-02\nA quiet day in Kramatorsk, officials said.\n", encoding="utf-8")
+    report = fresh.ingest([tmp_path])
+    assert report.articles == 2
+    [note] = [s for s in report.skipped if s.origin.endswith("huge.txt")]
+    assert "only the first part" in note.reason
+    assert fresh.docstore.passages_naming(["Kramatorsk"])
