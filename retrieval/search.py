@@ -18,6 +18,8 @@ from retrieval.store import DenseCache, Docstore, LexicalIndex, VectorIndex
 
 RRF_K = 60  # the constant from Cormack et al. (and llama-index's QueryFusionRetriever)
 CANDIDATES = 30
+WIDE_FILTER = 0.25   # share of the corpus a filter keeps, above which the ANN index is over-fetched
+OVERFETCH = 8
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -127,22 +129,21 @@ class HybridSearcher:
     def search(self, intent: QueryIntent, k: int) -> list[Hit]:
         self.refresh()
         embedding = self.embedder.embed_query(intent.text)
-        ids = self.lexical.ids
         date_mask = self.lexical.date_mask(intent.since, intent.until) if intent.has_dates else None
         # Unfiltered: Chroma. Filtered: the in-memory matrix (see DenseCache for why).
         if date_mask is None:
             dense = self.vectors.query(embedding, CANDIDATES, None)
         else:
-            dense = self.dense.search(embedding, CANDIDATES, date_mask, ids)
+            dense = self._dense_filtered(embedding, date_mask)
         lexical = self.lexical.search(intent.text, CANDIDATES, date_mask)
         ranked = [dense, lexical]
         similarity = dict(dense)
         if intent.places:
             names = [p.name for p in intent.places] + [f"sector:{s.name}" for s in intent.sectors]
-            place_mask = self.lexical.mask_for(self.docstore.passage_ids_naming(names))
+            place_mask = self.lexical.mask_for_names(names)
             if date_mask is not None:
                 place_mask *= date_mask
-            steered = self.dense.search(embedding, CANDIDATES, place_mask, ids)
+            steered = self._dense_filtered(embedding, place_mask)
             ranked += [steered, self.lexical.search(intent.text, CANDIDATES, place_mask)]
             similarity.update(steered)
         scores = _rrf(ranked)
@@ -163,6 +164,20 @@ class HybridSearcher:
             # keep relevance for the pool, then show the newest first
             hits = sorted(hits[: k * 3], key=lambda h: h.passage.date_int, reverse=True)
         return _cap_per_article(hits, self.max_per_article)[:k]
+
+    def _dense_filtered(self, embedding, mask) -> list[tuple[str, float]]:
+        """The best passages among the rows the mask allows.
+
+        A wide filter (a year, "since 2022") keeps most of the corpus: Chroma's unfiltered
+        approximate search, over-fetched and then filtered, finds enough of them in a few ms. A
+        narrow one (a place, a month) is answered exactly from the in-memory matrix.
+        """
+        if mask.size and mask.mean() >= WIDE_FILTER:
+            allowed = [(pid, sim) for pid, sim in self.vectors.query(embedding, CANDIDATES * OVERFETCH, None)
+                       if self.lexical.allows(pid, mask)]
+            if len(allowed) >= CANDIDATES:
+                return allowed[:CANDIDATES]
+        return self.dense.search(embedding, CANDIDATES, mask, self.lexical.ids)
 
 
 def _rrf(ranked_lists: list[list[tuple[str, float]]]) -> dict[str, float]:

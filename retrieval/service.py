@@ -45,6 +45,7 @@ class Frontline:
                                        dense=self.dense, embedder=self.embedder,
                                        max_per_article=settings.max_per_article)
         self._ingest_lock = threading.Lock()
+        self._coverage: tuple[int, str] | None = None
         self._llm = None
         if settings.llm_enabled:
             from retrieval.generate import LLMAnswerer
@@ -58,6 +59,8 @@ class Frontline:
         """Load the model and the BM25 index now, not on the first question."""
         self.embedder.warm_up()
         self.searcher.refresh()
+        self.searcher.search(parse_intent("warm up", self.gazetteer), k=1)  # loads Chroma's index
+        self.coverage()
 
     # ------------------------------------------------------------------ ingest
     def ingest(self, paths: list[Path] | None = None, *, prune: bool = False, progress: bool = False) -> IngestReport:
@@ -157,6 +160,13 @@ class Frontline:
         return data
 
     def coverage(self) -> str:
+        """What the corpus covers, for abstentions; cached per store generation (it scans every tag)."""
+        generation = self.docstore.generation()
+        if self._coverage is None or self._coverage[0] != generation:
+            self._coverage = (generation, self._describe_coverage())
+        return self._coverage[1]
+
+    def _describe_coverage(self) -> str:
         s = self.docstore.stats()
         if not s["articles"]:
             return "No articles have been ingested yet."

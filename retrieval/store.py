@@ -10,6 +10,7 @@ as not ingested, deletes its vectors and writes them again, and `reconcile` drop
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shutil
@@ -157,9 +158,9 @@ class Docstore:
         )
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
-    def passage_ids_naming(self, names: Sequence[str]) -> list[str]:
-        marks = ",".join("?" * len(names))
-        return [r[0] for r in self._query(f"SELECT DISTINCT passage_id FROM passage_places WHERE name IN ({marks})", names)]
+    def passage_names(self) -> list[tuple[str, str]]:
+        """(passage id, place or 'sector:<name>') for every tag."""
+        return self._query("SELECT passage_id, name FROM passage_places")
 
     def passages_naming(self, names: Sequence[str], *, since: int = 0, until: int = 99999999) -> list[Passage]:
         """Passages tagged with any of the names (places, or 'sector:<name>'), within the date range."""
@@ -361,6 +362,7 @@ class LexicalIndex:
         self.ids: list[str] = []
         self.dates = np.zeros(0, dtype=np.int64)
         self._row: dict[str, int] = {}
+        self._name_rows: dict[str, np.ndarray] = {}
         self.generation = -1
 
     def load_or_build(self, docstore: Docstore) -> None:
@@ -369,6 +371,16 @@ class LexicalIndex:
             return
         if not self._load(generation, built_before=docstore.get_meta("bm25_built") is not None):
             self.build(docstore)
+        self._index_names(docstore)
+
+    def _index_names(self, docstore: Docstore) -> None:
+        # Rows per place and sector, in memory: a place filter becomes one numpy assignment instead
+        # of a SQL query returning thousands of ids (27 ms a question at 170k passages).
+        rows: dict[str, list[int]] = {}
+        for pid, name in docstore.passage_names():
+            if (row := self._row.get(pid)) is not None:
+                rows.setdefault(name, []).append(row)
+        self._name_rows = {name: np.asarray(r, dtype=np.int64) for name, r in rows.items()}
 
     def _load(self, generation: int, *, built_before: bool) -> bool:
         stamp = self._dir / "frontline.json"
@@ -421,11 +433,16 @@ class LexicalIndex:
         self.dates = np.asarray(dates, dtype=np.int64)
         self._row = {pid: i for i, pid in enumerate(ids)}
 
-    def mask_for(self, passage_ids: Iterable[str]) -> np.ndarray:
-        """1.0 for the rows of these passages, 0.0 elsewhere (a BM25 weight mask, and a dense filter)."""
+    def allows(self, passage_id: str, mask: np.ndarray) -> bool:
+        row = self._row.get(passage_id)
+        return row is not None and bool(mask[row])
+
+    def mask_for_names(self, names: Iterable[str]) -> np.ndarray:
+        """Rows tagged with any of these places (or 'sector:<name>')."""
         mask = np.zeros(len(self.ids), dtype=np.float32)
-        rows = [self._row[p] for p in passage_ids if p in self._row]
-        mask[rows] = 1.0
+        for name in names:
+            if (rows := self._name_rows.get(name)) is not None:
+                mask[rows] = 1.0
         return mask
 
     def date_mask(self, since: int, until: int) -> np.ndarray:
@@ -435,12 +452,17 @@ class LexicalIndex:
     def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         if self._bm25 is None or not self.ids:
             return []
-        tokens = _tokenize([query])
-        if not tokens.vocab or all(t not in self._bm25.vocab_dict for t in tokens.vocab):
+        token_ids = self._bm25.get_tokens_ids(_tokenize([query], as_strings=True)[0])
+        if not token_ids:
             return []
-        k = min(n, len(self.ids))
-        docs, scores = self._bm25.retrieve(tokens, k=k, weight_mask=mask, show_progress=False, n_threads=1)
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        # Scores for every passage, then the top n among those that match at all: cheaper than
+        # bm25s.retrieve's partition over the whole corpus (and no thread pool per query).
+        scores = self._bm25.get_scores_from_ids(token_ids, weight_mask=mask)
+        matching = np.flatnonzero(scores > 0)
+        if matching.size > n:
+            matching = matching[np.argpartition(-scores[matching], n)[:n]]
+        matching = matching[np.argsort(-scores[matching])]
+        return [(self.ids[i], float(scores[i])) for i in matching]
 
 
 class DenseCache:
@@ -505,6 +527,7 @@ class DenseCache:
 _STEMMER = None
 
 
+@functools.cache
 def _bm25s():
     import bm25s
 
@@ -512,7 +535,7 @@ def _bm25s():
     return bm25s
 
 
-def _tokenize(texts: list[str]):
+def _tokenize(texts: list[str], *, as_strings: bool = False):
     import Stemmer
 
     bm25s = _bm25s()
@@ -520,4 +543,4 @@ def _tokenize(texts: list[str]):
     global _STEMMER
     if _STEMMER is None:
         _STEMMER = Stemmer.Stemmer("english")
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False)
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=not as_strings)
