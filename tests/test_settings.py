@@ -183,3 +183,15 @@ def test_unreachable_chroma_url_stops_the_start_naming_the_setting():
     settings = Settings(_env_file=None, chroma_url=f"http://127.0.0.1:{port}")
     with pytest.raises(SettingsError, match="FRONTLINE_CHROMA_URL"):
         settings.check_chroma_url(timeout=2)
+
+
+def test_env_example_documents_every_setting_with_its_default():
+    from tests.conftest import ROOT
+
+    text = (ROOT / ".env.example").read_text()
+    for name, field in Settings.model_fields.items():
+        env = name.upper() if name.startswith("discord_") else f"FRONTLINE_{name.upper()}"
+        assert env in text, f"{env} is not in .env.example"
+        default = field.get_default(call_default_factory=True)
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            assert f"{env}={default}" in text, f"{env}: .env.example does not show the default {default}"
