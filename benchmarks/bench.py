@@ -29,7 +29,6 @@ import os
 import random
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -297,7 +296,7 @@ def load_synthetic(frontline, corpus: Path, report: dict) -> list:
     import numpy as np
 
     from retrieval.ingest import build_article
-    from retrieval.sources import RawArticle, Skip, iter_sources
+    from retrieval.sources import Skip, iter_sources
 
     gaz = frontline.gazetteer
     started = _now()

@@ -11,8 +11,8 @@ import re
 
 import discord
 
-from retrieval.answer import display_date
-from retrieval.models import Answer, Citation
+from retrieval.render import citation_label
+from retrieval.models import Answer
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256
@@ -36,13 +36,6 @@ def trim(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def citation_heading(c: Citation) -> str:
-    parts = [c.title or f"article {c.article_id}", display_date(c)]
-    if c.source:
-        parts.append(c.source)
-    return " · ".join(parts)
-
-
 def answer_embed(answer: Answer) -> discord.Embed:
     """One embed: the answer with [n] markers, one field per citation, the as-of date in the footer."""
     embed = discord.Embed(
@@ -55,7 +48,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
     embed.set_footer(text=trim(footer, FOOTER_MAX))
     citations = answer.citations[:MAX_FIELDS]
     budget = EMBED_TOTAL_MAX - len(embed.title or "") - len(embed.description or "") - len(footer)
-    names = [trim(f"[{c.n}] {escape(citation_heading(c))}", FIELD_NAME_MAX) for c in citations]
+    names = [trim(f"[{c.n}] {escape(citation_label(c))}", FIELD_NAME_MAX) for c in citations]
     budget -= sum(len(n) for n in names)
     if budget < 0:  # an extreme answer: give the citations room by shortening the description
         embed.description = trim(embed.description or "", max(200, len(embed.description or "") + budget - 200 * len(citations)))
@@ -79,7 +72,7 @@ def sources_messages(answer: Answer) -> list[str]:
     """The full passages, as as many messages of at most 2,000 characters as they need."""
     blocks = []
     for c in answer.citations:
-        heading = f"**[{c.n}] {escape(citation_heading(c))}**"
+        heading = f"**[{c.n}] {escape(citation_label(c))}**"
         body = f"> {escape(c.passage)}".replace("\n", "\n> ")
         blocks.append(trim(f"{heading}\n{body}", CONTENT_MAX))
     messages, current = [], ""

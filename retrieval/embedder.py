@@ -7,7 +7,6 @@ FRONTLINE_EMBED_MODEL.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Sequence
 
@@ -34,9 +33,6 @@ class Embedder:
     def _load(self):
         with self._lock:
             if self._model is None:
-                if not os.path.exists(self.model_name):
-                    # a hub name: allowed, but only from the local cache unless the deployment says otherwise
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as hf_logging
 

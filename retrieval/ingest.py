@@ -77,8 +77,9 @@ def build_article(raw: RawArticle, gazetteer: Gazetteer) -> Article | Skip:
     passages = []
     for seq, span in enumerate(chunk(cleaned.body)):
         text = cleaned.body[span.start:span.end]
-        places = tuple(gazetteer.places_in(text, context=cleaned.body))
-        sectors = tuple(sorted({s.name for p in places if (s := _sector(gazetteer, p))}))
+        mentioned = list(dict.fromkeys(m.place for m in gazetteer.find(text, context=cleaned.body)))
+        places = tuple(p.name for p in mentioned)
+        sectors = tuple(sorted({s.name for p in mentioned if (s := gazetteer.sector_of(p)) is not None}))
         passages.append(Passage(
             id=f"{raw.article_id}#{seq}", article_id=raw.article_id, seq=seq, text=text, start=span.start,
             end=span.end, title=title, date=date.value, date_int=date_int, date_precision=date.precision,
@@ -89,11 +90,6 @@ def build_article(raw: RawArticle, gazetteer: Gazetteer) -> Article | Skip:
         body=cleaned.body, title=title, date=date.value, date_int=date_int, date_precision=date.precision,
         date_inferred=date.inferred, date_cue=date.cue, source=source, url=url, passages=tuple(passages),
     )
-
-
-def _sector(gazetteer: Gazetteer, place_name: str):
-    place = gazetteer.resolve(place_name)
-    return gazetteer.sector_of(place) if place is not None and hasattr(place, "parent") else None
 
 
 def _iso_day(value: str | None) -> str | None:

@@ -57,7 +57,8 @@ class Citation:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data.pop("url") if data["url"] is None else None
+        if data["url"] is None:
+            del data["url"]
         return data
 
 

@@ -53,8 +53,6 @@ class Hit:
     passage: Passage
     score: float                 # fused rank score
     similarity: float            # cosine similarity of the question to the passage (0 if not from dense)
-    lexical: float               # BM25 score (0 if not matched)
-    names_place: bool            # the passage names a place the question names
 
 
 def parse_intent(question: str, gazetteer: Gazetteer) -> QueryIntent:
@@ -132,7 +130,7 @@ class HybridSearcher:
         date_mask = self.lexical.date_mask(intent.since, intent.until) if intent.has_dates else None
         # Unfiltered: Chroma. Filtered: the in-memory matrix (see DenseCache for why).
         if date_mask is None:
-            dense = self.vectors.query(embedding, CANDIDATES, None)
+            dense = self.vectors.query(embedding, CANDIDATES)
         else:
             dense = self._dense_filtered(embedding, date_mask)
         lexical = self.lexical.search(intent.text, CANDIDATES, date_mask)
@@ -147,7 +145,6 @@ class HybridSearcher:
             ranked += [steered, self.lexical.search(intent.text, CANDIDATES, place_mask)]
             similarity.update(steered)
         scores = _rrf(ranked)
-        lexical_scores = dict(lexical)
         passages = self.docstore.passages(list(scores))
         place_names = {p.name for p in intent.places}
         hits = []
@@ -155,10 +152,9 @@ class HybridSearcher:
             passage = passages.get(pid)
             if passage is None:
                 continue
-            names_place = bool(place_names & set(passage.places))
-            if names_place:
+            if place_names & set(passage.places):
                 score *= 1.5  # the question names this place: prefer passages that do too
-            hits.append(Hit(passage, score, similarity.get(pid, 0.0), lexical_scores.get(pid, 0.0), names_place))
+            hits.append(Hit(passage, score, similarity.get(pid, 0.0)))
         hits.sort(key=lambda h: h.score, reverse=True)
         if intent.latest:
             # keep relevance for the pool, then show the newest first
@@ -173,7 +169,7 @@ class HybridSearcher:
         narrow one (a place, a month) is answered exactly from the in-memory matrix.
         """
         if mask.size and mask.mean() >= WIDE_FILTER:
-            allowed = [(pid, sim) for pid, sim in self.vectors.query(embedding, CANDIDATES * OVERFETCH, None)
+            allowed = [(pid, sim) for pid, sim in self.vectors.query(embedding, CANDIDATES * OVERFETCH)
                        if self.lexical.allows(pid, mask)]
             if len(allowed) >= CANDIDATES:
                 return allowed[:CANDIDATES]

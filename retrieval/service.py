@@ -5,6 +5,7 @@ Every public method is synchronous and may block (embedding, search): async call
 """
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 import threading
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from config.settings import Settings
 from retrieval import answer as ans
+from retrieval.chunking import split_sentences
 from retrieval.embedder import Embedder
 from retrieval.errors import FrontlineError
 from retrieval.ingest import IngestReport, ingest
@@ -184,8 +186,6 @@ def _one_per_article(passages: list[Passage], focus: set[str]) -> list[Passage]:
 
 
 def _key_sentence(passage: Passage, focus: set[str]) -> str:
-    from retrieval.chunking import split_sentences
-
     sentences = [passage.text[s.start:s.end] for s in split_sentences(passage.text)]
     for sentence in sentences:
         if any(name in sentence for name in focus):
@@ -206,8 +206,6 @@ def parse_day(value: str | None, label: str, *, end: bool) -> int:
         if d is not None:
             return int(date(y, int(mo), int(d)).strftime("%Y%m%d"))
         if mo is not None:
-            import calendar
-
             last = calendar.monthrange(y, int(mo))[1]
             return y * 10000 + int(mo) * 100 + (last if end else 1)
         return y * 10000 + (1231 if end else 101)

@@ -172,14 +172,6 @@ class Docstore:
         )
         return [_passage(row) for row in rows]
 
-    def passages_in_dates(self, since: int, until: int) -> list[Passage]:
-        rows = self._query(
-            f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN articles a USING (article_id) "
-            "WHERE a.date_int BETWEEN ? AND ? AND a.date_int > 0",
-            (since, until),
-        )
-        return [_passage(row) for row in rows]
-
     def article_body(self, article_id: str) -> str | None:
         rows = self._query("SELECT body FROM articles WHERE article_id = ?", (article_id,))
         return rows[0][0] if rows else None
@@ -327,10 +319,10 @@ class VectorIndex:
             parts.append(np.asarray([by_id[pid] for pid in chunk], dtype=np.float32))
         return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
-    def query(self, embedding: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity) best first."""
+    def query(self, embedding: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity) best first, over the whole collection (filters: DenseCache)."""
         result = self._call("query", lambda c: c.query(
-            query_embeddings=[embedding], n_results=n, where=where or None, include=["distances"]
+            query_embeddings=[embedding], n_results=n, include=["distances"]
         ))
         return [(pid, 1.0 - dist) for pid, dist in zip(result["ids"][0], result["distances"][0])]
 

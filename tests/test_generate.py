@@ -113,7 +113,7 @@ TEXTS = [
 
 @pytest.fixture
 def hits() -> list[Hit]:
-    return [Hit(_passage(i + 1, t, inferred=(i == 2)), 1.0 - i / 10, 0.7, 3.0, True) for i, t in enumerate(TEXTS)]
+    return [Hit(_passage(i + 1, t, inferred=(i == 2)), 1.0 - i / 10, 0.7) for i, t in enumerate(TEXTS)]
 
 
 @pytest.fixture
