@@ -1,2 +1,4 @@
 """Frontline's Discord bot: a thin adapter over retrieval/."""
-__version__ = "0.1.0"
+from bot.version import __version__
+
+__all__ = ["__version__"]

@@ -15,6 +15,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 _log = logging.getLogger("bot")
 
+EXIT_BAD_SETTING = 2
+
 
 class RedactToken(logging.Filter):
     """Replaces the token wherever it would appear: message, arguments, exception text."""
@@ -42,7 +44,7 @@ def setup_logging(level: str, token: str | None) -> None:
     handler.addFilter(RedactToken(token or ""))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper() if isinstance(level, str) else level)
+    root.setLevel(level)
     logging.getLogger("discord").setLevel(max(root.level, logging.INFO))
     for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -55,27 +57,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from config.settings import SettingsError, load_settings
+    from retrieval import ConfigError
 
     try:
         settings = load_settings()
+        if args.command == "healthcheck":
+            return healthcheck(settings)
         token = settings.token()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.command == "healthcheck":
-        return healthcheck(settings)
-    setup_logging(settings.log_level, token)
-    if not token:
-        print("error: no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE) in the environment or .env",
-              file=sys.stderr)
-        return 2
-    try:
+        setup_logging(settings.log_level, token)
+        if not token:
+            raise SettingsError("no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE) in the environment or .env")
+        settings.check_data_dir()
+        settings.check_gazetteer()
         settings.check_corpus_dirs()
-        settings.check_chroma_url()
         return asyncio.run(run(settings, token, sync_only=args.command == "sync"))
-    except SettingsError as exc:
+    except (SettingsError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_SETTING
     except KeyboardInterrupt:
         return 0
 
@@ -84,27 +82,31 @@ async def run(settings, token: str, *, sync_only: bool = False) -> int:
     import discord
 
     from bot.client import FrontlineBot
-    from retrieval.errors import FrontlineError
-    from retrieval.service import Frontline
+    from retrieval import ConfigError, Frontline, FrontlineError
 
     try:
         # heavy parts are built once, before connecting, and off the event loop
-        frontline = await asyncio.to_thread(Frontline, settings)
+        frontline = await asyncio.to_thread(Frontline, settings.retrieval_config())
         if not sync_only:
+            await wait_for_store(frontline, settings.chroma_url)
             await asyncio.to_thread(frontline.warm_up)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTING
     except FrontlineError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    bot = FrontlineBot(settings, frontline, sync_commands=not sync_only)
+        return 1
+    bot = FrontlineBot(settings, frontline, sync="always" if sync_only else "if-changed")
     _close_on_sigterm(bot)
     try:
         async with bot:
+            await wait_for_discord(token)
+            await bot.login(token)
             if sync_only:
-                await bot.login(token)
                 synced = await bot.sync_tree()
                 print(f"synced {len(synced)} commands")
                 return 0
-            await bot.start(token)
+            await bot.connect(reconnect=True)
     except discord.LoginFailure:
         print("error: Discord rejected the token (DISCORD_TOKEN); create a new one in the Developer Portal",
               file=sys.stderr)
@@ -115,6 +117,47 @@ async def run(settings, token: str, *, sync_only: bool = False) -> int:
     finally:
         frontline.close()
     return 0
+
+
+async def wait_for_store(frontline, url: str | None) -> None:
+    """Until the vector store answers: one line per try, backing off, the model staying loaded."""
+    from retrieval.retry import Backoff, network_reason
+
+    for delay in Backoff().delays():
+        health = await asyncio.to_thread(frontline.health)
+        if health.store_ok:
+            return
+        print(f"cannot reach the Chroma server at {url}: {network_reason(Exception(health.detail))} — "
+              f"retrying in {delay:.0f} s", file=sys.stderr, flush=True)
+        await asyncio.sleep(delay)
+
+
+async def wait_for_discord(token: str) -> None:
+    """Until Discord's API answers at all (any HTTP status): one line per try, backing off.
+
+    Why a probe of our own: discord.py's login opens a new HTTP session on every attempt, and a
+    failed one cannot be retried cleanly; a rejected token is still left to login (exit at once).
+    """
+    import aiohttp
+    import discord
+
+    from retrieval.retry import Backoff, network_reason
+
+    url = discord.http.Route.BASE + "/gateway"
+    headers = {"Authorization": f"Bot {token}", "User-Agent": f"DiscordBot (Frontline, discord.py {discord.__version__})"}
+    delays = Backoff(first=2.0, cap=60.0).delays()
+    while True:
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
+                async with session.get(url, headers=headers) as response:
+                    if response.status < 500:
+                        return
+                    reason = f"Discord answered {response.status}"
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            reason = network_reason(exc)
+        delay = next(delays)
+        print(f"cannot reach Discord: {reason} — retrying in {delay:.0f} s", file=sys.stderr, flush=True)
+        await asyncio.sleep(delay)
 
 
 def _close_on_sigterm(bot) -> None:

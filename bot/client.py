@@ -1,7 +1,9 @@
-"""The Discord client: owns the shared parts (Frontline, runner, feedback) and wires the cogs in."""
+"""The Discord client: owns what the cogs share (Frontline, the answer runner, cooldowns, feedback) and
+loads the cogs as extensions. It knows no command itself."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
@@ -10,22 +12,23 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
 from bot.feedback import FeedbackLog, RecentAnswers
-from bot.runner import AnswerRunner, AnswerTimeout, Busy, Cooldowns, LoopLagMonitor
-from bot.views import AnswerView, SourcesButton, VoteButton
+from bot.replies import user_message
+from bot.runner import AnswerRunner, Cooldowns, LoopLagMonitor
+from bot.views import SourcesButton, VoteButton
 from config.settings import Settings
-from retrieval.errors import FrontlineError, StoreUnavailable
-from retrieval.models import Answer
-from retrieval.service import Frontline
+from retrieval import Answer, Frontline
 
 _log = logging.getLogger(__name__)
 
+EXTENSIONS = ("bot.cogs.answers", "bot.cogs.admin")
 HEALTH_EVERY = 15.0  # seconds between health-file updates (the Docker HEALTHCHECK reads it)
 
 
 class FrontlineBot(commands.Bot):
-    def __init__(self, settings: Settings, frontline: Frontline, *, sync_commands: bool = True) -> None:
+    def __init__(self, settings: Settings, frontline: Frontline, *, sync: str = "if-changed") -> None:
+        """`sync`: "if-changed" (at start, only when the command set changed since the last sync),
+        "always" or "never"."""
         # No message-content intent: Discord still delivers the text of messages that mention the bot.
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -44,72 +47,86 @@ class FrontlineBot(commands.Bot):
         self.feedback = FeedbackLog(settings.data_dir / "feedback.jsonl")
         self.recent = RecentAnswers()
         self.lag = LoopLagMonitor()
-        self.sync_commands = sync_commands
+        self.sync_mode = sync
         self.tree.on_error = self.on_tree_error
         self._health_task: asyncio.Task | None = None
+        self._sync_stamp = settings.data_dir / "commands.sha256"
 
     async def setup_hook(self) -> None:
-        from bot.cogs.admin import Admin
-        from bot.cogs.answers import Answers
-
-        await self.add_cog(Answers(self))
-        await self.add_cog(Admin(self))
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         self.add_dynamic_items(SourcesButton, VoteButton)
         self.lag.start()
         self._health_task = asyncio.create_task(self._write_health())
-        if self.sync_commands:
+        if self.sync_mode == "always" or (self.sync_mode == "if-changed" and self.commands_changed()):
             await self.sync_tree()
 
+    # ------------------------------------------------------------------ command sync
+    def command_hash(self) -> str:
+        """A fingerprint of the command set as Discord would receive it, and where it goes."""
+        payload = sorted((c.to_dict(self.tree) for c in self.tree.get_commands()), key=lambda c: c["name"])
+        data = json.dumps({"guild": self.settings.discord_guild_id, "commands": payload}, sort_keys=True)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    def commands_changed(self) -> bool:
+        try:
+            return self._sync_stamp.read_text().strip() != self.command_hash()
+        except OSError:
+            return True
+
     async def sync_tree(self) -> list[app_commands.AppCommand]:
+        """Register the commands with Discord (rate-limited: only on purpose, or when they changed)."""
         if self.settings.discord_guild_id:  # instant, for development
             guild = discord.Object(id=self.settings.discord_guild_id)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
         else:  # global commands may take a while to appear everywhere
             synced = await self.tree.sync()
+        try:
+            self._sync_stamp.parent.mkdir(parents=True, exist_ok=True)
+            self._sync_stamp.write_text(self.command_hash() + "\n")
+        except OSError as exc:
+            _log.warning("cannot write %s (%s): commands will be synced again next start", self._sync_stamp, exc)
         _log.info("synced %d commands %s", len(synced),
                   f"to guild {self.settings.discord_guild_id}" if self.settings.discord_guild_id else "globally")
         return synced
 
+    # ------------------------------------------------------------------ life cycle
     async def close(self) -> None:
         self.lag.stop()
         if self._health_task:
             self._health_task.cancel()
+        self.runner.shutdown()
         await super().close()
 
     async def on_message(self, message: discord.Message) -> None:
         # Mentions are answered by the Answers cog; there are no prefix commands to process.
         return
 
-    # ------------------------------------------------------------------ shared helpers for cogs
+    # ------------------------------------------------------------------ shared by the cogs
     async def answer_off_loop(self, fn, *args) -> Answer:
         answer = await self.runner.run(fn, *args)
         self.recent.add(answer)
         return answer
 
-    def message_for(self, answer: Answer) -> dict:
-        """Keyword arguments for send(): an embed with buttons, or a short plain abstention."""
-        if answer.abstained:
-            return {"content": render.abstention_text(answer)}
-        return {"embed": render.answer_embed(answer), "view": AnswerView(answer.answer_id)}
-
     async def on_tree_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        message = user_message(getattr(error, "original", error), interaction.command.name if interaction.command else "?")
+        where = interaction.command.name if interaction.command else "?"
+        message = user_message(getattr(error, "original", error), where)
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(message, ephemeral=True)
             else:
                 await interaction.response.send_message(message, ephemeral=True)
         except discord.HTTPException:
-            _log.warning("could not tell the user about an error in /%s", interaction.command.name if interaction.command else "?")
+            _log.warning("could not tell the user about an error in /%s", where)
 
     async def _write_health(self) -> None:
         path = self.settings.data_dir / "health.json"
         while True:
-            store_ok = True
             try:
-                await asyncio.wait_for(asyncio.to_thread(self.frontline.vectors.ping), 10)
-            except Exception:
+                health = await asyncio.wait_for(asyncio.to_thread(self.frontline.health), 10)
+                store_ok = health.store_ok
+            except asyncio.TimeoutError:
                 store_ok = False
             state = {"at": time.time(), "connected": self.is_ready() and not self.is_closed(), "store_ok": store_ok}
             try:
@@ -118,20 +135,3 @@ class FrontlineBot(commands.Bot):
             except OSError as exc:
                 _log.warning("cannot write %s: %s", path, exc)
             await asyncio.sleep(HEALTH_EVERY)
-
-
-def user_message(error: BaseException, where: str) -> str:
-    """A short, true sentence for the user; the full error goes to the log when it is unexpected."""
-    if isinstance(error, StoreUnavailable):
-        _log.warning("store unavailable in %s: %s", where, error.detail)
-        return str(error)
-    if isinstance(error, FrontlineError):
-        return render.escape(str(error))  # it may quote what the user typed
-    if isinstance(error, Busy):
-        return "I'm busy answering other questions — please try again in a moment."
-    if isinstance(error, AnswerTimeout):
-        return "That took too long to answer, sorry. Please try again in a moment."
-    if isinstance(error, app_commands.CheckFailure):
-        return "You can't use this command here."
-    _log.error("unexpected error in %s", where, exc_info=error)
-    return "Something went wrong on my side; it has been logged."

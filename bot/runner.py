@@ -6,8 +6,10 @@ heartbeats and the 3-second acknowledgements of every other interaction.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -18,34 +20,48 @@ class Busy(Exception):
 
 
 class AnswerTimeout(Exception):
-    """Retrieval took longer than the configured timeout."""
+    """The answer was not ready within the configured timeout."""
 
 
 class AnswerRunner:
+    """Computes answers on one thread pool of `max_concurrent` workers.
+
+    A worker is busy until its computation ends, even when the question that started it timed out:
+    Python cannot stop a thread, so the cap counts real computations, not waiting coroutines. A
+    timed-out question gets its reply at once; its result, when it comes, is dropped. A question
+    still queued when it times out is never computed. Beyond `max_queued` questions waiting for a
+    worker, new ones are told the bot is busy.
+    """
+
     def __init__(self, *, max_concurrent: int, max_queued: int, timeout: float) -> None:
-        self._slots = asyncio.Semaphore(max_concurrent)
+        self._pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="answer")
+        self._max_concurrent = max_concurrent
         self._max_queued = max_queued
         self._timeout = timeout
-        self._waiting = 0
-
-    @property
-    def waiting(self) -> int:
-        return self._waiting
+        self._lock = threading.Lock()
+        self._unfinished = 0     # submitted and neither finished nor cancelled (queued + running)
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:
-        if self._waiting >= self._max_queued and self._slots.locked():
-            raise Busy()
-        self._waiting += 1
+        with self._lock:
+            if self._unfinished >= self._max_concurrent + self._max_queued:
+                raise Busy()
+            self._unfinished += 1
+        future = self._pool.submit(fn, *args)
+        future.add_done_callback(self._finished)
         try:
-            await self._slots.acquire()
-        finally:
-            self._waiting -= 1
-        try:
-            return await asyncio.wait_for(asyncio.to_thread(fn, *args), self._timeout)
+            # Cancelling the asyncio wrapper on timeout cancels a still-queued job; a running one goes
+            # on in its worker (which stays taken) and its result is discarded.
+            return await asyncio.wait_for(asyncio.wrap_future(future), self._timeout)
         except asyncio.TimeoutError:
             raise AnswerTimeout() from None
-        finally:
-            self._slots.release()
+
+    def _finished(self, _future: Future) -> None:
+        with self._lock:
+            self._unfinished -= 1
+
+    def shutdown(self) -> None:
+        """Stop taking work; running computations end in their own time (cancel_futures drops the queue)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Cooldowns:

@@ -5,11 +5,18 @@ and passed in to whatever needs it. Nothing below the entry points reads os.envi
 """
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlparse
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from retrieval.config import LLMConfig, RetrievalConfig
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 class SettingsError(ValueError):
@@ -28,11 +35,13 @@ class Settings(BaseSettings):
         description="Folders (or files) ingested by default and by /reindex; comma-separated.",
     )
     chroma_url: str | None = Field(None, description="An HTTP Chroma server, e.g. http://chroma:8000; unset = on disk.")
-    collection: str = Field("frontline", description="Chroma collection name.")
+    collection: str = Field("frontline", min_length=3, max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$",
+                            description="Chroma collection name.")
+    gazetteer: Path | None = Field(None, description="The place gazetteer (TOML); unset = config/gazetteer.toml.")
 
     # --- embedding
     embed_model: str = Field("", description="SentenceTransformer name or path; empty = the bundled all-MiniLM-L6-v2.")
-    embed_batch_size: int = Field(64, gt=0)
+    embed_batch_size: int = Field(64, gt=0, le=4096)
 
     # --- retrieval and answers
     top_k: int = Field(5, gt=0, le=20, description="Citations in an answer at most.")
@@ -57,10 +66,15 @@ class Settings(BaseSettings):
     discord_guild_id: int | None = Field(
         None, validation_alias=AliasChoices("DISCORD_GUILD_ID", "FRONTLINE_DISCORD_GUILD_ID")
     )
-    max_concurrent_answers: int = Field(2, gt=0, description="Answers computed at once (the rest queue).")
+    max_concurrent_answers: int = Field(2, gt=0, le=64, description="Answers computed at once (the rest queue).")
     max_queued_answers: int = Field(256, ge=0, description="Beyond this many waiting, users are told to retry.")
     cooldown_seconds: float = Field(3.0, ge=0, description="Per-user pause between questions.")
-    log_level: str = "INFO"
+    log_level: LogLevel = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("corpus_dirs", mode="before")
     @classmethod
@@ -77,8 +91,18 @@ class Settings(BaseSettings):
     @field_validator("chroma_url", "llm_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
+        if value is None:
+            return value
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        try:
+            parsed = urlparse(value)
+            parsed.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError as exc:
+            raise ValueError(f"is not a valid URL ({exc})") from None
+        if not parsed.hostname:
+            raise ValueError("has no host name")
         return value
 
     @property
@@ -100,20 +124,37 @@ class Settings(BaseSettings):
                 raise SettingsError(f"DISCORD_TOKEN_FILE: cannot read {self.discord_token_file}: {exc.strerror}") from None
         return None
 
-    def check_chroma_url(self, timeout: float = 5.0) -> None:
-        """Fail at start, naming the setting, when a configured Chroma server does not answer."""
-        if not self.chroma_url:
-            return
-        import urllib.error
-        import urllib.request
+    def retrieval_config(self) -> RetrievalConfig:
+        """What the retrieval library needs, without the Discord settings."""
+        llm = None
+        if self.llm_enabled:
+            llm = LLMConfig(url=self.llm_url or "", model=self.llm_model or "",
+                            api_key=self.llm_api_key.get_secret_value(), timeout=self.llm_timeout)
+        return RetrievalConfig(
+            data_dir=self.data_dir, corpus_paths=tuple(self.corpus_dirs), chroma_url=self.chroma_url,
+            collection=self.collection, embed_model=self.embed_model, embed_batch_size=self.embed_batch_size,
+            top_k=self.top_k, max_per_article=self.max_per_article, min_relevance=self.min_relevance,
+            max_question_chars=self.max_question_chars, gazetteer_path=self.gazetteer, llm=llm,
+        )
 
-        url = self.chroma_url.rstrip("/") + "/api/v2/heartbeat"
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelName(self.log_level)
+
+    def check_data_dir(self) -> None:
+        """The data folder must be a folder this program can write (it is created if missing)."""
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as response:
-                response.read(200)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise SettingsError(f"FRONTLINE_CHROMA_URL: no Chroma server answers at {self.chroma_url} ({reason})") from None
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(f"FRONTLINE_DATA_DIR: cannot create {self.data_dir} ({exc.strerror})") from None
+        if not self.data_dir.is_dir():
+            raise SettingsError(f"FRONTLINE_DATA_DIR: {self.data_dir} is not a folder")
+        if not os.access(self.data_dir, os.W_OK | os.X_OK):
+            raise SettingsError(f"FRONTLINE_DATA_DIR: {self.data_dir} is not writable")
+
+    def check_gazetteer(self) -> None:
+        if self.gazetteer is not None and not self.gazetteer.is_file():
+            raise SettingsError(f"FRONTLINE_GAZETTEER: {self.gazetteer} is not a file")
 
     def check_corpus_dirs(self) -> None:
         for path in self.corpus_dirs:

@@ -1,100 +1,144 @@
-"""Command line: python -m retrieval {ingest,ask,sector,timeline,stats,eval}."""
+"""Command line: python -m retrieval (or `frontline`) {ingest,ask,sector,timeline,stats,eval}."""
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import math
 import os
 import sys
+import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")        # never reach for a model hub
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+EXIT_BAD_INPUT = 2          # a bad setting, file or question: the message says which
+EXIT_UNREACHABLE = 3        # the Chroma server did not answer within --store-wait
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
     from config.settings import SettingsError, load_settings
     from retrieval.errors import FrontlineError
 
     try:
         settings = load_settings()
+        settings.check_data_dir()
+        settings.check_gazetteer()
         if args.command == "ingest" and not args.paths:
             settings.check_corpus_dirs()
-        settings.check_chroma_url()
-        return args.run(args, settings)
+        frontline = _frontline(settings)
+        if not _wait_for_store(frontline, settings.chroma_url, args.store_wait):
+            return EXIT_UNREACHABLE
+        return args.run(args, frontline)
     except (SettingsError, FrontlineError) as exc:
         detail = getattr(exc, "detail", "")
         print(f"error: {exc}" + (f" ({detail})" if detail else ""), file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m retrieval", description="Frontline: cited answers from front-line articles.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    # Options every command shares, declared once.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    common.add_argument("--json", action="store_true", help="print JSON instead of text")
+    common.add_argument("--store-wait", type=_seconds, default=30.0, metavar="SECONDS",
+                        help="how long to wait for an unreachable Chroma server ('forever' to keep trying; default 30)")
+    dates = argparse.ArgumentParser(add_help=False)
+    dates.add_argument("--since", help="from this date on (YYYY-MM-DD, YYYY-MM or YYYY)")
+    dates.add_argument("--until", help="up to this date (YYYY-MM-DD, YYYY-MM or YYYY)")
+
+    parser = argparse.ArgumentParser(prog="python -m retrieval",
+                                     description="Frontline: cited answers from front-line articles.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="add article files or folders to the store (default: the configured corpus)")
+    p = sub.add_parser("ingest", parents=[common],
+                       help="add article files or folders to the store (default: the configured corpus)")
     p.add_argument("paths", nargs="*", type=Path)
     p.add_argument("--prune", action="store_true", help="drop articles whose files are gone")
-    p.add_argument("--json", action="store_true")
     p.set_defaults(run=_ingest)
 
-    p = sub.add_parser("ask", help="answer a question with cited passages (no question + --json: one per stdin line)")
+    p = sub.add_parser("ask", parents=[common],
+                       help="answer a question with cited passages (no question + --json: one per stdin line)")
     p.add_argument("question", nargs="?")
-    p.add_argument("--json", action="store_true")
     p.set_defaults(run=_ask)
 
-    p = sub.add_parser("sector", help="a briefing for a place and its sector, newest first")
+    p = sub.add_parser("sector", parents=[common], help="a briefing for a place and its sector, newest first")
     p.add_argument("name")
-    p.add_argument("--json", action="store_true")
     p.set_defaults(run=_sector)
 
-    p = sub.add_parser("timeline", help="what the articles say about a place, in date order")
+    p = sub.add_parser("timeline", parents=[common, dates], help="what the articles say about a place, in date order")
     p.add_argument("place")
-    p.add_argument("--since")
-    p.add_argument("--until")
-    p.add_argument("--json", action="store_true")
     p.set_defaults(run=_timeline)
 
-    p = sub.add_parser("stats", help="what the store holds")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("stats", parents=[common], help="what the store holds")
     p.set_defaults(run=_stats)
 
-    p = sub.add_parser("eval", help="run the gold question set and print the score per kind")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("eval", parents=[common], help="run the gold question set and print the score per kind")
     p.set_defaults(run=_eval)
     return parser
+
+
+def _seconds(text: str) -> float:
+    if text.strip().lower() in {"forever", "inf", "infinite"}:
+        return math.inf
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
 
 
 def _frontline(settings):
     from retrieval.service import Frontline
 
-    return Frontline(settings)
+    return Frontline(settings.retrieval_config())
 
 
-def _ingest(args, settings) -> int:
-    report = _frontline(settings).ingest(args.paths or None, prune=args.prune, progress=not args.json)
+def _wait_for_store(frontline, url: str | None, patience: float) -> bool:
+    """True once the vector store answers; on the way, one line per failed try (not a traceback)."""
+    from retrieval.retry import Backoff, network_reason
+
+    deadline = time.monotonic() + patience
+    for delay in Backoff().delays():
+        health = frontline.health()
+        if health.store_ok:
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            print(f"error: cannot reach the Chroma server at {url}: {network_reason(Exception(health.detail))}; "
+                  f"gave up after {patience:.0f} s (start it, or check FRONTLINE_CHROMA_URL)", file=sys.stderr)
+            return False
+        delay = min(delay, left)
+        print(f"cannot reach the Chroma server at {url}: {network_reason(Exception(health.detail))} — "
+              f"retrying in {delay:.0f} s", file=sys.stderr, flush=True)
+        time.sleep(delay)
+    return False
+
+
+def _ingest(args, frontline) -> int:
+    report = frontline.ingest(args.paths or None, prune=args.prune, progress=not args.json)
     print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.summary())
     return 0
 
 
-def _ask(args, settings) -> int:
+def _ask(args, frontline) -> int:
     from retrieval.errors import FrontlineError
 
-    frontline = _frontline(settings)
     if args.question is not None:
         _print_answer(frontline.ask(args.question), args.json)
         return 0
     if not args.json:
         print("error: give a question, or use --json to read one question a line from standard input", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     for line in sys.stdin:  # the model is loaded once for all the lines
         if not line.strip():
             continue
@@ -105,18 +149,20 @@ def _ask(args, settings) -> int:
     return 0
 
 
-def _sector(args, settings) -> int:
-    _print_answer(_frontline(settings).sector(args.name), args.json)
+def _sector(args, frontline) -> int:
+    _print_answer(frontline.sector(args.name), args.json)
     return 0
 
 
-def _timeline(args, settings) -> int:
-    _print_answer(_frontline(settings).timeline(args.place, args.since, args.until), args.json)
+def _timeline(args, frontline) -> int:
+    from retrieval.daterange import DateRange
+
+    _print_answer(frontline.timeline(args.place, DateRange.from_options(args.since, args.until)), args.json)
     return 0
 
 
-def _stats(args, settings) -> int:
-    data = _frontline(settings).stats()
+def _stats(args, frontline) -> int:
+    data = frontline.stats()
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:
@@ -127,10 +173,10 @@ def _stats(args, settings) -> int:
     return 0
 
 
-def _eval(args, settings) -> int:
+def _eval(args, frontline) -> int:
     from retrieval.evaluation import load_gold, run_gold
 
-    report = run_gold(_frontline(settings), load_gold())
+    report = run_gold(frontline, load_gold())
     print(json.dumps(report.to_json(), ensure_ascii=False, indent=1) if args.json else report.summary())
     return 0
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import Stemmer
-
 from retrieval.chunking import split_sentences
 from retrieval.dates import ArticleDate, format_date
-from retrieval.models import Citation, Passage
-from retrieval.search import Hit, QueryIntent
+from retrieval.intent import QueryIntent
+from retrieval.models import Citation, Hit, Passage
+from retrieval.text import stem
 
 NOT_COVERED = "The articles I have don't cover that."
 MAX_ANSWER_SENTENCES = 3
@@ -30,14 +29,7 @@ current currently situation front line frontline""".split())
 
 
 def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
-
-
-_STEMMER = Stemmer.Stemmer("english")  # the same Snowball stemmer the BM25 index uses
-
-
-def _stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from retrieval.dates import MONTH_WORD
+
 
 @dataclass(frozen=True)
 class CleanedArticle:
@@ -92,11 +94,7 @@ _CHROME_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # "Updated: ..." / "Published ..." stamps: removed, but kept as date evidence.
 _STAMP = re.compile(r"^(?:last\s+)?(?:updated|published|posted|modified)(?:\s+on)?:?\s+(?=.*\d)\S.{0,70}$", re.I)
 
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|JAN(?:UARY)?|FEB(?:RUARY)?|"
-          r"MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|SEP(?:T(?:EMBER)?)?|OCT(?:OBER)?|"
-          r"NOV(?:EMBER)?|DEC(?:EMBER)?)\.?")
-_DATE_ONLY = (rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+_DATE_ONLY = (rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_WORD},?\s+\d{{4}}|{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
               r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})")
 # A line that is nothing but a date (and maybe a weekday and a time): the page's publication stamp.
 _DATELINE = re.compile(

@@ -20,13 +20,17 @@ MAX_CUE_CHARS = 80
 _SENTENCE_WINDOW = 300
 FUTURE_OUTLIER_DAYS = 60               # a planned date this far past all others is not the news
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december")
+# The one month-name table of the project (article dates, cleaning's datelines, question dates).
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
 _MONTH_NAMES = sorted(
-    {form for name in _MONTHS for base in (name, name[:3], "sept") if base[:3] == name[:3]
+    {form for name in MONTHS for base in (name, name[:3], "sept") if base[:3] == name[:3]
      for form in (base.capitalize(), base.upper())},
     key=len, reverse=True,
 )
+# A month name as written in running text ("July", "Jul.", "JULY"; not "may" the verb). With re.I it
+# also matches what people type ("july 2024").
+MONTH_WORD = rf"(?:{'|'.join(_MONTH_NAMES)})\.?"
 _MONTH = rf"(?P<month>{'|'.join(_MONTH_NAMES)})\.?"
 _ORDINAL_SUFFIX = r"(?:st|nd|rd|th)?"
 
@@ -149,7 +153,7 @@ def format_date(d: ArticleDate) -> str:
     approx = "≈ " if d.inferred else ""
     if d.precision == "month":
         year, month = (int(part) for part in d.value.split("-")[:2])
-        return f"{approx}{_MONTHS[month - 1].capitalize()} {year}"
+        return f"{approx}{MONTHS[month - 1].capitalize()} {year}"
     return f"{approx}{d.value}"
 
 
@@ -211,13 +215,14 @@ def _explicit_dates(source: str) -> list[_Candidate]:
 
 def _date_from_match(match: re.Match[str], precision: str) -> date | None:
     month_text = match.group("month")
-    month = int(month_text) if month_text.isdigit() else _month_number(month_text)
+    month = int(month_text) if month_text.isdigit() else month_number(month_text)
     day = int(match.group("day")) if precision == "day" else 1
     return _safe_date(int(match.group("year")), month, day)
 
 
-def _month_number(name: str) -> int:
-    return next(i for i, month in enumerate(_MONTHS, start=1) if month[:3] == name[:3].lower())
+def month_number(name: str) -> int:
+    """1-12 for "January", "jan", "Sept." and the like."""
+    return next(i for i, month in enumerate(MONTHS, start=1) if month[:3] == name[:3].lower())
 
 
 def _month_days(source: str, anchor: date) -> list[_Candidate]:
@@ -232,7 +237,7 @@ def _month_days(source: str, anchor: date) -> list[_Candidate]:
         for match in pattern.finditer(source):
             if taken.overlaps(*match.span()):
                 continue
-            day = _nearest_year(_month_number(match.group("month")), int(match.group("day")), anchor)
+            day = _nearest_year(month_number(match.group("month")), int(match.group("day")), anchor)
             if day is None:
                 continue
             taken.add(*match.span())

@@ -12,3 +12,7 @@ class StoreUnavailable(FrontlineError):
     def __init__(self, detail: str = "") -> None:
         super().__init__("The article store is unavailable right now. Please try again in a moment.")
         self.detail = detail
+
+
+class ConfigError(FrontlineError):
+    """A setting or a configuration file is wrong; the message names it. Entry points exit with 2."""

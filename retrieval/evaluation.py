@@ -96,9 +96,5 @@ def _judge(item: dict, answer: Answer) -> GoldResult:
 
 
 def _misquotes(frontline, answer: Answer) -> list[str]:
-    bad = []
-    for c in answer.citations:
-        body = frontline.docstore.article_body(c.article_id)
-        if body is None or body[c.start:c.end] != c.passage:
-            bad.append(f"{answer.question!r} [{c.n}] {c.article_id}:{c.start}-{c.end}")
-    return bad
+    return [f"{answer.question!r} [{c.n}] {c.article_id}:{c.start}-{c.end}"
+            for c in answer.citations if not frontline.verify_citation(c)]

@@ -12,15 +12,20 @@ import logging
 import re
 from dataclasses import dataclass
 
-from config.settings import Settings
-from retrieval.answer import display_date, to_citation
+import httpx
+from llama_index.core.llms import ChatMessage, MessageRole
+from llama_index.core.schema import NodeWithScore
+from llama_index.llms.openai_like import OpenAILike
+
+from retrieval.answer import MAX_ANSWER_SENTENCES, to_citation
 from retrieval.chunking import split_sentences
-from retrieval.models import Citation
-from retrieval.search import Hit
+from retrieval.config import LLMConfig
+from retrieval.dates import ArticleDate, format_date
+from retrieval.llama import hit_to_node
+from retrieval.models import Citation, Hit
 
 _log = logging.getLogger(__name__)
 
-MAX_ANSWER_SENTENCES = 4
 MAX_REPLY_TOKENS = 400
 CONTEXT_WINDOW = 8192
 NOT_ANSWERED = "NOT_IN_PASSAGES"  # the sentinel the model is told to reply with when it cannot answer
@@ -60,32 +65,31 @@ class CheckedAnswer:
 class LLMAnswerer:
     """Writes answers with an OpenAI-compatible chat model; falls back on any failure. Thread-safe."""
 
-    def __init__(self, settings: Settings) -> None:
-        from llama_index.llms.openai_like import OpenAILike
-
-        self.settings = settings
+    def __init__(self, config: LLMConfig) -> None:
+        self.config = config
         self._llm = OpenAILike(
-            api_base=settings.llm_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key.get_secret_value(),
+            api_base=config.url,
+            model=config.model,
+            api_key=config.api_key,
             is_chat_model=True,
             is_function_calling_model=False,
             context_window=CONTEXT_WINDOW,
             max_tokens=MAX_REPLY_TOKENS,
             temperature=0.0,
-            timeout=settings.llm_timeout,
+            timeout=config.timeout,
             max_retries=0,  # the user is waiting: one try, then the extractive answer
+            # One thread-safe HTTP client of ours for every thread, given through the public constructor.
+            http_client=httpx.Client(timeout=config.timeout),
         )
-        # Create the (thread-safe) HTTP client now, so worker threads never race to create it lazily.
-        self._llm._get_client()
 
     def answer(self, question: str, hits: list[Hit],
                fallback: tuple[str, list[Citation]]) -> tuple[str, list[Citation]]:
         """The checked LLM answer and the passages it cites, or `fallback` unchanged. Never raises."""
         if not hits:
             return fallback
+        nodes = [hit_to_node(hit) for hit in hits]  # the model reads what a llama-index retriever returns
         try:
-            reply = self._ask_model(question, hits)
+            reply = self._ask_model(question, nodes)
         except Exception as exc:  # timeout, connection refused, HTTP 4xx/5xx, bad JSON: all mean "use ours"
             _log.warning("LLM answer unavailable, using the extractive answer: %s: %s",
                          type(exc).__name__, _short(str(exc)))
@@ -98,31 +102,29 @@ class LLMAnswerer:
         citations = [to_citation(n, hits[index - 1]) for n, index in enumerate(checked.cited, start=1)]
         return checked.text, citations
 
-    def _ask_model(self, question: str, hits: list[Hit]) -> str:
-        from llama_index.core.llms import ChatMessage, MessageRole
-
+    def _ask_model(self, question: str, nodes: list[NodeWithScore]) -> str:
         messages = [
             ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT),
-            ChatMessage(role=MessageRole.USER, content=build_prompt(question, hits)),
+            ChatMessage(role=MessageRole.USER, content=build_prompt(question, nodes)),
         ]
         response = self._llm.chat(messages)
         return response.message.content or ""
 
 
 # ------------------------------------------------------------------------------------------- prompt
-def build_prompt(question: str, hits: list[Hit]) -> str:
-    blocks = [describe_passage(n, hit) for n, hit in enumerate(hits, start=1)]
+def build_prompt(question: str, nodes: list[NodeWithScore]) -> str:
+    blocks = [describe_passage(n, item) for n, item in enumerate(nodes, start=1)]
     return ("Passages:\n\n" + "\n\n".join(blocks)
             + f"\n\nQuestion: {question}\n\nAnswer (at most {MAX_ANSWER_SENTENCES} sentences, each citing [n]):")
 
 
-def describe_passage(n: int, hit: Hit) -> str:
-    p = hit.passage
-    date = display_date(p)
-    if p.date_inferred and p.date:
+def describe_passage(n: int, item: NodeWithScore) -> str:
+    meta = item.node.metadata
+    date = format_date(ArticleDate(meta["date"] or None, meta["date_precision"], meta["date_inferred"], None))
+    if meta["date_inferred"] and meta["date"]:
         date += " (approximate: inferred from the text)"
-    header = f"[{n}] {p.title or 'Untitled'} | date: {date} | outlet: {p.source or 'unknown'}"
-    return f"{header}\n{p.text}"
+    header = f"[{n}] {meta['title'] or 'Untitled'} | date: {date} | outlet: {meta['source'] or 'unknown'}"
+    return f"{header}\n{item.node.get_content()}"
 
 
 # -------------------------------------------------------------------------------------------- check

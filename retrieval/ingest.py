@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +19,9 @@ from retrieval.embedder import Embedder
 from retrieval.models import Article, Passage
 from retrieval.places import Gazetteer
 from retrieval.sources import RawArticle, Skip, iter_sources
-from retrieval.store import Docstore, LexicalIndex, VectorIndex
+from retrieval.docstore import Docstore
+from retrieval.row_index import RowIndexKeeper
+from retrieval.vector_index import VectorIndex
 
 _log = logging.getLogger(__name__)
 
@@ -39,6 +41,12 @@ class IngestReport:
     articles_removed: int = 0
     skipped: list[Skip] = field(default_factory=list)
     seconds: float = 0.0
+    articles_written: int = 0    # new or changed articles stored
+    reconciled: bool = False     # the stores disagreed (a crash, a lost volume) and were mended
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.articles_written or self.articles_removed or self.reconciled)
 
     def to_json(self) -> dict:
         return {
@@ -100,8 +108,8 @@ def _versioned(content_hash: str) -> str:
     return f"{PIPELINE_VERSION}:{content_hash}"
 
 
-def reconcile(docstore: Docstore, vectors: VectorIndex) -> None:
-    """Make Chroma and the docstore agree after a crash or a lost server volume."""
+def reconcile(docstore: Docstore, vectors: VectorIndex) -> bool:
+    """Make Chroma and the docstore agree after a crash or a lost server volume; True if it changed any."""
     in_chroma, in_docs = vectors.ids(), docstore.passage_ids()
     orphans = in_chroma - in_docs
     if orphans:
@@ -112,6 +120,7 @@ def reconcile(docstore: Docstore, vectors: VectorIndex) -> None:
         articles = sorted({pid.rsplit("#", 1)[0] for pid in missing})
         _log.warning("%d articles lost their vectors; they will be embedded again", len(articles))
         docstore.delete_articles(articles)
+    return bool(orphans or missing)
 
 
 def ingest(
@@ -119,17 +128,31 @@ def ingest(
     *,
     docstore: Docstore,
     vectors: VectorIndex,
-    lexical: LexicalIndex,
+    rows: RowIndexKeeper,
     embedder: Embedder,
     gazetteer: Gazetteer,
     prune: bool = False,
     progress: bool = False,
-    on_flush: Callable[[int], None] | None = None,
 ) -> IngestReport:
     report = IngestReport()
     embedder.warm_up()  # model loading is start-up, not ingest work: keep it out of `seconds`
     started = time.perf_counter()
-    reconcile(docstore, vectors)
+    docstore.begin_ingest()
+    try:
+        _ingest_all(paths, report, docstore=docstore, vectors=vectors, embedder=embedder, gazetteer=gazetteer,
+                    prune=prune, progress=progress)
+    finally:
+        # Readers see the change once, when the ingest is over (or has failed part-way).
+        docstore.end_ingest(changed=report.changed)
+    rows.refresh()
+    docstore.set_meta("last_ingest", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest_all(paths: Sequence[Path], report: IngestReport, *, docstore: Docstore, vectors: VectorIndex,
+                embedder: Embedder, gazetteer: Gazetteer, prune: bool, progress: bool) -> None:
+    report.reconciled = reconcile(docstore, vectors)
     known = docstore.content_hashes()
     seen: set[str] = set()
     pending: list[Article] = []
@@ -138,8 +161,7 @@ def ingest(
         if pending:
             _write(pending, docstore, vectors, embedder, stored=known)
             report.passages_embedded += sum(len(a.passages) for a in pending)
-            if on_flush:
-                on_flush(report.passages_embedded)
+            report.articles_written += len(pending)
             pending.clear()
 
     for item in _progress(iter_sources(paths), enabled=progress):
@@ -162,18 +184,14 @@ def ingest(
     flush()
     if prune:
         report.articles_removed = _prune(paths, seen, docstore, vectors)
-    lexical.load_or_build(docstore)
-    docstore.set_meta("last_ingest", datetime.now(timezone.utc).isoformat(timespec="seconds"))
     report.passages = _passage_count(docstore, seen)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _write(articles: list[Article], docstore: Docstore, vectors: VectorIndex, embedder: Embedder,
            stored: dict[str, str]) -> None:
     passages = [p for a in articles for p in a.passages]
     embeddings = embedder.embed_passages([p.text for p in passages])
-    # Chroma first, docstore last: the docstore row is the commit mark (see store.py). Vectors of
+    # Chroma first, docstore last: the docstore row is the commit mark (see docstore.py). Vectors of
     # an article that was never committed are overwritten by id, or were removed by reconcile().
     replaced = [a.article_id for a in articles if a.article_id in stored]
     if replaced:

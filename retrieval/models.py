@@ -23,6 +23,14 @@ class Passage:
     sectors: tuple[str, ...]
 
 
+@dataclass
+class Hit:
+    """A passage found for a question."""
+    passage: Passage
+    score: float                 # fused rank score (after boosts)
+    similarity: float            # cosine similarity of the question to the passage (0 if no dense list saw it)
+
+
 @dataclass(frozen=True)
 class Article:
     article_id: str

@@ -13,7 +13,7 @@ import sys
 
 def _install_hooks() -> None:
     import retrieval.ingest as ingest_mod
-    from retrieval.store import VectorIndex
+    from retrieval.vector_index import VectorIndex
 
     if os.environ.get("FRONTLINE_TEST_FLUSH"):
         ingest_mod.FLUSH_PASSAGES = int(os.environ["FRONTLINE_TEST_FLUSH"])

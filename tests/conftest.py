@@ -23,6 +23,11 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+def make_config(data_dir: Path, **overrides):
+    """The retrieval library's config for a test, built the way the entry points build it."""
+    return make_settings(data_dir, **overrides).retrieval_config()
+
+
 @pytest.fixture(scope="session")
 def embedder():
     from retrieval.embedder import Embedder
@@ -34,9 +39,9 @@ def embedder():
 
 @pytest.fixture(scope="session")
 def gazetteer():
-    from retrieval.places import Gazetteer
+    from retrieval.service import load_gazetteer
 
-    return Gazetteer.load()
+    return load_gazetteer(None)
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +49,7 @@ def seeded(tmp_path_factory, embedder, gazetteer):
     """A Frontline over the five seeds, ingested once for the whole session (read-only use)."""
     from retrieval.service import Frontline
 
-    frontline = Frontline(make_settings(tmp_path_factory.mktemp("seeded")), embedder=embedder, gazetteer=gazetteer)
+    frontline = Frontline(make_config(tmp_path_factory.mktemp("seeded")), embedder=embedder, gazetteer=gazetteer)
     report = frontline.ingest()
     assert report.articles == 5 and not report.skipped, report.summary()
     yield frontline
@@ -56,6 +61,6 @@ def fresh(tmp_path, embedder, gazetteer):
     """An empty Frontline in its own data folder."""
     from retrieval.service import Frontline
 
-    frontline = Frontline(make_settings(tmp_path / "data"), embedder=embedder, gazetteer=gazetteer)
+    frontline = Frontline(make_config(tmp_path / "data"), embedder=embedder, gazetteer=gazetteer)
     yield frontline
     frontline.close()

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from retrieval.daterange import DateRange
 from retrieval.errors import FrontlineError
 from retrieval.evaluation import load_gold, run_gold
 from tests.conftest import ROOT
@@ -24,7 +25,7 @@ def test_kanal_question_is_answered_with_a_cited_dated_verbatim_passage(seeded):
     first = answer.citations[0]
     assert first.article_id in {"000_70fc6d4290267bf3", "001_8f52d5173f8974a4"}
     assert first.date in {"2024-07-04", "2024-07-07"} and not first.date_inferred
-    body = seeded.docstore.article_body(first.article_id)
+    body = seeded._docstore.article_body(first.article_id)
     assert body[first.start:first.end] == first.passage
     assert answer.as_of in {"2024-07-04", "2024-07-07"}
 
@@ -68,7 +69,7 @@ def test_sector_briefing_is_newest_first_and_cited(seeded):
 def test_timeline_is_chronological_and_respects_since(seeded):
     items = seeded.timeline("Chasiv Yar").citations
     assert [c.date for c in items] == sorted(c.date for c in items)
-    later = seeded.timeline("Chasiv Yar", since="2024-07-05").citations
+    later = seeded.timeline("Chasiv Yar", DateRange.from_options(since="2024-07-05")).citations
     assert later and all(c.date >= "2024-07-05" for c in later)
 
 
@@ -79,7 +80,7 @@ def test_unknown_place_suggests_close_names(seeded):
 
 def test_bad_timeline_date_is_explained(seeded):
     with pytest.raises(FrontlineError, match="YYYY-MM-DD"):
-        seeded.timeline("Toretsk", since="2024-13-40")
+        seeded.timeline("Toretsk", DateRange.from_options(since="2024-13-40"))
 
 
 def test_gold_set_keeps_its_bar(seeded):
@@ -95,7 +96,7 @@ def test_gold_set_keeps_its_bar(seeded):
 
 
 def test_cli_ask_json_prints_the_documented_object(seeded, tmp_path):
-    env = {"FRONTLINE_DATA_DIR": str(seeded.settings.data_dir), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
+    env = {"FRONTLINE_DATA_DIR": str(seeded.config.data_dir), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-m", "retrieval", "ask", "--json"], input="Who speaks for the Khortytsia group?\n\nWho won the 2022 World Cup?\n",
                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert out.returncode == 0, out.stderr

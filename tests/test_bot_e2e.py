@@ -11,7 +11,7 @@ import json
 import pytest
 
 from bot.client import FrontlineBot
-from tests.conftest import make_settings
+from tests.conftest import make_config, make_settings
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.slow
@@ -137,7 +137,7 @@ async def test_an_answer_too_long_for_one_embed_is_trimmed_to_fit(tmp_path, embe
     sentence = "Russian forces shelled the outskirts of Pokrovsk again, the regional administration said in a statement."
     for day in range(1, 16):
         (corpus / f"p{day:02d}.txt").write_text(f"date 2024-08-{day:02d}\n" + " ".join([sentence] * 4) + "\n")
-    frontline = Frontline(make_settings(tmp_path / "data", corpus_dirs=[corpus]), embedder=embedder, gazetteer=gazetteer)
+    frontline = Frontline(make_config(tmp_path / "data", corpus_dirs=[corpus]), embedder=embedder, gazetteer=gazetteer)
     frontline.ingest()
     try:
         async with running_bot(frontline, tmp_path) as (fake, _):

@@ -11,6 +11,7 @@ import pytest
 
 from bot import render
 from bot.__main__ import RedactToken
+from bot.replies import message_for
 from bot.runner import AnswerRunner, AnswerTimeout, Busy, Cooldowns
 from retrieval.models import Answer, Citation
 from tests.conftest import ROOT
@@ -138,21 +139,21 @@ async def test_autocomplete_callback_offers_canonical_names_for_aliases(offline_
     assert len(await cog.place_autocomplete(None, "")) <= 25
 
 
-def test_message_for_an_answer_has_an_embed_and_buttons_for_that_answer(offline_bot, seeded):
+def test_message_for_an_answer_has_an_embed_and_buttons_for_that_answer(seeded):
     answer = seeded.ask("How far is Toretsk from Horlivka?")
-    kwargs = offline_bot.message_for(answer)
+    kwargs = message_for(answer)
     ids = [item.custom_id for item in kwargs["view"].children]
     assert all(answer.answer_id in i and len(i) <= 100 for i in ids)
     assert kwargs["embed"].fields
 
 
-def test_message_for_an_abstention_is_plain_text(offline_bot, seeded):
-    kwargs = offline_bot.message_for(seeded.ask("Who won the 2022 World Cup?"))
+def test_message_for_an_abstention_is_plain_text(seeded):
+    kwargs = message_for(seeded.ask("Who won the 2022 World Cup?"))
     assert set(kwargs) == {"content"} and kwargs["content"].startswith("The articles I have don't cover that.")
 
 
 def test_errors_become_short_true_sentences(caplog):
-    from bot.client import user_message
+    from bot.replies import user_message
     from retrieval.errors import FrontlineError, StoreUnavailable
 
     assert user_message(FrontlineError("I don't know a place called “X”."), "t") == "I don't know a place called “X”."

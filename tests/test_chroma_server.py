@@ -101,7 +101,7 @@ def frontline(tmp_path, chroma_server, embedder, gazetteer):
     from retrieval.service import Frontline
 
     settings = make_settings(tmp_path / "data", chroma_url=f"http://127.0.0.1:{chroma_server.port}")
-    fl = Frontline(settings, embedder=embedder, gazetteer=gazetteer)
+    fl = Frontline(settings.retrieval_config(), embedder=embedder, gazetteer=gazetteer)
     yield fl
     fl.close()
 
@@ -115,7 +115,7 @@ def _assert_cited(answer) -> None:
 def test_server_down_and_back(frontline, chroma_server, tmp_path):
     report = frontline.ingest()
     assert report.articles == 5 and not report.skipped and report.passages_embedded == report.passages > 0
-    assert frontline.vectors.ids() == frontline.docstore.passage_ids()
+    assert frontline._vectors.ids() == frontline._docstore.passage_ids()
     assert not (tmp_path / "data" / "chroma").exists(), "with a server URL nothing goes to the on-disk Chroma"
     _assert_cited(frontline.ask(QUESTION))
 
@@ -131,7 +131,7 @@ def test_server_down_and_back(frontline, chroma_server, tmp_path):
     assert err.value.detail  # but the operator's detail is kept
 
     # still down: every call says the same, none crashes with another type
-    for call in (lambda: frontline.ask(QUESTION), lambda: frontline.vectors.ping()):
+    for call in (lambda: frontline.ask(QUESTION), lambda: frontline._vectors.ping()):
         started = time.monotonic()
         with pytest.raises(StoreUnavailable):
             call()
@@ -140,18 +140,18 @@ def test_server_down_and_back(frontline, chroma_server, tmp_path):
     chroma_server.start()
     answer = frontline.ask(QUESTION)  # the same Frontline, no rebuild
     _assert_cited(answer)
-    assert frontline.vectors.ids() == frontline.docstore.passage_ids()
+    assert frontline._vectors.ids() == frontline._docstore.passage_ids()
 
 
 def test_ingest_against_a_down_server_is_store_unavailable(frontline, chroma_server):
     chroma_server.stop()
     with pytest.raises(StoreUnavailable):
         frontline.ingest()
-    assert frontline.docstore.passage_ids() == set()  # nothing recorded without its vectors
+    assert frontline._docstore.passage_ids() == set()  # nothing recorded without its vectors
     chroma_server.start()
     report = frontline.ingest()
     assert report.articles == 5 and report.passages_embedded == report.passages > 0
-    assert frontline.vectors.ids() == frontline.docstore.passage_ids()
+    assert frontline._vectors.ids() == frontline._docstore.passage_ids()
     _assert_cited(frontline.ask(QUESTION))
 
 
@@ -166,7 +166,7 @@ def test_a_lost_server_volume_is_reconciled_on_the_next_ingest(frontline, chroma
         assert str(exc) and len(str(exc)) < 300
     report = frontline.ingest()
     assert report.passages_embedded == report.passages > 0
-    assert frontline.vectors.ids() == frontline.docstore.passage_ids()
+    assert frontline._vectors.ids() == frontline._docstore.passage_ids()
     _assert_cited(frontline.ask(QUESTION))
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, RUWA, SEEDS, make_settings
+from tests.conftest import ROOT, RUWA, SEEDS, make_config
 
 RUWA_ITEMS = 120
 FLUSH = "20"
@@ -53,14 +53,14 @@ def corpus(tmp_path_factory) -> list[Path]:
 def _frontline(data_dir: Path, embedder, gazetteer):
     from retrieval.service import Frontline
 
-    return Frontline(make_settings(data_dir), embedder=embedder, gazetteer=gazetteer)
+    return Frontline(make_config(data_dir), embedder=embedder, gazetteer=gazetteer)
 
 
 def _snapshot(fl) -> dict:
     """Everything a clean ingest determines, in comparable form; checks the stores agree on the way."""
-    from retrieval.store import LexicalIndex
+    from retrieval.row_index import RowIndexKeeper
 
-    q = fl.docstore._query
+    q = fl._docstore._query
     articles = q("SELECT article_id, origin, content_hash, body, title, date, date_int, date_precision, "
                  "date_inferred, date_cue, source, url FROM articles ORDER BY article_id")
     passages = q('SELECT id, article_id, seq, start, "end", text, places, sectors FROM passages ORDER BY id')
@@ -68,9 +68,9 @@ def _snapshot(fl) -> dict:
     ids = [p[0] for p in passages]
     assert len(ids) == len(set(ids))
 
-    got = fl.vectors._call("get", lambda c: c.get(include=["documents", "metadatas", "embeddings"]))
+    got = fl._vectors._call("get", lambda c: c.get(include=["documents", "metadatas", "embeddings"]))
     chroma_ids = list(got["ids"])
-    assert len(chroma_ids) == len(set(chroma_ids)) == fl.vectors.ping(), "doubled vectors in Chroma"
+    assert len(chroma_ids) == len(set(chroma_ids)) == fl._vectors.ping(), "doubled vectors in Chroma"
     assert set(chroma_ids) == set(ids), (
         f"Chroma and docstore disagree: {len(set(chroma_ids) - set(ids))} orphan vectors, "
         f"{len(set(ids) - set(chroma_ids))} passages without a vector"
@@ -81,14 +81,16 @@ def _snapshot(fl) -> dict:
         assert doc == texts[pid]
         chroma[pid] = (doc, tuple(sorted(meta.items())), np.asarray(emb, dtype=np.float32))
 
-    lexical = LexicalIndex(fl.settings.data_dir / "bm25")  # what a restarted process would load
-    lexical.load_or_build(fl.docstore)
-    assert len(lexical.ids) == len(set(lexical.ids)) and sorted(lexical.ids) == ids, "BM25 out of step"
-    assert lexical.generation == fl.docstore.generation()
-    for leftover in ("bm25.tmp", "bm25.old"):
-        assert not (fl.settings.data_dir / leftover).exists(), leftover
-    for p in fl.docstore.passages(ids).values():
-        assert fl.docstore.article_body(p.article_id)[p.start:p.end] == p.text
+    rows = RowIndexKeeper(fl.config.index_dir, fl._docstore, fl._vectors).refresh()  # what a restart loads
+    assert len(rows.ids) == len(set(rows.ids)) and sorted(rows.ids) == ids, "row index out of step"
+    assert rows.generation == fl._docstore.generation()
+    assert not fl._docstore.ingest_unfinished()
+    for row, pid in enumerate(rows.ids):
+        assert np.allclose(rows.vectors[row], chroma[pid][2], atol=1e-6), f"row vector of {pid} is not Chroma's"
+    folders = sorted(p.name for p in fl.config.index_dir.iterdir())
+    assert folders == [f"g{rows.generation}"], f"leftover index folders: {folders}"
+    for p in fl._docstore.passages(ids).values():
+        assert fl._docstore.article_body(p.article_id)[p.start:p.end] == p.text
     return {"articles": articles, "passages": passages, "tags": tags, "chroma": chroma}
 
 
@@ -116,7 +118,7 @@ class Kill:
     plain_cli: bool = False             # `python -m retrieval` itself, no hooks
     data_dir: Path = field(default=None)  # type: ignore[assignment]
     returncode: int | None = None
-    generation_at_kill: int | None = None
+    commits_at_kill: int | None = None
     error: str = ""
     stderr: str = ""
 
@@ -132,17 +134,19 @@ def _env(data_dir: Path, kill: Kill) -> dict:
     return env
 
 
-def _generation(data_dir: Path) -> int:
+def _commits(data_dir: Path) -> int:
+    """Docstore commits so far, read from outside: every flush commits at least FLUSH passages at once
+    (the generation no longer counts them: it moves once per ingest)."""
     db = data_dir / "frontline.sqlite3"
     if not db.exists():
         return 0
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2)
         try:
-            rows = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchall()
+            (passages,), = conn.execute("SELECT COUNT(*) FROM passages").fetchall()
         finally:
             conn.close()
-        return int(rows[0][0]) if rows else 0
+        return passages // int(FLUSH)
     except sqlite3.Error:
         return 0
 
@@ -174,14 +178,14 @@ def _run_and_kill(kill: Kill, corpus: list[Path]) -> None:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the ingest never started writing")
                 time.sleep(0.02)
-            while _generation(kill.data_dir) < kill.after_commits:
+            while _commits(kill.data_dir) < kill.after_commits:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"fewer than {kill.after_commits} commits before the ingest ended")
                 time.sleep(0.01)
             if kill.delay is not None:
                 time.sleep(kill.delay)
             elif kill.on_chroma_write:
-                while _generation(kill.data_dir) < 1:
+                while _commits(kill.data_dir) < 1:
                     if proc.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError("no commit seen before the ingest ended")
                     time.sleep(0.02)
@@ -190,12 +194,12 @@ def _run_and_kill(kill: Kill, corpus: list[Path]) -> None:
                     if proc.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError("no Chroma write seen before the ingest ended")
                     time.sleep(0.005)
-            kill.generation_at_kill = _generation(kill.data_dir)
+            kill.commits_at_kill = _commits(kill.data_dir)
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
-            if kill.generation_at_kill is None:
-                kill.generation_at_kill = _generation(kill.data_dir)
+            if kill.commits_at_kill is None:
+                kill.commits_at_kill = _commits(kill.data_dir)
     except Exception as exc:  # reported by the test, after every process is gone
         kill.error = f"{type(exc).__name__}: {exc}"
     finally:
@@ -204,8 +208,8 @@ def _run_and_kill(kill: Kill, corpus: list[Path]) -> None:
             proc.wait(timeout=30)
         kill.returncode = proc.returncode
         kill.stderr = proc.stderr.read().decode(errors="replace")[-1500:] if proc.stderr else ""
-        if kill.generation_at_kill is None:
-            kill.generation_at_kill = _generation(kill.data_dir)
+        if kill.commits_at_kill is None:
+            kill.commits_at_kill = _commits(kill.data_dir)
         for stream in (proc.stdout, proc.stderr):
             if stream:
                 stream.close()
@@ -249,12 +253,12 @@ def test_kill_9_at_any_moment_then_rerun_equals_one_clean_ingest(tmp_path, corpu
         )
     # the deterministic crash window really was hit: vectors Chroma has and the docstore does not
     window = _frontline(kills[-1].data_dir, embedder, gazetteer)
-    orphans = window.vectors.ids() - window.docstore.passage_ids()
+    orphans = window._vectors.ids() - window._docstore.passage_ids()
     assert orphans, "the self-kill after a Chroma write left no orphan vectors"
     window.close()
-    assert any(k.generation_at_kill for k in kills), "no kill came after a docstore commit"
+    assert any(k.commits_at_kill for k in kills), "no kill came after a docstore commit"
 
-    print("\n".join(f"{k.name}: exit {k.returncode}, generation at kill {k.generation_at_kill}" for k in kills))
+    print("\n".join(f"{k.name}: exit {k.returncode}, commits at kill {k.commits_at_kill}" for k in kills))
     for kill in kills:
         fl = _frontline(kill.data_dir, embedder, gazetteer)
         rerun = fl.ingest(corpus)
@@ -268,7 +272,7 @@ def test_kill_9_at_any_moment_then_rerun_equals_one_clean_ingest(tmp_path, corpu
         print(f"rerun {kill.name}: embedded {rerun.passages_embedded} at {time.monotonic() - t0:.1f}s")
 
 
-# ------------------------------------------------------------------------------------------ BM25 damage
+# ------------------------------------------------------------------------------------- row index damage
 def _garble(path: Path) -> None:
     data = path.read_bytes()
     mid = len(data) // 2
@@ -276,8 +280,10 @@ def _garble(path: Path) -> None:
 
 
 DAMAGE = {
-    "stamp garbled": lambda d: (d / "frontline.json").write_text("{not json"),
-    "stamp truncated": lambda d: (d / "frontline.json").write_bytes((d / "frontline.json").read_bytes()[:20]),
+    "rows garbled": lambda d: (d / "rows.json").write_text("{not json"),
+    "rows truncated": lambda d: (d / "rows.json").write_bytes((d / "rows.json").read_bytes()[:20]),
+    "vectors truncated": lambda d: (d / "vectors.npy").write_bytes((d / "vectors.npy").read_bytes()[:200]),
+    "vectors missing": lambda d: (d / "vectors.npy").unlink(),
     "vocab truncated": lambda d: (d / "vocab.index.json").write_bytes(b""),
     "vocab garbled": lambda d: _garble(d / "vocab.index.json"),
     "params garbled": lambda d: (d / "params.index.json").write_text("]]"),
@@ -306,51 +312,58 @@ def damaged_copy(ingested_dir, tmp_path):
     return data
 
 
+def _index_folder(data: Path) -> Path:
+    (folder,) = (data / "index").glob("g*")
+    return folder
+
+
 @pytest.mark.parametrize("damage", list(DAMAGE))
-def test_corrupt_bm25_is_rebuilt_with_a_warning(damage, damaged_copy, embedder, gazetteer, caplog):
-    DAMAGE[damage](damaged_copy / "bm25")
+def test_a_corrupt_row_index_is_rebuilt_with_a_warning(damage, damaged_copy, embedder, gazetteer, caplog):
+    DAMAGE[damage](_index_folder(damaged_copy))
     fl = _frontline(damaged_copy, embedder, gazetteer)
     try:
-        with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+        with caplog.at_level(logging.WARNING, logger="retrieval.row_index"):
             answer = fl.ask(QUESTION)
         assert not answer.abstained and answer.citations
-        warnings = [r for r in caplog.records if r.levelno >= logging.WARNING and r.name == "retrieval.store"]
+        warnings = [r for r in caplog.records if r.levelno >= logging.WARNING and r.name == "retrieval.row_index"]
         assert warnings and "rebuild" in warnings[0].getMessage().lower(), [r.getMessage() for r in caplog.records]
-        assert sorted(fl.lexical.ids) == sorted(fl.docstore.passage_ids())
-        assert fl.lexical.search("Kanal micro-district Chasiv Yar", 5), "the rebuilt index finds nothing"
-        _assert_bm25_on_disk_is_good(fl, caplog)
+        rows = fl._rows.current()
+        assert sorted(rows.ids) == sorted(fl._docstore.passage_ids())
+        assert rows.lexical("Kanal micro-district Chasiv Yar", 5), "the rebuilt index finds nothing"
+        _assert_index_on_disk_is_good(fl, caplog)
     finally:
         fl.close()
 
 
 @pytest.mark.parametrize("how", ["folder missing", "stale generation"])
-def test_missing_or_stale_bm25_is_rebuilt(how, damaged_copy, embedder, gazetteer, caplog):
+def test_a_missing_or_stale_row_index_is_rebuilt(how, damaged_copy, embedder, gazetteer, caplog):
     import shutil
 
-    bm25 = damaged_copy / "bm25"
+    folder = _index_folder(damaged_copy)
     if how == "folder missing":
-        shutil.rmtree(bm25)
+        shutil.rmtree(folder)
     else:
-        stamp = json.loads((bm25 / "frontline.json").read_text())
-        stamp["generation"] -= 1
-        (bm25 / "frontline.json").write_text(json.dumps(stamp))
+        rows = json.loads((folder / "rows.json").read_text())
+        rows["generation"] -= 1
+        (folder / "rows.json").write_text(json.dumps(rows))
     fl = _frontline(damaged_copy, embedder, gazetteer)
     try:
         answer = fl.ask(QUESTION)
         assert not answer.abstained and answer.citations
-        assert sorted(fl.lexical.ids) == sorted(fl.docstore.passage_ids())
-        _assert_bm25_on_disk_is_good(fl, caplog)
+        assert sorted(fl._rows.current().ids) == sorted(fl._docstore.passage_ids())
+        _assert_index_on_disk_is_good(fl, caplog)
     finally:
         fl.close()
 
 
-def _assert_bm25_on_disk_is_good(fl, caplog) -> None:
+def _assert_index_on_disk_is_good(fl, caplog) -> None:
     """The rebuilt index was saved: a fresh load reads it without another warning."""
-    from retrieval.store import LexicalIndex
+    from retrieval.row_index import RowIndexKeeper
 
     caplog.clear()
-    again = LexicalIndex(fl.settings.data_dir / "bm25")
-    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
-        assert again._load(fl.docstore.generation(), built_before=True), "the rebuilt index was not saved"
+    again = RowIndexKeeper(fl.config.index_dir, fl._docstore, fl._vectors)
+    with caplog.at_level(logging.WARNING, logger="retrieval.row_index"):
+        loaded = again._load(fl._docstore.generation())
+    assert loaded is not None, "the rebuilt index was not saved"
     assert not caplog.records
-    assert again.ids == fl.lexical.ids
+    assert loaded.ids == fl._rows.current().ids

@@ -11,9 +11,9 @@ from typing import Callable
 
 import pytest
 
+from retrieval.config import LLMConfig
 from retrieval.generate import NOT_ANSWERED, LLMAnswerer
-from retrieval.models import Citation, Passage
-from retrieval.search import Hit
+from retrieval.models import Citation, Hit, Passage
 from tests.conftest import make_settings
 
 QUESTION = "Why did Ukraine leave the Kanal district?"
@@ -118,7 +118,7 @@ def hits() -> list[Hit]:
 
 @pytest.fixture
 def answerer(tmp_path, llm_server) -> LLMAnswerer:
-    return LLMAnswerer(make_settings(tmp_path, llm_url=llm_server.url, llm_model="test", llm_timeout=1))
+    return LLMAnswerer(LLMConfig(url=llm_server.url, model="test", timeout=1))
 
 
 def _assert_fell_back(result, caplog, why: str) -> None:
@@ -199,7 +199,7 @@ def test_a_server_error_falls_back(answerer, llm_server, hits, caplog):
 
 
 def test_an_unreachable_server_falls_back(tmp_path, hits, caplog):
-    answerer = LLMAnswerer(make_settings(tmp_path, llm_url="http://127.0.0.1:9/v1", llm_model="test", llm_timeout=1))
+    answerer = LLMAnswerer(LLMConfig(url="http://127.0.0.1:9/v1", model="test", timeout=1))
     _assert_fell_back(answerer.answer(QUESTION, hits, fallback=FALLBACK), caplog, "Connection")
 
 
@@ -233,7 +233,7 @@ def frontline_with_llm(tmp_path_factory, _running_server, embedder, gazetteer):
 
     settings = make_settings(tmp_path_factory.mktemp("llm") / "data", llm_url=_running_server.url,
                              llm_model="test", llm_timeout=5)
-    frontline = Frontline(settings, embedder=embedder, gazetteer=gazetteer)
+    frontline = Frontline(settings.retrieval_config(), embedder=embedder, gazetteer=gazetteer)
     assert frontline.ingest().articles == 5
     yield frontline
     frontline.close()
@@ -255,8 +255,7 @@ def test_ask_returns_the_checked_llm_answer_with_verbatim_passages(frontline_wit
     # renumbered by first use: the model's [2] is now [1]
     assert [c.passage for c in answer.citations] == [sent[2], sent[1]]
     for c in answer.citations:
-        body = frontline_with_llm.docstore.article_body(c.article_id)
-        assert body[c.start:c.end] == c.passage and c.date
+        assert frontline_with_llm.verify_citation(c) and c.date
     assert answer.as_of is not None
 
 

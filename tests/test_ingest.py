@@ -18,7 +18,7 @@ EXPECTED_DATES = {
 
 
 def _articles(frontline):
-    rows = frontline.docstore._query("SELECT article_id, date, date_precision, date_inferred, body FROM articles")
+    rows = frontline._docstore._query("SELECT article_id, date, date_precision, date_inferred, body FROM articles")
     return {r[0]: r[1:] for r in rows}
 
 
@@ -29,8 +29,8 @@ def test_each_seed_gets_its_date_and_precision(seeded):
 
 def test_every_passage_is_verbatim_from_its_cleaned_article(seeded):
     bodies = {aid: body for aid, (*_, body) in _articles(seeded).items()}
-    ids, _ = seeded.docstore.all_passage_texts()
-    passages = seeded.docstore.passages(ids).values()
+    ids, _ = seeded._docstore.index_rows()[:2]
+    passages = seeded._docstore.passages(ids).values()
     assert len(passages) > 20
     for p in passages:
         assert bodies[p.article_id][p.start:p.end] == p.text
@@ -38,17 +38,17 @@ def test_every_passage_is_verbatim_from_its_cleaned_article(seeded):
 
 
 def test_boilerplate_is_not_in_any_passage(seeded):
-    ids, texts = seeded.docstore.all_passage_texts()
+    ids, texts = seeded._docstore.index_rows()[:2]
     joined = "\n".join(texts)
     for junk in ("Check Also", "Taopi tornado", "News Feed", "2 min read", "Facebook", "AFP / ARIS", "Read more"):
         assert junk not in joined
 
 
 def test_passages_are_tagged_with_places_and_sectors(seeded):
-    toretsk = seeded.docstore.passages_naming(["Toretsk"])
+    toretsk = seeded._docstore.passages_naming(["Toretsk"])
     assert toretsk and all("Toretsk" in p.places for p in toretsk)
     assert {p.article_id for p in toretsk} >= {"001_8f52d5173f8974a4"}
-    assert seeded.docstore.passages_naming(["Bakhmut"])[0].article_id == "003_eff92d498bb88172"
+    assert seeded._docstore.passages_naming(["Bakhmut"])[0].article_id == "003_eff92d498bb88172"
 
 
 def test_reingest_of_unchanged_seeds_embeds_nothing(fresh):
@@ -57,7 +57,7 @@ def test_reingest_of_unchanged_seeds_embeds_nothing(fresh):
     assert first.passages_embedded == first.passages > 0
     assert again.passages_embedded == 0 and again.articles_unchanged == 5
     assert again.passages == first.passages
-    assert fresh.vectors.ids() == fresh.docstore.passage_ids()
+    assert fresh._vectors.ids() == fresh._docstore.passage_ids()
 
 
 def test_changed_file_replaces_its_passages_and_prune_drops_missing(fresh, tmp_path):
@@ -70,10 +70,10 @@ def test_changed_file_replaces_its_passages_and_prune_drops_missing(fresh, tmp_p
     report = fresh.ingest([corpus], prune=True)
     assert report.articles_removed == 1
     assert report.passages_embedded == 1
-    passages = fresh.docstore.passages_naming(["Toretsk"])
+    passages = fresh._docstore.passages_naming(["Toretsk"])
     assert [p.text for p in passages if p.article_id.startswith("001")] == ["Toretsk was quiet today, the spokesman said."]
-    assert not [pid for pid in fresh.docstore.passage_ids() if pid.startswith("004_")]
-    assert fresh.vectors.ids() == fresh.docstore.passage_ids()
+    assert not [pid for pid in fresh._docstore.passage_ids() if pid.startswith("004_")]
+    assert fresh._vectors.ids() == fresh._docstore.passage_ids()
 
 
 def test_jsonl_and_csv_collections(fresh, tmp_path):
@@ -86,10 +86,10 @@ def test_jsonl_and_csv_collections(fresh, tmp_path):
     report = fresh.ingest([tmp_path / "c.jsonl", tmp_path / "d.csv"])
     assert report.articles == 3
     assert [s.reason for s in report.skipped] == [report.skipped[0].reason] and "not JSON" in report.skipped[0].reason
-    p = fresh.docstore.passages_naming(["Mariupol"])[0]
+    p = fresh._docstore.passages_naming(["Mariupol"])[0]
     assert (p.article_id, p.date, p.date_precision, p.date_inferred, p.source) == ("a1", "2022-05-20", "day", False, "Example")
-    assert fresh.docstore.passages_naming(["Kherson"])[0].text == "Title only item about Kherson"
-    assert fresh.docstore.passages_naming(["Soledar"])[0].date == "2023-01-10"
+    assert fresh._docstore.passages_naming(["Kherson"])[0].text == "Title only item about Kherson"
+    assert fresh._docstore.passages_naming(["Soledar"])[0].date == "2023-01-10"
 
 
 def test_bad_files_are_skipped_with_reasons_and_the_rest_ingested(fresh, tmp_path):
@@ -134,4 +134,4 @@ def test_a_50_mb_file_is_truncated_with_a_reason_and_the_rest_still_ingested(fre
     assert report.articles == 2
     [note] = [s for s in report.skipped if s.origin.endswith("huge.txt")]
     assert "only the first part" in note.reason
-    assert fresh.docstore.passages_naming(["Kramatorsk"])
+    assert fresh._docstore.passages_naming(["Kramatorsk"])

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.search import parse_intent
+from retrieval.daterange import DateRange
+from retrieval.intent import parse_intent
 
 
 @pytest.mark.parametrize("question,since,until", [
@@ -16,7 +17,8 @@ from retrieval.search import parse_intent
 ])
 def test_dates_in_questions_become_ranges(gazetteer, question, since, until):
     intent = parse_intent(question, gazetteer)
-    assert (intent.since, intent.until) == (since, until)
+    assert (intent.dates.since, intent.dates.until) == (since, until)
+    assert intent.dates == DateRange(since, until)
 
 
 def test_aliases_resolve_to_the_place_and_its_sector_and_are_spelled_out_for_search(gazetteer):

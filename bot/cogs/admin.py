@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-import bot as bot_package
-from bot.client import FrontlineBot
+from bot.version import __version__
+
+if TYPE_CHECKING:
+    from bot.client import FrontlineBot
 
 _log = logging.getLogger(__name__)
 
@@ -30,7 +33,7 @@ class Admin(commands.Cog):
         embed.add_field(name="Dates", value=f"{stats['first_date'] or '?'} → {stats['last_date'] or '?'}")
         embed.add_field(name="Last ingest", value=stats["last_ingest"] or "never")
         embed.add_field(name="Places covered", value=str(len(stats["places"])))
-        embed.set_footer(text=f"version {bot_package.__version__}")
+        embed.set_footer(text=f"version {__version__}")
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @app_commands.command(name="reindex")
@@ -55,3 +58,7 @@ class Admin(commands.Cog):
         if perms is not None and perms.manage_guild:
             return True
         return interaction.user.id in (self.bot.owner_ids or set()) or interaction.user.id == self.bot.owner_id
+
+
+async def setup(bot: FrontlineBot) -> None:
+    await bot.add_cog(Admin(bot))

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.client import FrontlineBot, user_message
-from retrieval.service import parse_day
+from bot.replies import message_for, user_message
+from retrieval import DateRange
+
+if TYPE_CHECKING:
+    from bot.client import FrontlineBot
 
 _log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@!?\d+>")
@@ -34,7 +38,7 @@ class Answers(commands.Cog):
             return
         await interaction.response.defer(thinking=True)
         answer = await self.bot.answer_off_loop(fn, *args)
-        await interaction.followup.send(**self.bot.message_for(answer))
+        await interaction.followup.send(**message_for(answer))
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="What you want to know, e.g. Why did Ukraine leave the Kanal district?")
@@ -57,14 +61,13 @@ class Answers(commands.Cog):
     async def timeline(self, interaction: discord.Interaction, place: str, since: str | None = None,
                        until: str | None = None) -> None:
         """What the articles say about a place, in date order."""
-        parse_day(since, "since", end=False)  # a bad date is answered at once, before deferring
-        parse_day(until, "until", end=True)
-        await self._answer(interaction, self.bot.frontline.timeline, place, since, until)
+        dates = DateRange.from_options(since, until)  # a bad date is answered at once, before deferring
+        await self._answer(interaction, self.bot.frontline.timeline, place, dates)
 
     @sector.autocomplete("name")
     @timeline.autocomplete("place")
     async def place_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        names = self.bot.frontline.gazetteer.autocomplete(current, limit=25)
+        names = self.bot.frontline.autocomplete(current, limit=25)
         return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
 
     @commands.Cog.listener()
@@ -91,6 +94,10 @@ class Answers(commands.Cog):
             except Exception as exc:
                 await thread.send(user_message(exc, "mention"))
                 return
-            await thread.send(**self.bot.message_for(answer))
+            await thread.send(**message_for(answer))
         except discord.HTTPException as exc:
             _log.warning("could not answer a mention in %s: %s", message.channel.id, exc)
+
+
+async def setup(bot: FrontlineBot) -> None:
+    await bot.add_cog(Answers(bot))

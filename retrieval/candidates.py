@@ -1,0 +1,71 @@
+"""Candidate generation: the ranked lists a question gets, fused into one score per passage.
+
+Lists: dense (cosine to the question) and lexical (BM25), each over the whole corpus or the rows the
+question's dates allow; and when the question names places, the same two searches again over only
+the passages tagged with those places or their sectors ("steering"). They are fused by reciprocal
+rank, which needs no calibration between cosine and BM25 scores.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.intent import QueryIntent
+from retrieval.row_index import RowIndex
+from retrieval.vector_index import VectorIndex
+
+RRF_K = 60           # the constant from Cormack et al. (and llama-index's QueryFusionRetriever)
+CANDIDATES = 30      # passages taken from each list
+WIDE_FILTER = 0.25   # share of the corpus a filter keeps, above which the ANN index is over-fetched
+OVERFETCH = 8
+
+
+@dataclass(frozen=True)
+class Candidates:
+    fused: dict[str, float]        # passage id -> reciprocal-rank score, from every list
+    similarity: dict[str, float]   # passage id -> cosine similarity, where a dense list saw it
+
+
+def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowIndex,
+                        vectors: VectorIndex) -> Candidates:
+    date_mask = None if intent.dates.is_open else rows.date_mask(intent.dates)
+    dense = _ann(embedding, rows, vectors, CANDIDATES) if date_mask is None else _dense(embedding, rows, vectors, date_mask)
+    ranked = [dense, rows.lexical(intent.text, CANDIDATES, date_mask)]
+    similarity = dict(dense)
+    if intent.places:
+        place_mask = rows.names_mask(intent.place_keys)
+        if date_mask is not None:
+            place_mask *= date_mask
+        steered = _dense(embedding, rows, vectors, place_mask)
+        ranked += [steered, rows.lexical(intent.text, CANDIDATES, place_mask)]
+        similarity.update(steered)
+    return Candidates(reciprocal_rank_fusion(ranked), similarity)
+
+
+def reciprocal_rank_fusion(ranked_lists: list[list[tuple[str, float]]]) -> dict[str, float]:
+    fused: dict[str, float] = {}
+    for ranked in ranked_lists:
+        for rank, (pid, _score) in enumerate(ranked):
+            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return fused
+
+
+def _ann(embedding: np.ndarray, rows: RowIndex, vectors: VectorIndex, n: int) -> list[tuple[str, float]]:
+    """Chroma's approximate search over everything, kept to the rows of this snapshot."""
+    return [(pid, sim) for pid, sim in vectors.query(embedding, n) if pid in rows.row_of]
+
+
+def _dense(embedding: np.ndarray, rows: RowIndex, vectors: VectorIndex, mask: np.ndarray) -> list[tuple[str, float]]:
+    """The best passages among the rows the mask allows.
+
+    A wide filter (a year, "since 2022") keeps most of the corpus: Chroma's unfiltered approximate
+    search, over-fetched and then filtered, finds enough of them in a few ms. A narrow one (a place, a
+    month) is answered exactly from the snapshot's matrix.
+    """
+    if mask.size and mask.mean() >= WIDE_FILTER:
+        allowed = [(pid, sim) for pid, sim in vectors.query(embedding, CANDIDATES * OVERFETCH)
+                   if rows.allows(pid, mask)]
+        if len(allowed) >= CANDIDATES:
+            return allowed[:CANDIDATES]
+    return rows.dense(embedding, CANDIDATES, mask)

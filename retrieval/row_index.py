@@ -1,0 +1,263 @@
+"""The row index: every passage as a row — its id, date, place tags, BM25 terms and vector — in one
+immutable snapshot that searches read without taking a lock.
+
+Why a snapshot: questions run on several threads while an ingest (in this process or another one)
+changes the stores. A search takes the current snapshot once and uses only it, so the ids, dates,
+place rows, BM25 scores and vectors it sees always belong together. A new snapshot is built aside —
+in memory, and on disk in a temporary folder of its own that is renamed into place — and swapped in
+whole under a lock; nobody ever sees one half-built, and it is marked current only when complete.
+
+Why in memory at all: Chroma answers an unfiltered query in about a millisecond, but a `where` filter
+(a date range, a place) cost 70–290 ms on a 40k-passage store and grows with it (BENCHMARKS.md);
+here a filter is a numpy mask and a filtered dense search one matrix product over the allowed rows.
+
+It is derived data. On disk, <index_dir>/g<generation>/ holds the BM25 index (bm25s files),
+rows.json (ids and dates) and vectors.npy; place rows are rebuilt from the docstore at load. Lost or
+corrupt files are rebuilt from the docstore and Chroma, with a warning.
+
+Why bm25s directly rather than llama-index's BM25Retriever: the retriever fixes its metadata filter at
+construction (a Python loop over the corpus per filter) and keeps a JSON copy of every node in memory;
+here a filter is a mask built per query, and texts stay in SQLite.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.daterange import DateRange
+from retrieval.docstore import Docstore
+from retrieval.text import stemmer
+from retrieval.vector_index import VectorIndex
+
+_log = logging.getLogger(__name__)
+
+_ROWS_FILE = "rows.json"
+_VECTORS_FILE = "vectors.npy"
+_STALE_BUILD_SECONDS = 3600   # a temporary build folder this old was left by a process that died
+
+
+@dataclass(frozen=True, eq=False)
+class RowIndex:
+    """One consistent view of every passage. Never changed after it is built."""
+    generation: int
+    ids: tuple[str, ...]
+    dates: np.ndarray                          # YYYYMMDD per row; 0 = unknown
+    vectors: np.ndarray                        # (rows, dim) float32, unit length
+    bm25: Any = None                           # a bm25s.BM25, None when there are no passages
+    name_rows: Mapping[str, np.ndarray] = field(default_factory=dict)   # place or sector key -> rows
+    row_of: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def assemble(cls, generation: int, ids: list[str], dates: list[int], vectors: np.ndarray, bm25,
+                 names: Iterable[tuple[str, str]]) -> RowIndex:
+        row_of = {pid: i for i, pid in enumerate(ids)}
+        rows: dict[str, list[int]] = {}
+        for pid, name in names:
+            if (row := row_of.get(pid)) is not None:
+                rows.setdefault(name, []).append(row)
+        # Rows per place in memory: a place filter is one numpy assignment, not a SQL query that
+        # returns thousands of ids (27 ms a question at 170k passages).
+        name_rows = {name: np.asarray(r, dtype=np.int64) for name, r in rows.items()}
+        return cls(generation, tuple(ids), np.asarray(dates, dtype=np.int64), vectors, bm25, name_rows, row_of)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    # ------------------------------------------------------------------ masks
+    def date_mask(self, dates: DateRange) -> np.ndarray:
+        """Rows dated within the range; undated passages never match a question that names dates."""
+        return ((self.dates >= max(dates.since, 1)) & (self.dates <= dates.until)).astype(np.float32)
+
+    def names_mask(self, names: Iterable[str]) -> np.ndarray:
+        """Rows tagged with any of these places (or sector keys)."""
+        mask = np.zeros(self.size, dtype=np.float32)
+        for name in names:
+            if (rows := self.name_rows.get(name)) is not None:
+                mask[rows] = 1.0
+        return mask
+
+    def allows(self, passage_id: str, mask: np.ndarray) -> bool:
+        row = self.row_of.get(passage_id)
+        return row is not None and bool(mask[row])
+
+    # ------------------------------------------------------------------ searches
+    def lexical(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """BM25: (passage id, score) best first, among the rows the mask allows."""
+        if self.bm25 is None:
+            return []
+        token_ids = self.bm25.get_tokens_ids(tokenize([query], as_strings=True)[0])
+        if not token_ids:
+            return []
+        # Scores for every passage, then the top n among those that match at all: cheaper than
+        # bm25s.retrieve's partition over the whole corpus (and no thread pool per query).
+        scores = self.bm25.get_scores_from_ids(token_ids, weight_mask=mask)
+        matching = np.flatnonzero(scores > 0)
+        if matching.size > n:
+            matching = matching[np.argpartition(-scores[matching], n)[:n]]
+        matching = matching[np.argsort(-scores[matching])]
+        return [(self.ids[i], float(scores[i])) for i in matching]
+
+    def dense(self, embedding: np.ndarray, n: int, mask: np.ndarray) -> list[tuple[str, float]]:
+        """Exact cosine search: (passage id, similarity) best first, among the rows the mask allows."""
+        rows = np.flatnonzero(mask)
+        if rows.size == 0 or self.vectors.shape[0] != self.size:
+            return []
+        if rows.size * 4 < self.size:  # a narrow filter: copy out just those rows
+            scores = self.vectors[rows] @ embedding
+        else:  # a wide one: one pass over the whole matrix is cheaper than copying most of it
+            scores = (self.vectors @ embedding)[rows]
+        top = np.argsort(-scores)[:n] if rows.size <= n else np.argpartition(-scores, n)[:n]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[rows[i]], float(scores[i])) for i in top]
+
+
+EMPTY = RowIndex(-1, (), np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32))
+
+
+class RowIndexKeeper:
+    """Holds the current RowIndex and replaces it when the docstore's generation moves on.
+
+    One thread builds a new snapshot while the others keep answering from the previous one; only the
+    very first snapshot is waited for. `refresh()` waits for the build (the end of an ingest).
+    """
+
+    def __init__(self, directory: Path, docstore: Docstore, vectors: VectorIndex) -> None:
+        self._dir = directory
+        self._docstore = docstore
+        self._vectors = vectors
+        self._current: RowIndex | None = None
+        self._build_lock = threading.Lock()   # one build at a time
+        self._swap_lock = threading.Lock()    # guards the reference to the current snapshot
+
+    def current(self) -> RowIndex:
+        """A complete snapshot, as fresh as can be had without waiting for a rebuild."""
+        snapshot = self._current
+        if snapshot is not None and snapshot.generation == self._docstore.generation():
+            return snapshot
+        if snapshot is None:
+            return self.refresh()
+        if self._build_lock.acquire(blocking=False):  # stale: this thread rebuilds, others go on
+            try:
+                return self._catch_up()
+            finally:
+                self._build_lock.release()
+        return snapshot
+
+    def refresh(self) -> RowIndex:
+        """The snapshot of the docstore as it is now, building it if needed (waits for a build)."""
+        with self._build_lock:
+            return self._catch_up()
+
+    def _catch_up(self) -> RowIndex:
+        generation = self._docstore.generation()
+        current = self._current
+        if current is not None and current.generation == generation:
+            return current
+        snapshot = self._load(generation) or self._build(generation)
+        with self._swap_lock:
+            self._current = snapshot
+        return snapshot
+
+    # ------------------------------------------------------------------ disk
+    def _folder(self, generation: int) -> Path:
+        return self._dir / f"g{generation}"
+
+    def _load(self, generation: int) -> RowIndex | None:
+        folder = self._folder(generation)
+        if self._docstore.ingest_unfinished():
+            return None  # the docstore holds writes newer than any saved index: build from it
+        if not (folder / _ROWS_FILE).exists():
+            if self._docstore.get_meta("index_built") == str(generation):
+                _log.warning("row index at %s is missing; rebuilding it from the docstore", folder)
+            return None
+        try:
+            rows = json.loads((folder / _ROWS_FILE).read_text())
+            ids, dates = rows["ids"], rows["dates"]
+            if rows.get("generation") != generation or len(ids) != len(dates):
+                raise ValueError("rows.json does not match its folder")
+            vectors = np.load(folder / _VECTORS_FILE)
+            if vectors.shape[0] != len(ids):
+                raise ValueError(f"{vectors.shape[0]} vectors for {len(ids)} passages")
+            bm25 = _bm25s().BM25.load(str(folder), mmap=False) if ids else None
+        except Exception as exc:  # a torn or corrupt file: say so and rebuild from the stores
+            _log.warning("row index at %s is unreadable (%s); rebuilding it", folder, exc)
+            return None
+        return RowIndex.assemble(generation, ids, dates, vectors, bm25, self._docstore.passage_names())
+
+    def _build(self, generation: int) -> RowIndex:
+        ids, texts, dates = self._docstore.index_rows()
+        bm25 = None
+        if ids:
+            bm25 = _bm25s().BM25()
+            bm25.index(tokenize(texts), show_progress=False)
+        vectors = self._vectors.embeddings(ids)
+        snapshot = RowIndex.assemble(generation, ids, dates, vectors, bm25, self._docstore.passage_names())
+        self._save(snapshot)
+        return snapshot
+
+    def _save(self, snapshot: RowIndex) -> None:
+        # Written in a folder of this build's own, then renamed: a crash leaves the old index or the
+        # new one, never half of one, and two processes building at once never share a folder.
+        self._dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=self._dir))
+        try:
+            if snapshot.bm25 is not None:
+                snapshot.bm25.save(str(tmp))
+            np.save(tmp / _VECTORS_FILE, snapshot.vectors)
+            (tmp / _ROWS_FILE).write_text(json.dumps(
+                {"generation": snapshot.generation, "ids": list(snapshot.ids), "dates": snapshot.dates.tolist()}))
+            target = self._folder(snapshot.generation)
+            if target.exists():  # a corrupt copy (or another process's): ours replaces it
+                _move_aside(target)
+            try:
+                tmp.rename(target)
+            except OSError:  # another process put its own copy there in between: as good as ours
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            _log.warning("could not save the row index in %s (%s); it will be rebuilt next start", self._dir, exc)
+            return
+        self._docstore.set_meta("index_built", str(snapshot.generation))
+        self._remove_old(keep=snapshot.generation)
+
+    def _remove_old(self, keep: int) -> None:
+        for path in self._dir.iterdir():
+            if path.name.startswith("g") and path.name != f"g{keep}":
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.name.startswith(".build-") and time.time() - path.stat().st_mtime > _STALE_BUILD_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _move_aside(folder: Path) -> None:
+    trash = folder.with_name(f".old-{uuid.uuid4().hex}")
+    try:
+        folder.rename(trash)
+    except OSError:
+        return
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+@functools.cache
+def _bm25s():
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+    return bm25s
+
+
+def tokenize(texts: list[str], *, as_strings: bool = False):
+    return _bm25s().tokenize(texts, stopwords="en", stemmer=stemmer(), show_progress=False,
+                             return_ids=not as_strings)
