@@ -83,6 +83,60 @@ async def test_runner_says_busy_when_the_queue_is_full():
     await asyncio.gather(first, second)
 
 
+async def test_the_cap_holds_when_answers_time_out():
+    # max_concurrent=1 and five questions that each outlive the timeout: at most one computation at a
+    # time, every asker told at once, the queued ones never computed, the late results dropped.
+    import threading
+
+    runner = AnswerRunner(max_concurrent=1, max_queued=10, timeout=0.5)
+    lock = threading.Lock()
+    running = started = peak = 0
+    release = threading.Event()
+
+    def slow(n: int) -> int:
+        nonlocal running, started, peak
+        with lock:
+            running += 1
+            started += 1
+            peak = max(peak, running)
+        release.wait(5)
+        with lock:
+            running -= 1
+        return n
+
+    t0 = time.monotonic()
+    results = await asyncio.gather(*(runner.run(slow, n) for n in range(5)), return_exceptions=True)
+    assert all(isinstance(r, AnswerTimeout) for r in results), results
+    assert time.monotonic() - t0 < 2, "timed-out askers waited for the computations"
+    await asyncio.sleep(0.2)
+    assert peak == 1 and started == 1, f"{started} computations started, {peak} at once"
+    # the one running computation still holds the only worker: a new question waits for it
+    pending = asyncio.create_task(runner.run(slow, 99))
+    await asyncio.sleep(0.2)
+    assert started == 1
+    release.set()
+    assert await pending == 99
+    assert peak == 1 and started == 2
+    runner.shutdown()
+
+
+async def test_busy_counts_computations_that_outlived_their_timeout():
+    import threading
+
+    runner = AnswerRunner(max_concurrent=1, max_queued=1, timeout=0.1)
+    release = threading.Event()
+    with pytest.raises(AnswerTimeout):
+        await runner.run(release.wait, 5)       # still computing after its timeout: holds the worker
+    queued = asyncio.create_task(runner.run(time.sleep, 0.01))
+    await asyncio.sleep(0.05)
+    with pytest.raises(Busy):                   # worker taken, queue full: not silently over the cap
+        await runner.run(time.sleep, 0.01)
+    release.set()                               # the stuck computation ends: its worker is free again
+    assert await queued is None
+    assert await runner.run(lambda: 7) == 7
+    runner.shutdown()
+
+
 def test_cooldown_is_per_user():
     cooldowns = Cooldowns(10)
     assert cooldowns.retry_after(1) == 0
