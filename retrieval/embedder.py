@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.errors import FrontlineError
+from retrieval.errors import ConfigError
 
 _log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Embedder:
                 try:
                     self._model = SentenceTransformer(self.model_name, device="cpu")
                 except Exception as exc:
-                    raise FrontlineError(
+                    raise ConfigError(
                         f"FRONTLINE_EMBED_MODEL: cannot load the embedding model {self.model_name!r} ({exc})"
                     ) from exc
                 _log.info("embedding model loaded: %s", self.model_name)
