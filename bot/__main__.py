@@ -121,13 +121,13 @@ async def run(settings, token: str, *, sync_only: bool = False) -> int:
 
 async def wait_for_store(frontline, url: str | None) -> None:
     """Until the vector store answers: one line per try, backing off, the model staying loaded."""
-    from retrieval.retry import Backoff, network_reason
+    from retrieval.retry import Backoff
 
     for delay in Backoff().delays():
         health = await asyncio.to_thread(frontline.health)
         if health.store_ok:
             return
-        print(f"cannot reach the Chroma server at {url}: {network_reason(Exception(health.detail))} — "
+        print(f"cannot reach the Chroma server at {url}: {health.detail} — "
               f"retrying in {delay:.0f} s", file=sys.stderr, flush=True)
         await asyncio.sleep(delay)
 

@@ -105,7 +105,7 @@ def _frontline(settings):
 
 def _wait_for_store(frontline, url: str | None, patience: float) -> bool:
     """True once the vector store answers; on the way, one line per failed try (not a traceback)."""
-    from retrieval.retry import Backoff, network_reason
+    from retrieval.retry import Backoff
 
     deadline = time.monotonic() + patience
     for delay in Backoff().delays():
@@ -114,11 +114,11 @@ def _wait_for_store(frontline, url: str | None, patience: float) -> bool:
             return True
         left = deadline - time.monotonic()
         if left <= 0:
-            print(f"error: cannot reach the Chroma server at {url}: {network_reason(Exception(health.detail))}; "
+            print(f"error: cannot reach the Chroma server at {url}: {health.detail}; "
                   f"gave up after {patience:.0f} s (start it, or check FRONTLINE_CHROMA_URL)", file=sys.stderr)
             return False
         delay = min(delay, left)
-        print(f"cannot reach the Chroma server at {url}: {network_reason(Exception(health.detail))} — "
+        print(f"cannot reach the Chroma server at {url}: {health.detail} — "
               f"retrying in {delay:.0f} s", file=sys.stderr, flush=True)
         time.sleep(delay)
     return False

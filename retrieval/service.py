@@ -26,6 +26,7 @@ from retrieval.ingest import IngestReport, ingest
 from retrieval.intent import parse_intent
 from retrieval.models import Answer, Citation, Hit, Passage
 from retrieval.places import Gazetteer, Place, Sector
+from retrieval.retry import network_reason
 from retrieval.row_index import RowIndexKeeper
 from retrieval.search import HybridSearcher
 from retrieval.vector_index import VectorIndex
@@ -170,11 +171,12 @@ class Frontline:
         return self._gazetteer.autocomplete(prefix, limit=limit)
 
     def health(self) -> Health:
-        """Whether the vector store answers (the Docker health check and /about use it)."""
+        """Whether the vector store answers (the Docker health check and start-up use it); when it does
+        not, `detail` says why in a few words ("connection refused", "name resolution failed")."""
         try:
             return Health(True, self._vectors.ping())
         except FrontlineError as exc:
-            return Health(False, 0, getattr(exc, "detail", "") or str(exc))
+            return Health(False, 0, network_reason(exc.__cause__ or exc))
 
     def verify_citation(self, citation: Citation) -> bool:
         """True when the citation's passage is, verbatim, the stored article's text at its offsets."""

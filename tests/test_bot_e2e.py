@@ -195,3 +195,30 @@ async def test_rejected_token_is_one_line_nonzero_and_never_logged(tmp_path, cap
     err = capsys.readouterr().err
     assert err.strip().count("\n") == 0 and "rejected the token" in err and "Traceback" not in err
     assert not any(token in r.getMessage() + (r.exc_text or "") for r in caplog.records)
+
+
+def _syncs(fake) -> list:
+    return [r for r in fake.requests if r.method == "PUT" and r.path.endswith("/commands")]
+
+
+async def test_commands_sync_at_start_only_when_the_command_set_changed(seeded, tmp_path):
+    settings = make_settings(tmp_path / "botdata")
+    async with FakeDiscord() as fake:  # first start: never synced, so it syncs
+        async with fake.connect(FrontlineBot(settings, seeded), "fake-token"):
+            pass
+        assert len(_syncs(fake)) == 1 and {"ask", "sector", "timeline"} <= {c["name"] for c in fake.commands}
+        fake.assert_no_violations()
+    assert (tmp_path / "botdata" / "commands.sha256").exists()
+
+    async with FakeDiscord() as fake:  # a restart with the same commands: no sync
+        async with fake.connect(FrontlineBot(settings, seeded), "fake-token", commands=False):
+            await fake.wait_until(lambda f: f.events, timeout=10)
+        assert _syncs(fake) == []
+        fake.assert_no_violations()
+
+    async with FakeDiscord() as fake:  # the target changed (a development guild): synced there
+        guild_settings = make_settings(tmp_path / "botdata", discord_guild_id=fake.guild_id)
+        async with fake.connect(FrontlineBot(guild_settings, seeded), "fake-token"):
+            pass
+        assert len(_syncs(fake)) == 1 and f"/guilds/{fake.guild_id}/commands" in _syncs(fake)[0].path
+        fake.assert_no_violations()

@@ -33,6 +33,7 @@ class FakeDiscord:
         bot_permissions: int = C.DEFAULT_BOT_PERMISSIONS,
         bad_token: str = "bad-token",
         patch: bool = True,
+        port: int = 0,
     ) -> None:
         self._core = Core(
             ack_deadline=ack_deadline,
@@ -48,12 +49,13 @@ class FakeDiscord:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
-        self.port: int | None = None
+        self._requested_port = port  # 0: an ephemeral port; a fixed one lets a test stop and restart "Discord"
+        self.port: int | None = port or None
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> FakeDiscord:
-        """Start the server thread and bind 127.0.0.1 on an ephemeral port."""
+        """Start the server thread and bind 127.0.0.1 (on an ephemeral port unless one was given)."""
         if self._loop is not None:
             raise RuntimeError("FakeDiscord already started")
         self._loop = asyncio.new_event_loop()
@@ -69,7 +71,7 @@ class FakeDiscord:
         app.router.add_route("*", "/{tail:.*}", rest.handle)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._requested_port, reuse_address=True)
         await site.start()
         self.port = self._runner.addresses[0][1]
         self._core.base_url = f"http://127.0.0.1:{self.port}"
