@@ -298,7 +298,7 @@ def load_synthetic(frontline, corpus: Path, report: dict) -> list:
     from retrieval.ingest import build_article
     from retrieval.sources import Skip, iter_sources
 
-    gaz = frontline.gazetteer
+    gaz = frontline._gazetteer  # white-box: the benchmark writes synthetic vectors straight into the stores
     started = _now()
     articles = []
     skipped = 0
@@ -321,7 +321,7 @@ def load_synthetic(frontline, corpus: Path, report: dict) -> list:
     todo = [p for p in real_passages if p.id not in vec_of]
     if todo:
         _log(f"encoding {len(todo):,} real passages (not in the cache of the ruwa run)")
-        emb = frontline.embedder.embed_passages([p.text for p in todo])
+        emb = frontline._embedder.embed_passages([p.text for p in todo])
         vec_of.update((p.id, emb[i]) for i, p in enumerate(todo))
     report["synthetic_real_encode_s"] = _now() - started
     report["synthetic_real_encoded"] = len(todo)
@@ -347,20 +347,22 @@ def load_synthetic(frontline, corpus: Path, report: dict) -> list:
     pairs = [(a, vectors_for(a)) for a in articles]
     ingested_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     batch = 2000
+    frontline._docstore.begin_ingest()
     for i in range(0, len(pairs), batch):
         part = pairs[i:i + batch]
         passages = [p for a, _ in part for p in a.passages]
         vecs = np.concatenate([v for _, v in part]) if passages else np.zeros((0, emb.shape[1]), np.float32)
         if passages:
-            frontline.vectors.add(passages, vecs)
-        frontline.docstore.replace_articles([a for a, _ in part], ingested_at=ingested_at)
+            frontline._vectors.add(passages, vecs)
+        frontline._docstore.replace_articles([a for a, _ in part], ingested_at=ingested_at)
         if (i // batch) % 10 == 0:
             _log(f"  stored {i + len(part)}/{len(pairs)} articles")
     report["synthetic_store_s"] = _now() - started
+    frontline._docstore.end_ingest(changed=True)
     started = _now()
-    frontline.lexical.build(frontline.docstore)
-    report["synthetic_bm25_s"] = _now() - started
-    frontline.docstore.set_meta("last_ingest", ingested_at)
+    frontline._rows.refresh()
+    report["synthetic_bm25_s"] = _now() - started  # the row index: BM25 and the vector matrix
+    frontline._docstore.set_meta("last_ingest", ingested_at)
     report["passages"] = sum(len(a.passages) for a in articles)
     report["articles"] = len(articles)
     return pairs
@@ -369,7 +371,7 @@ def load_synthetic(frontline, corpus: Path, report: dict) -> list:
 def _save_vectors(frontline) -> None:
     import numpy as np
 
-    got = frontline.vectors._call("get", lambda c: c.get(include=["embeddings"]))
+    got = frontline._vectors._call("get", lambda c: c.get(include=["embeddings"]))
     CACHE.mkdir(exist_ok=True)
     np.savez(CACHE / "ruwa_vectors.npz", ids=np.array(got["ids"]), vectors=np.asarray(got["embeddings"], np.float32))
 
@@ -420,9 +422,9 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
         raise SystemExit(f"unknown corpus {name}")
     r["rss_start_mb"] = _rss_mb()
     settings = _settings(data, corpus)
-    fl = Frontline(settings)
-    fl.embedder.warm_up()
-    model = fl.embedder._load()
+    fl = Frontline(settings.retrieval_config())
+    fl._embedder.warm_up()
+    model = fl._embedder._load()
     bs = settings.embed_batch_size
     r["batch_size"] = bs
     r["rss_model_mb"] = _rss_mb()
@@ -452,7 +454,7 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
     abstained = []
     r["ask_ms"] = latencies(lambda q: abstained.append(fl.ask(q).abstained), QUESTIONS)
     r["ask_abstained"] = sum(abstained[WARMUP:])
-    r["embed_ms"] = latencies(fl.embedder.embed_query, QUESTIONS)
+    r["embed_ms"] = latencies(fl._embedder.embed_query, QUESTIONS)
     r["questions"] = len(QUESTIONS)
     r["peak_rss_mb"] = _maxrss_mb()   # Frontline only: taken before the baselines run
     r["store_mb"] = _du_mb(data)
@@ -462,7 +464,7 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
         _save_vectors(fl)
     if not name.endswith("10"):  # at ×10 nothing is encoded; the ratio is measured on (a) and (b)
         _log(f"{name}: raw SentenceTransformer.encode of the same passages")
-        _ids, texts = fl.docstore.all_passage_texts()
+        _ids, texts, _dates = fl._docstore.index_rows()
         r["raw_passages"] = len(texts)
         r["raw_s"] = raw_encode(model, texts, bs)
         r["raw_pps"] = len(texts) / r["raw_s"]

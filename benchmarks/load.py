@@ -50,7 +50,7 @@ async def run(n: int, data_dir: Path) -> dict:
     from tests.fake_discord import FakeDiscord
 
     settings = Settings(_env_file=None, data_dir=data_dir, corpus_dirs=[ROOT / "seeds"], cooldown_seconds=0)
-    frontline = Frontline(settings)
+    frontline = Frontline(settings.retrieval_config())
     frontline.ingest()
     frontline.warm_up()
     async with FakeDiscord() as fake:

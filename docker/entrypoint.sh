@@ -50,7 +50,8 @@ if [ "$ingest" = 1 ]; then
   stopping=0
   child=
   trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null || true' INT TERM
-  python -m retrieval ingest >&2 &
+  # --store-wait forever: a Chroma server that is not up yet is waited for (one line per try), not a failure
+  python -m retrieval ingest --store-wait forever >&2 &
   child=$!
   rc=0
   wait "$child" || rc=$?

@@ -47,10 +47,6 @@ class Embedder:
                 _log.info("embedding model loaded: %s", self.model_name)
             return self._model
 
-    @property
-    def dimension(self) -> int:
-        return int(self._load().get_embedding_dimension())
-
     def warm_up(self) -> None:
         self.embed_query("warm up")
 

@@ -31,10 +31,15 @@ def test_kanal_question_is_answered_with_a_cited_dated_verbatim_passage(seeded):
 
 
 def test_every_answer_sentence_is_quoted_from_a_cited_passage(seeded):
-    answer = seeded.ask("How many attacks were repelled near Toretsk?")
     import re
 
-    for sentence, n in re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer):
+    answer = seeded.ask("How many attacks were repelled near Toretsk?")
+    assert not answer.abstained and answer.citations
+    quoted = re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)
+    assert quoted, f"no cited sentence in {answer.answer!r}"
+    assert "".join(f"{s} [{n}]" for s, n in quoted).replace(" ", "") == answer.answer.replace(" ", ""), \
+        "text outside the cited sentences"
+    for sentence, n in quoted:
         assert sentence.strip() in answer.citations[int(n) - 1].passage
 
 
