@@ -68,7 +68,7 @@ def build_article(raw: RawArticle, gazetteer: Gazetteer) -> Article | Skip:
         return Skip(raw.origin, "nothing left after removing page boilerplate")
     date = resolve_date(
         header_date=cleaned.header_date, metadata_date=_iso_day(raw.meta.get("date")),
-        text=cleaned.body, captions=cleaned.captions,
+        text=cleaned.body, captions=cleaned.captions, metadata_cue=raw.meta.get("date_cue"),
     )
     date_int = date_as_int(date) or 0
     title = raw.meta.get("title") or cleaned.title
@@ -125,7 +125,9 @@ def ingest(
     prune: bool = False,
     progress: bool = False,
     on_flush: Callable[[int], None] | None = None,
+    items: Iterable[RawArticle | Skip] | None = None,
 ) -> IngestReport:
+    """Ingest the files under `paths`, or the already-read `items` (e.g. `retrieval.web.WebSources`)."""
     report = IngestReport()
     embedder.warm_up()  # model loading is start-up, not ingest work: keep it out of `seconds`
     started = time.perf_counter()
@@ -142,7 +144,7 @@ def ingest(
                 on_flush(report.passages_embedded)
             pending.clear()
 
-    for item in _progress(iter_sources(paths), enabled=progress):
+    for item in _progress(iter_sources(paths) if items is None else items, enabled=progress):
         if isinstance(item, Skip):
             report.skipped.append(item)
             continue
