@@ -86,8 +86,8 @@ def non_public_reason(ip: IPAddress) -> str | None:
         (ip.is_link_local, "a link-local address"),
         (ip.is_multicast, "a multicast address"),
         (ip.version == 4 and ip in _CGNAT, "a carrier-grade NAT address"),
-        (ip.is_private, "a private address"),
         (ip.is_reserved, "a reserved address"),
+        (ip.is_private, "a private address"),
         (not ip.is_global, "a non-public address"),
     ):
         if test:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from retrieval.sources import RawArticle, Skip
 from retrieval.web.bridge import to_raw_article
 from retrieval.web.dedup import NearDuplicates, Signature, signature
-from retrieval.web.extract import ExtractError, extract_article
+from retrieval.web.extract import ExtractError, extract_article, normalize_url
 from retrieval.web.feeds import FeedError, looks_like_feed, parse_feed
 from retrieval.web.fetch import Fetcher, FetchError, FetchResult
 from retrieval.web.state import MAX_ATTEMPTS, FeedStatus, PendingEntry, WebState, poll_feed
@@ -65,9 +65,10 @@ class WebSources:
     def __init__(self, urls: Sequence[str], fetcher: Fetcher, state: WebState, *,
                  near_duplicates: NearDuplicates | None = None, only_new: bool = False,
                  max_attempts: int = MAX_ATTEMPTS) -> None:
-        """`only_new=True` (following): feeds are polled conditionally and only entries not yet done are
-        fetched. Otherwise (a one-off `ingest URL`) every entry of a feed is fetched; unchanged pages
-        then embed nothing."""
+        """`only_new=True` (following): every URL is a feed, followed from now on (`state.add_feed`), polled
+        with a conditional GET, and only its entries not yet done are fetched. Otherwise (a one-off
+        `ingest URL`) a URL is a feed or a page, and every entry of a feed is fetched (an unchanged page
+        then embeds nothing)."""
         self.urls = list(urls)
         self.fetcher = fetcher
         self.state = state
@@ -78,6 +79,7 @@ class WebSources:
         self._copies: list[_Copy] = []
         self._entries: list[_EntryDone] = []
         self._given: set[str] = set()
+        self._fetched: dict[str, str] = {}      # normalised link → article id, within this run
 
     def __iter__(self) -> Iterator[RawArticle | Skip]:
         for url in self.urls:
@@ -102,10 +104,10 @@ class WebSources:
 
     # ------------------------------------------------------------------ one URL
     def _url(self, url: str) -> Iterator[RawArticle | Skip]:
-        followed = self.state.feed(url)
-        if self.only_new and followed is not None:
+        if self.only_new:
             yield from self._poll(url)
             return
+        followed = self.state.feed(url)
         try:
             result = self.fetcher.fetch(url, purpose="any",
                                         respect_robots=followed.respect_robots if followed else None)
@@ -140,6 +142,10 @@ class WebSources:
 
     def _fetch_page(self, link: str, fallback_date: str | None, entry: PendingEntry | None,
                     followed: FeedStatus | None) -> Iterator[RawArticle | Skip]:
+        normal = normalize_url(link)
+        if normal in self._fetched:     # the same page listed twice in this run (its RSS and Atom feeds)
+            self._done(entry, self._fetched[normal])
+            return
         try:
             result = self.fetcher.fetch(link, purpose="page",
                                         respect_robots=followed.respect_robots if followed else None)
@@ -160,6 +166,7 @@ class WebSources:
         raw = to_raw_article(article, fallback_date=fallback_date)
         sig = signature(article.text)
         match = self.near_duplicates.find(sig, exclude=raw.article_id)
+        self._fetched[normalize_url(link)] = match.key if match else raw.article_id
         if match is not None:
             self._copies.append(_Copy(match.key, article.url or link, article.outlet))
             self._done(entry, match.key)

@@ -5,7 +5,8 @@ in a daemon thread; two of them are two hosts. It records every request with a s
 timestamp, so tests measure rate limits and conditional GETs from the server's point of view.
 
 Switches a test may flip: `kupiansk_version` (1 or 2: the page that changes between two polls),
-`flaky_failures` (how many 500s `/flaky` gives before it answers), `robots` (the robots.txt text).
+`flaky_failures` (how many 503s `/flaky` gives before it answers), `robots` (the robots.txt text, or
+an HTTP status to answer instead), `feed_status` (another status than 200 makes the feeds fail).
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ class FakeNewsSite:
         self.stories: tuple[Story, ...] = SITE_A_STORIES if style == "ledger" else SITE_B_STORIES
         self.kupiansk_version = 1
         self.flaky_failures = 2
-        self.robots = "User-agent: *\nDisallow: /private/\n"
+        self.robots: str | int = "User-agent: *\nDisallow: /private/\n"    # an int: robots.txt answers that status
+        self.feed_status = 200                     # another status makes both feeds fail with it
         self.extra_stories: list[Story] = []      # generated pages (benchmarks)
         self.page_delay = page_delay
         self.requests: list[Request] = []
@@ -52,7 +54,7 @@ class FakeNewsSite:
         self._server.daemon_threads = True
         self.host, self.port = host, self._server.server_address[1]
         self.base = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"fakeweb-{self.port}", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name=f"fakeweb-{self.port}", daemon=True)
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> FakeNewsSite:
@@ -149,6 +151,8 @@ def _handler_for(site: FakeNewsSite) -> type[BaseHTTPRequestHandler]:
             if site.page_delay:
                 time.sleep(site.page_delay)
             if path == "/robots.txt":
+                if isinstance(site.robots, int):
+                    return self._send(site.robots, "text/html", "<html><body>No robots here</body></html>")
                 return self._send(200, "text/plain; charset=utf-8", site.robots)
             if path == "/feed.rss":
                 items = [(s, site.article_url(s)) for s in site.feed_stories()]
@@ -224,8 +228,11 @@ def _handler_for(site: FakeNewsSite) -> type[BaseHTTPRequestHandler]:
                 site._count_sent(self.path, len(data))
 
         def _send_feed(self, content_type: str, text: str) -> None:
+            if site.feed_status != 200:
+                return self._send(site.feed_status, "text/html", "<html><body>Feed unavailable</body></html>")
             etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:16] + '"'
-            if self.headers.get("If-None-Match") == etag:
+            if self.headers.get("If-None-Match") == etag or (
+                    "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == FEED_LAST_MODIFIED):
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 self.send_header("Content-Length", "0")
