@@ -2,6 +2,7 @@
 politeness rules (rate limit, robots.txt, conditional GET, User-Agent, retries) are measured server-side."""
 from __future__ import annotations
 
+import statistics
 import threading
 
 import pytest
@@ -72,7 +73,7 @@ def test_a_flaky_page_succeeds_after_retries_with_growing_backoff(news_sites):
     hits = [r.at for r in site.hits("/flaky")]
     assert len(hits) == 3
     first_wait, second_wait = hits[1] - hits[0], hits[2] - hits[1]
-    assert first_wait >= 0.14 and second_wait >= 0.29 and second_wait > first_wait
+    assert first_wait >= 0.12 and second_wait >= 0.25 and second_wait > first_wait
 
 
 def test_a_huge_streamed_body_is_cut_off_without_reading_it_all(news_sites):
@@ -140,7 +141,7 @@ def test_the_user_agent_names_frontline_and_its_project_url(news_sites):
 
 def test_one_request_per_interval_per_host_measured_by_the_servers(news_sites):
     a, b = news_sites
-    interval = 0.25
+    interval = 0.3
     with _fetcher(min_interval=interval) as fetcher:
         threads = [threading.Thread(target=fetcher.fetch, args=(a.article_url(s),)) for s in a.stories]
         threads += [threading.Thread(target=fetcher.fetch, args=(b.article_url(s),)) for s in b.stories]
@@ -150,12 +151,13 @@ def test_one_request_per_interval_per_host_measured_by_the_servers(news_sites):
             t.join()
     for site in (a, b):
         times = sorted(r.at for r in site.requests)
-        assert len(times) == 4      # robots.txt and three pages
+        assert len(times) == 4      # robots.txt and three pages, fetched by four threads at once
         gaps = [later - earlier for earlier, later in zip(times, times[1:])]
-        assert min(gaps) >= interval - 0.02, gaps
-    # the hosts are paced separately: B's first request did not wait for A's queue
-    first_a, first_b = min(r.at for r in a.requests), min(r.at for r in b.requests)
-    assert abs(first_a - first_b) < interval
+        # arrival times jitter on a loaded machine; unpaced, these gaps would be a few milliseconds
+        assert min(gaps) >= interval - 0.1 and statistics.mean(gaps) >= interval - 0.03, gaps
+    # the hosts are paced separately: one shared queue would need seven intervals for the eight requests
+    everything = [r.at for r in a.requests + b.requests]
+    assert max(everything) - min(everything) < 5 * interval
 
 
 def test_robots_txt_is_respected_cached_and_can_be_turned_off(news_sites):
@@ -190,3 +192,17 @@ def test_an_unreachable_robots_txt_forbids_and_a_missing_one_allows(news_sites):
         assert caught.value.transient
         assert fetcher.fetch(b.article_url(b.stories[0])).status == 200
     assert a.hits(a.article_path(a.stories[0])) == []
+
+
+def test_waiting_for_a_turn_at_the_host_does_not_count_against_the_deadline(news_sites):
+    site, _ = news_sites
+    # six pages of one host at 0.4 s intervals take 2 s, longer than the 1 s total allowed per page
+    with _fetcher(min_interval=0.4, total_timeout=1.0) as fetcher:
+        results = []
+        threads = [threading.Thread(target=lambda u=u: results.append(fetcher.fetch(u).status))
+                   for u in [site.article_url(s) for s in site.stories] * 2]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert results == [200] * 6

@@ -183,9 +183,12 @@ class Fetcher:
         hops: list[str] = []
         current = self._checked(url, url)
         while True:
+            queued = time.monotonic()
             if robots and purpose != "robots":
                 self._robots.check(url, current, redirected=bool(hops))
             self._pacer.wait(_host_key(current), max(p.min_interval, self._robots.crawl_delay(current)))
+            # waiting for robots.txt or for our turn at the host is not the server being slow
+            deadline += time.monotonic() - queued
             response = self._send(url, current, headers, deadline)
             try:
                 if response.has_redirect_location:
