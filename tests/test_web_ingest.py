@@ -200,3 +200,14 @@ def test_an_article_url_given_twice_embeds_nothing_the_second_time(fresh, tmp_pa
     assert first.articles == 1 and first.passages_embedded > 0
     assert second.articles_unchanged == 1 and second.passages_embedded == 0
     assert list(_articles(fresh).values())[0]["url"] == a.article_url(TORETSK_SPOIL_HEAPS)
+
+
+def test_a_feed_followed_without_robots_txt_fetches_its_pages_too(fresh, tmp_path, news_sites):
+    _, b = news_sites
+    b.robots = "User-agent: *\nDisallow: /\n"
+    with _web(tmp_path) as (fetcher, state):
+        blocked = _ingest(fresh, WebSources([b.url("/feed.rss")], fetcher, state, only_new=True))
+        assert blocked.articles == 0 and blocked.skipped[0].reason == "blocked by robots.txt of 127.0.0.1"
+        state.set_respect_robots(b.url("/feed.rss"), False)
+        allowed = _ingest(fresh, WebSources([b.url("/feed.rss")], fetcher, state, only_new=True))
+    assert allowed.articles == 3 and not allowed.skipped

@@ -136,3 +136,16 @@ def test_the_state_is_safe_to_share_between_threads(tmp_path):
     assert {f.last_error for f in state.feeds()} == {"error 19"}
     assert len(dict(state.signatures())) == 160
     assert state.remove_feed(feeds[0]) and not state.remove_feed(feeds[0])
+
+
+def test_robots_txt_can_be_turned_off_for_one_feed(news_sites, tmp_path):
+    a, b = news_sites
+    a.robots = b.robots = "User-agent: *\nDisallow: /\n"
+    state = WebState(tmp_path / "web.sqlite3")
+    with _fetcher() as fetcher:
+        assert poll_feed(a.url("/feed.rss"), fetcher, state).error == "blocked by robots.txt of 127.0.0.1"
+        assert state.set_respect_robots(a.url("/feed.rss"), False)
+        allowed = poll_feed(a.url("/feed.rss"), fetcher, state)
+        assert allowed.error is None and len(allowed.entries) == 4
+        assert poll_feed(b.url("/feed.rss"), fetcher, state).error == "blocked by robots.txt of 127.0.0.1"
+    assert not state.set_respect_robots("https://not-followed.example/feed", False)

@@ -137,6 +137,11 @@ class WebState:
                              (url, _now(), int(respect_robots)))
             return cur.rowcount == 1
 
+    def set_respect_robots(self, url: str, respect: bool) -> bool:
+        """The per-feed robots.txt switch (its feed and its article pages); False when `url` is not followed."""
+        with self._tx() as db:
+            return db.execute("UPDATE feeds SET respect_robots = ? WHERE url = ?", (int(respect), url)).rowcount == 1
+
     def remove_feed(self, url: str) -> bool:
         """Stop following `url` (its entries are forgotten; its stored articles stay)."""
         with self._tx() as db:
