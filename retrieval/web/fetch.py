@@ -106,7 +106,8 @@ class FetchResult:
 
 
 class FetchError(FrontlineError):
-    """One failed fetch. `str(error)` is the reason; `url` what was asked; `transient` worth a later retry."""
+    """One failed fetch. `str(error)` is the reason; `url` what was asked; `transient`: worth a later retry;
+    `status`: the HTTP status of the answer that failed, None when no answer came (refused, unreachable)."""
 
     def __init__(self, url: str, reason: str, *, transient: bool = False, status: int | None = None) -> None:
         super().__init__(reason)
@@ -195,9 +196,10 @@ class Fetcher:
                     target = self._checked(url, current.join(response.headers["location"]))
                     hops.append(str(current))
                     if str(target) in hops:
-                        raise FetchError(url, "redirect loop: " + " → ".join(hops + [str(target)]))
+                        raise FetchError(url, "redirect loop: " + " → ".join(hops + [str(target)]),
+                                         status=response.status_code)
                     if len(hops) > p.max_redirects:
-                        raise FetchError(url, f"more than {p.max_redirects} redirects")
+                        raise FetchError(url, f"more than {p.max_redirects} redirects", status=response.status_code)
                     current = target
                     continue
                 return self._result(url, current, response, purpose, deadline, tuple(hops), started)
@@ -244,34 +246,35 @@ class Fetcher:
             raise FetchError(asked, f"HTTP {status} {response.reason_phrase}".rstrip(), status=status)
         if media_type and media_type not in _ACCEPTED[purpose]:
             raise FetchError(asked, f"content type {media_type} is not {_WANTED[purpose]}", status=status)
-        content = self._read_capped(asked, response, deadline)
+        content = self._read_capped(asked, response, deadline, status)
         if b"\x00" in content[:1024]:
             raise FetchError(asked, f"binary content, not {_WANTED[purpose]}", status=status)
         return FetchResult(asked, str(url), status, media_type, charset, content, etag, last_modified, False, hops,
                            time.monotonic() - started)
 
-    def _read_capped(self, asked: str, response: httpx.Response, deadline: float) -> bytes:
+    def _read_capped(self, asked: str, response: httpx.Response, deadline: float, status: int) -> bytes:
         p = self.policy
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > p.max_bytes:
-            raise FetchError(asked, f"larger than {_size(p.max_bytes)} (the server says {_size(int(declared))})")
+            raise FetchError(asked, f"larger than {_size(p.max_bytes)} (the server says {_size(int(declared))})",
+                             status=status)
         chunks: list[bytes] = []
         size = 0
         try:
             for chunk in response.iter_bytes():     # decoded bytes: a compressed bomb is capped too
                 size += len(chunk)
                 if size > p.max_bytes:
-                    raise FetchError(asked, f"larger than {_size(p.max_bytes)}")
+                    raise FetchError(asked, f"larger than {_size(p.max_bytes)}", status=status)
                 if time.monotonic() > deadline:
                     raise FetchError(asked, f"the server sent the page too slowly (more than "
-                                            f"{_secs(p.total_timeout)} in total)")
+                                            f"{_secs(p.total_timeout)} in total)", status=status)
                 chunks.append(chunk)
         except httpx.ReadTimeout:
             raise _Retryable(f"timed out after {_secs(p.read_timeout)} in the middle of the page") from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise _Retryable(f"{response.url.host} broke off the page ({_short(exc)})") from None
         except httpx.DecodingError:
-            raise FetchError(asked, "the page's compressed content is corrupt") from None
+            raise FetchError(asked, "the page's compressed content is corrupt", status=status) from None
         return b"".join(chunks)
 
 
@@ -377,7 +380,8 @@ class _RobotsCache:
             if exc.status is None:
                 raise   # no answer at all (refused, unresolvable, down): that is the page's failure too
             if exc.status < 500:
-                # RFC 9309: a missing robots.txt (4xx) allows everything; so does one that is not text
+                # RFC 9309: a missing robots.txt (4xx) allows everything; so do one that is not plain text,
+                # too large, or lost in redirects (an answer came, but no rules we could read)
                 return _Robots(_allow_all(), time.monotonic() + ttl)
             _log.warning("robots.txt of %s unreachable (%s): not fetching from it for now", origin, exc)
             return _Robots(None, time.monotonic() + self.UNREACHABLE_TTL, f"HTTP {exc.status}")
