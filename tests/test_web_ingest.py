@@ -211,3 +211,20 @@ def test_a_feed_followed_without_robots_txt_fetches_its_pages_too(fresh, tmp_pat
         state.set_respect_robots(b.url("/feed.rss"), False)
         allowed = _ingest(fresh, WebSources([b.url("/feed.rss")], fetcher, state, only_new=True))
     assert allowed.articles == 3 and not allowed.skipped
+
+
+def test_html_files_alone_and_their_limits(tmp_path):
+    from retrieval.sources import RawArticle, iter_sources
+
+    page = tmp_path / "story.HTM"
+    page.write_text(pages.courier_article(WIRE_ON_B, "https://donbas-courier.example"), encoding="utf-8")
+    huge = tmp_path / "huge.html"
+    huge.write_bytes(b"<html><body>" + b"<p>filler text</p>" * 300_000 + b"</body></html>")
+    items = {item.origin: item for item in iter_sources([page, huge])}
+    story = items[str(page)]
+    assert isinstance(story, RawArticle) and story.article_id == "story"
+    assert story.meta == {"title": WIRE_ON_B.title, "date": "2024-07-04", "date_cue": "page metadata",
+                          "source": "Donbas Courier", "url": f"https://donbas-courier.example/{WIRE_ON_B.slug}/",
+                          "author": "Dnipro Wire"}
+    assert story.text.split("\n\n") == list(WIRE_ON_B.lead + WIRE_ON_B.paragraphs)
+    assert items[str(huge)].reason == "larger than 5 MB: a web page that big is not read"

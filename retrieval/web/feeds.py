@@ -10,7 +10,6 @@ feed's `updated` stamp is not a publication date: it only marks that an entry ch
 """
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,6 @@ import feedparser
 
 from retrieval.errors import FrontlineError
 
-_log = logging.getLogger(__name__)
 
 _FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml",
                          "application/x-rss+xml", "application/rss", "application/atom"})

@@ -20,7 +20,6 @@ the listed networks (e.g. one intranet host) and keeps refusing the rest.
 from __future__ import annotations
 
 import ipaddress
-import logging
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,6 @@ import httpx
 
 from retrieval.errors import FrontlineError
 
-_log = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Sequence[str]]
