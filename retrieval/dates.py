@@ -113,11 +113,13 @@ def resolve_date(
     text: str,
     captions: Sequence[str] = (),
     today: date | None = None,
+    metadata_cue: str | None = None,
 ) -> ArticleDate:
-    """metadata > header > inferred from the article's own cues > unknown."""
+    """metadata > header > inferred from the article's own cues > unknown.
+    `metadata_cue` says where a metadata date came from ("page metadata", "feed entry"); default "metadata"."""
     given = _parse_given_date(metadata_date)
     if given is not None:
-        return ArticleDate(_as_value(*given), given[1], False, "metadata")
+        return ArticleDate(_as_value(*given), given[1], False, metadata_cue or "metadata")
     header = _parse_given_date(header_date)
     if header is not None and header[1] == "day":
         return ArticleDate(_as_value(*header), "day", False, "header")

@@ -15,12 +15,12 @@ from pathlib import Path
 from retrieval.chunking import chunk
 from retrieval.cleaning import clean_article
 from retrieval.dates import date_as_int, resolve_date
-from retrieval.embedder import Embedder
-from retrieval.models import Article, Passage
-from retrieval.places import Gazetteer
-from retrieval.sources import RawArticle, Skip, iter_sources
 from retrieval.docstore import Docstore
+from retrieval.embedder import Embedder
+from retrieval.models import Article, Passage, RawArticle, Skip
+from retrieval.places import Gazetteer
 from retrieval.row_index import RowIndexKeeper
+from retrieval.sources import iter_sources
 from retrieval.vector_index import VectorIndex
 
 _log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def build_article(raw: RawArticle, gazetteer: Gazetteer) -> Article | Skip:
         return Skip(raw.origin, "nothing left after removing page boilerplate")
     date = resolve_date(
         header_date=cleaned.header_date, metadata_date=_iso_day(raw.meta.get("date")),
-        text=cleaned.body, captions=cleaned.captions,
+        text=cleaned.body, captions=cleaned.captions, metadata_cue=raw.meta.get("date_cue"),
     )
     date_int = date_as_int(date) or 0
     title = raw.meta.get("title") or cleaned.title
@@ -133,14 +133,16 @@ def ingest(
     gazetteer: Gazetteer,
     prune: bool = False,
     progress: bool = False,
+    items: Iterable[RawArticle | Skip] | None = None,
 ) -> IngestReport:
+    """Ingest the files under `paths`, or the already-read `items` (e.g. `retrieval.web.WebSources`)."""
     report = IngestReport()
     embedder.warm_up()  # model loading is start-up, not ingest work: keep it out of `seconds`
     started = time.perf_counter()
     docstore.begin_ingest()
     try:
         _ingest_all(paths, report, docstore=docstore, vectors=vectors, embedder=embedder, gazetteer=gazetteer,
-                    prune=prune, progress=progress)
+                    prune=prune, progress=progress, items=items)
     finally:
         # Readers see the change once, when the ingest is over (or has failed part-way).
         docstore.end_ingest(changed=report.changed)
@@ -151,7 +153,8 @@ def ingest(
 
 
 def _ingest_all(paths: Sequence[Path], report: IngestReport, *, docstore: Docstore, vectors: VectorIndex,
-                embedder: Embedder, gazetteer: Gazetteer, prune: bool, progress: bool) -> None:
+                embedder: Embedder, gazetteer: Gazetteer, prune: bool, progress: bool,
+                items: Iterable[RawArticle | Skip] | None) -> None:
     report.reconciled = reconcile(docstore, vectors)
     known = docstore.content_hashes()
     seen: set[str] = set()
@@ -164,7 +167,7 @@ def _ingest_all(paths: Sequence[Path], report: IngestReport, *, docstore: Docsto
             report.articles_written += len(pending)
             pending.clear()
 
-    for item in _progress(iter_sources(paths), enabled=progress):
+    for item in _progress(iter_sources(paths) if items is None else items, enabled=progress):
         if isinstance(item, Skip):
             report.skipped.append(item)
             continue

@@ -5,6 +5,23 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
+class RawArticle:
+    """An article as a source gives it (a file, a collection line, a web page), before cleaning."""
+    article_id: str
+    origin: str                  # "seeds/a.txt", "corpus.jsonl:12" or a URL
+    text: str
+    meta: dict = field(default_factory=dict)   # date / title / source / url given by the source itself
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A file, line or page that was not ingested, and why (shown in the ingest summary)."""
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Passage:
     id: str                      # "<article_id>#<seq>"
     article_id: str

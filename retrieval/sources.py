@@ -1,7 +1,8 @@
 """Reading article files into raw records, and saying why a file or line was skipped.
 
 Accepted: `.txt` / `.md` articles (optional `date YYYY-MM-DD` first line, optional `---` front matter,
-optional sidecar `<name>.meta.json` whose fields override), and `.jsonl` / `.csv` collections with
+optional sidecar `<name>.meta.json` whose fields override), `.html` / `.htm` saved web pages (read by
+`retrieval.web`, the same extraction as fetched pages), and `.jsonl` / `.csv` collections with
 fields id, date, title, text, source, url. Nothing here raises on a bad file: it becomes a Skip.
 """
 from __future__ import annotations
@@ -12,30 +13,17 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from retrieval.models import RawArticle, Skip
+
 ARTICLE_SUFFIXES = {".txt", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
 COLLECTION_SUFFIXES = {".jsonl", ".csv"}
 MAX_ARTICLE_BYTES = 2_000_000        # a longer single article is cut here (with a note), not dropped
 MAX_COLLECTION_FIELD_CHARS = 200_000
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _META_FIELDS = ("date", "title", "source", "url")
-
-
-@dataclass(frozen=True)
-class RawArticle:
-    article_id: str
-    origin: str                  # "seeds/a.txt" or "corpus.jsonl:12"
-    text: str
-    meta: dict = field(default_factory=dict)   # date / title / source / url given by the source itself
-    content_hash: str = ""
-
-
-@dataclass(frozen=True)
-class Skip:
-    origin: str
-    reason: str
 
 
 def iter_sources(paths: Iterable[Path]) -> Iterator[RawArticle | Skip]:
@@ -60,7 +48,7 @@ def iter_sources(paths: Iterable[Path]) -> Iterator[RawArticle | Skip]:
 
 def _read_file(file: Path) -> Iterator[RawArticle | Skip]:
     suffix = file.suffix.lower()
-    if suffix not in ARTICLE_SUFFIXES | COLLECTION_SUFFIXES:
+    if suffix not in ARTICLE_SUFFIXES | HTML_SUFFIXES | COLLECTION_SUFFIXES:
         yield Skip(str(file), f"unsupported file type {suffix or '(none)'}")
         return
     try:
@@ -76,6 +64,10 @@ def _read_file(file: Path) -> Iterator[RawArticle | Skip]:
         return
     if suffix in ARTICLE_SUFFIXES:
         yield from _read_article(file, data)
+    elif suffix in HTML_SUFFIXES:
+        from retrieval.web.bridge import read_html_file  # trafilatura loads only when a page is read
+
+        yield read_html_file(file, data, _sidecar(file))
     elif suffix == ".jsonl":
         yield from _read_jsonl(file, data)
     else:

@@ -11,7 +11,8 @@
 #     venv by default), and checks that the vectors landed on the server; the server is stopped after;
 # (d) the image runs as a non-root user, holds no .env, has no model hub access switched on, `python -m bot`
 #     without a token exits non-zero with a one-line message, the healthcheck fails with no bot running,
-#     and the entrypoint refuses to start when its ingest fails and there is no store yet;
+#     the entrypoint refuses to start when its ingest fails and there is no store yet, and waits (one
+#     line per try) for a Chroma server that is not up yet;
 # (e) the image's default command (entrypoint ingest, then the bot) against the loopback fake Discord of
 #     tests/fake_discord.py: it connects, turns healthy, answers /ask with a cited embed, and stops in < 10 s;
 # (f) a container stopped during its start-up ingest exits in < 10 s too.
@@ -194,12 +195,26 @@ crun "$tag" python -m bot healthcheck > /dev/null 2> "$work/health.err" || rc=$?
 if [ "$rc" -ne 0 ]; then ok "healthcheck with no bot running: exit $rc ($(head -1 "$work/health.err"))"; else fail "healthcheck passed with no bot"; fi
 
 rc=0
-crun -e FRONTLINE_DATA_DIR=/tmp/data -e FRONTLINE_INGEST_ON_START=1 -e FRONTLINE_CHROMA_URL=http://127.0.0.1:9 \
+crun -e FRONTLINE_DATA_DIR=/tmp/data -e FRONTLINE_INGEST_ON_START=1 -e FRONTLINE_CORPUS_DIRS=/nonexistent \
   "$tag" true > /dev/null 2> "$work/entry.err" || rc=$?
 if [ "$rc" -ne 0 ] && grep -q 'no store yet' "$work/entry.err"; then
   ok "entrypoint: failed ingest with no store exits $rc ($(grep 'no store yet' "$work/entry.err" | head -1))"
 else
-  fail "entrypoint with an unreachable store and no data: exit $rc"; tail -5 "$work/entry.err" >&2
+  fail "entrypoint with a failing ingest and no data: exit $rc"; tail -5 "$work/entry.err" >&2
+fi
+
+# A Chroma server that is not up yet is waited for, one line per try (not a crash, not a restart loop).
+rc=0
+timeout 12 podman --runtime runc run --rm --name "frontline-wait-$$" --cgroup-manager=cgroupfs --network=host --no-healthcheck \
+  --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
+  -e FRONTLINE_DATA_DIR=/tmp/data -e FRONTLINE_INGEST_ON_START=1 -e FRONTLINE_CHROMA_URL=http://127.0.0.1:9 \
+  "$tag" true > /dev/null 2> "$work/wait.err" || rc=$?
+podman rm -f "frontline-wait-$$" > /dev/null 2>&1 || true
+waits=$(grep -c 'cannot reach the Chroma server at http://127.0.0.1:9: connection refused — retrying in' "$work/wait.err" || true)
+if [ "$waits" -ge 2 ] && ! grep -q Traceback "$work/wait.err"; then
+  ok "entrypoint waits for an unreachable store: $waits one-line retries in 12 s ($(grep -m1 'cannot reach' "$work/wait.err"))"
+else
+  fail "entrypoint with an unreachable store (exit $rc, $waits retry lines)"; tail -5 "$work/wait.err" >&2
 fi
 
 # ------------------------------------------------------------------------------------------ (e) the bot

@@ -64,3 +64,12 @@ def fresh(tmp_path, embedder, gazetteer):
     frontline = Frontline(make_config(tmp_path / "data"), embedder=embedder, gazetteer=gazetteer)
     yield frontline
     frontline.close()
+
+
+@pytest.fixture
+def news_sites():
+    """Two fake news hosts on 127.0.0.1 (A: "Kharkiv Ledger", B: "Donbas Courier"), stopped after the test."""
+    from tests.fakeweb import FakeNewsSite
+
+    with FakeNewsSite("ledger") as a, FakeNewsSite("courier") as b:
+        yield a, b
