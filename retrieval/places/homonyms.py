@@ -1,0 +1,227 @@
+"""Which place a name means, from its context; and names that are not places at all here.
+
+GeoNames has seventeen Novoselivkas and twenty-two Ivanivkas; a name alone rarely says which one an
+article means. For a hit with several candidate places, in order:
+
+1. a current name beats a former one (Oleksandrivsk the town, not Zaporizhzhia's old name);
+2. an oblast named in the same or the previous sentence ("Novoselivka, Donetsk region"), or a
+   raion named after its centre ("in the Pokrovsk district"), keeps the candidates inside it;
+3. the other places of the same article: the candidate nearest to them (within ANCHOR_KM, and
+   clearly nearer than the runner-up), looking first at the same sentence, then the whole article;
+4. the sectors of the article's other places;
+5. a curated place, or a town far larger than every namesake, is the default;
+6. otherwise the name is left untagged: a wrong place is worse than none.
+
+Then names that are also ordinary words or better-known places abroad must have Ukrainian context
+close by: a WORD spelling ("Druzhba", "Kanal", "Bar") needs a Ukrainian place or cue word in its own
+sentence or the next or previous one; an ABROAD spelling ("New York", "Paris") needs a Ukrainian place
+in its own sentence, or a battlefield word there ("near", "assault", "village") and a Ukrainian cue
+next to it. A foreign minister "in New York for UN meetings" is not a village in Donetsk Oblast.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from retrieval.chunking import split_sentences
+from retrieval.distance import haversine_km
+from retrieval.places.matching import Hit, Spelling
+from retrieval.places.model import PART, SAFE, WORD, Place, PlaceMention
+
+# Nearest-place resolution: the candidate must be this close to one of the article's other places...
+ANCHOR_KM = 60.0
+# ...and the runner-up this much farther (ratio), so that two namesakes 20 and 25 km away stay unresolved.
+ANCHOR_MARGIN = 1.8
+# A raion named after its centre ("Bakhmut district") covers about this radius.
+RAION_KM = 45.0
+# A namesake this many times larger than all the others is meant when nothing else decides.
+DOMINANT_FACTOR = 10
+DOMINANT_MIN_POPULATION = 10_000
+
+# Russian regions (the Kursk incursion) are places of the war but not *Ukrainian* context.
+NON_UKRAINIAN_OBLASTS = frozenset({"Kursk", "Belgorod"})
+
+UKRAINIAN_CUE = re.compile(
+    r"(?<!\w)(?:Ukrain\w*|Donetsk|Donbass?|oblast|Україн\w*|Украин\w*|Донбас\w*|област\w*)",
+    re.IGNORECASE,
+)
+BATTLEFIELD_CUE = re.compile(
+    r"(?<!\w)(?:near|nearby|village|villages|settlement|settlements|outskirts|assault\w*|attack\w*|"
+    r"shell\w*|fight\w*|advanc\w*|offensive|positions?|front|frontline|front-line|direction|captur\w*|"
+    r"liberat\w*|occupied|repel\w*|clash\w*|battle\w*|encircl\w*|withdr[ae]w\w*|Russian-held|"
+    r"Ukrainian-held|село|селище|біля|поблизу|под|возле)(?!\w)",
+    re.IGNORECASE,
+)
+_RAION_AFTER = re.compile(r"[\s\-]+(?:raion|rayon|district)\b", re.IGNORECASE)
+
+
+@dataclass
+class _Slot:
+    hit: Hit
+    candidates: list[Spelling]
+    sentence: int
+    chosen: Spelling | None = None
+
+
+class Resolver:
+    """Turns the matcher's hits in one document into mentions of one place each."""
+
+    def __init__(self, sector_name: Callable[[Place], str | None]) -> None:
+        self._sector_name = sector_name
+
+    def resolve(self, text: str, hits: list[Hit]) -> list[PlaceMention]:
+        if not hits:
+            return []
+        slots = [_Slot(h, _current_first(h.candidates), 0) for h in hits]
+        needs_sentences = any(len(s.candidates) > 1 or s.candidates[0].risk != SAFE for s in slots)
+        sentences = _SentenceIndex(text) if needs_sentences else None
+        if sentences is not None:
+            for slot in slots:
+                slot.sentence = sentences.index_of(slot.hit.start)
+        for slot in slots:
+            if len(slot.candidates) == 1:
+                slot.chosen = slot.candidates[0]
+        if any(slot.chosen is None for slot in slots):
+            self._settle_homonyms(text, slots)
+        kept = [s for s in slots if s.chosen is not None and self._context_allows(text, s, slots, sentences)]
+        return [PlaceMention(s.chosen.place, s.hit.start, s.hit.end, s.hit.surface) for s in kept]
+
+    # ---- homonyms
+
+    def _settle_homonyms(self, text: str, slots: list[_Slot]) -> None:
+        oblasts = [(s.sentence, s.chosen.place.oblast) for s in slots
+                   if s.chosen is not None and s.chosen.place.kind == "region" and s.chosen.place.oblast]
+        raions = [(s.sentence, s.chosen.place) for s in slots
+                  if s.chosen is not None and s.chosen.place.has_coordinates
+                  and _RAION_AFTER.match(text, s.hit.end)]
+        for _ in range(2):  # a namesake settled in the first pass may anchor another in the second
+            anchors = [s for s in slots if s.chosen is not None and _is_anchor(s.chosen)]
+            sectors = {name for s in anchors if (name := self._sector_name(s.chosen.place))}
+            progress = False
+            for slot in slots:
+                if slot.chosen is not None:
+                    continue
+                choice = self._settle(slot, oblasts, raions, anchors, sectors)
+                if choice is not None:
+                    slot.chosen = choice
+                    progress = True
+            if not progress:
+                break
+
+    def _settle(self, slot: _Slot, oblasts, raions, anchors: list[_Slot], sectors: set[str]) -> Spelling | None:
+        candidates = slot.candidates
+        near = {o for i, o in oblasts if slot.sentence - 1 <= i <= slot.sentence}
+        if near:
+            inside = [c for c in candidates if c.place.oblast in near]
+            if len(inside) == 1:
+                return inside[0]
+            if inside:
+                candidates = inside
+        centres = [p for i, p in raions if slot.sentence - 1 <= i <= slot.sentence]
+        if centres:
+            inside = [c for c in candidates if c.place.has_coordinates and any(
+                haversine_km(c.place.lat, c.place.lon, p.lat, p.lon) <= RAION_KM for p in centres)]
+            if len(inside) == 1:
+                return inside[0]
+            if inside:
+                candidates = inside
+        same_sentence = [a for a in anchors if a.sentence == slot.sentence]
+        for group in (same_sentence, anchors):
+            choice = _nearest(candidates, [a.chosen.place for a in group if a is not slot])
+            if choice is not None:
+                return choice
+        in_sectors = [c for c in candidates if self._sector_name(c.place) in sectors]
+        if len(in_sectors) == 1:
+            return in_sectors[0]
+        return _default(candidates)
+
+    # ---- context for risky names
+
+    def _context_allows(self, text: str, slot: _Slot, slots: list[_Slot], sentences: _SentenceIndex | None) -> bool:
+        risk = slot.chosen.risk
+        if risk == SAFE:
+            return True
+        assert sentences is not None
+        i = slot.sentence
+        ukrainian_places = {s.sentence for s in slots
+                            if s is not slot and s.chosen is not None and _is_context_place(s.chosen)}
+        if risk == PART:
+            city = slot.chosen.place.parent
+            return any(
+                s is not slot and s.chosen is not None and abs(s.sentence - i) <= 1
+                and city in (s.chosen.place.name, s.chosen.place.parent)
+                for s in slots
+            )
+        if risk == WORD:
+            return bool(ukrainian_places & {i - 1, i, i + 1}) or sentences.matches(UKRAINIAN_CUE, i - 1, i + 1)
+        # ABROAD
+        if i in ukrainian_places:
+            return True
+        return sentences.matches(BATTLEFIELD_CUE, i, i) and (
+            bool(ukrainian_places & {i - 1, i + 1}) or sentences.matches(UKRAINIAN_CUE, i - 1, i + 1))
+
+
+def _current_first(candidates: tuple[Spelling, ...]) -> list[Spelling]:
+    current = [c for c in candidates if not c.former]
+    return current or list(candidates)
+
+
+def _is_anchor(spelling: Spelling) -> bool:
+    place = spelling.place
+    return spelling.risk == SAFE and place.kind != "region" and place.has_coordinates
+
+
+def _is_context_place(spelling: Spelling) -> bool:
+    return spelling.risk == SAFE and spelling.place.oblast not in NON_UKRAINIAN_OBLASTS
+
+
+def _nearest(candidates: list[Spelling], anchors: list[Place]) -> Spelling | None:
+    if not anchors:
+        return None
+    scored = []
+    for c in candidates:
+        if not c.place.has_coordinates:
+            continue
+        km = min(haversine_km(c.place.lat, c.place.lon, a.lat, a.lon) for a in anchors)
+        scored.append((km, c))
+    if not scored:
+        return None
+    scored.sort(key=lambda kc: kc[0])
+    best_km, best = scored[0]
+    if best_km > ANCHOR_KM:
+        return None
+    if len(scored) > 1 and scored[1][0] < max(best_km, 1.0) * ANCHOR_MARGIN:
+        return None
+    return best
+
+
+def _default(candidates: list[Spelling]) -> Spelling | None:
+    curated = [c for c in candidates if c.place.curated]
+    if len(curated) == 1:
+        return curated[0]
+    ranked = sorted(candidates, key=lambda c: c.place.population, reverse=True)
+    top = ranked[0].place.population
+    if top >= DOMINANT_MIN_POPULATION and all(top >= DOMINANT_FACTOR * c.place.population for c in ranked[1:]):
+        return ranked[0]
+    return None
+
+
+class _SentenceIndex:
+    """Sentence boundaries of a document, computed once, looked up by character offset."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        spans = split_sentences(text) or []
+        self._starts = [s.start for s in spans] or [0]
+        self._ends = [s.end for s in spans] or [len(text)]
+
+    def index_of(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self._starts, offset) - 1)
+
+    def matches(self, pattern: re.Pattern[str], first: int, last: int) -> bool:
+        first, last = max(first, 0), min(last, len(self._starts) - 1)
+        if first > last:
+            return False
+        return pattern.search(self._text, self._starts[first], self._ends[last]) is not None
