@@ -6,17 +6,20 @@ article means. For a hit with several candidate places, in order:
 1. a current name beats a former one (Oleksandrivsk the town, not Zaporizhzhia's old name);
 2. an oblast named in the same or the previous sentence ("Novoselivka, Donetsk region"), or a
    raion named after its centre ("in the Pokrovsk district"), keeps the candidates inside it;
-3. the other places of the same article: the candidate nearest to them (within ANCHOR_KM, and
+3. a city far larger than every namesake (Rivne, Zaporizhzhia) is meant;
+4. the other places of the same article: the candidate nearest to them (within ANCHOR_KM, and
    clearly nearer than the runner-up), looking first at the same sentence, then the whole article;
-4. the sectors of the article's other places;
-5. a curated place, or a town far larger than every namesake, is the default;
-6. otherwise the name is left untagged: a wrong place is worse than none.
+5. the sectors of the article's other places;
+6. a curated place is the default;
+7. otherwise the name is left untagged: a wrong place is worse than none.
 
 Then names that are also ordinary words or better-known places abroad must have Ukrainian context
-close by: a WORD spelling ("Druzhba", "Kanal", "Bar") needs a Ukrainian place or cue word in its own
-sentence or the next or previous one; an ABROAD spelling ("New York", "Paris") needs a Ukrainian place
-in its own sentence, or a battlefield word there ("near", "assault", "village") and a Ukrainian cue
-next to it. A foreign minister "in New York for UN meetings" is not a village in Donetsk Oblast.
+close by. A curated name flagged needs_context ("Kanal", "Novy") needs a Ukrainian place or cue word
+in its own sentence or the next or previous one. An ABROAD spelling ("New York", "Paris") and a
+GeoNames village that is an English word ("Marine", "Bar") need more: a Ukrainian place in the same
+sentence, or words that make it a settlement right next to it ("near", "the village of") and a
+Ukrainian cue in the sentences around. A foreign minister "in New York for UN meetings" is not a
+village in Donetsk Oblast. A city district from GeoNames ("Saltivka") needs its city close by.
 """
 from __future__ import annotations
 
@@ -47,13 +50,16 @@ UKRAINIAN_CUE = re.compile(
     r"(?<!\w)(?:Ukrain\w*|Donetsk|Donbass?|oblast|Україн\w*|Украин\w*|Донбас\w*|област\w*)",
     re.IGNORECASE,
 )
-BATTLEFIELD_CUE = re.compile(
-    r"(?<!\w)(?:near|nearby|village|villages|settlement|settlements|outskirts|assault\w*|attack\w*|"
-    r"shell\w*|fight\w*|advanc\w*|offensive|positions?|front|frontline|front-line|direction|captur\w*|"
-    r"liberat\w*|occupied|repel\w*|clash\w*|battle\w*|encircl\w*|withdr[ae]w\w*|Russian-held|"
-    r"Ukrainian-held|село|селище|біля|поблизу|под|возле)(?!\w)",
+# Words right before or after a name that say it is a settlement at the front: "near New York",
+# "the village of Paris", "Druzhba village", "towards Peremoha".
+_SETTLEMENT_BEFORE = re.compile(
+    r"(?:\b(?:near|nearby|outside|outskirts\s+of|village\s+of|settlement\s+of|town\s+of|villages\s+of|"
+    r"settlements\s+of|towards?|direction\s+of|areas?\s+of|of\s+the\s+village|liberated|captured|"
+    r"occupied|shelled|stormed|took|retook)|біля|поблизу|села|селища|села\s+|возле|под|село|селище)"
+    r"[\s,]+(?:the\s+)?$",
     re.IGNORECASE,
 )
+_SETTLEMENT_AFTER = re.compile(r"^[\s,]+(?:village|settlement|area|direction|axis|front)\b", re.IGNORECASE)
 _RAION_AFTER = re.compile(r"[\s\-]+(?:raion|rayon|district)\b", re.IGNORECASE)
 
 
@@ -127,6 +133,9 @@ class Resolver:
                 return inside[0]
             if inside:
                 candidates = inside
+        dominant = _dominant(candidates)
+        if dominant is not None:
+            return dominant
         same_sentence = [a for a in anchors if a.sentence == slot.sentence]
         for group in (same_sentence, anchors):
             choice = _nearest(candidates, [a.chosen.place for a in group if a is not slot])
@@ -154,13 +163,20 @@ class Resolver:
                 and city in (s.chosen.place.name, s.chosen.place.parent)
                 for s in slots
             )
-        if risk == WORD:
+        if risk == WORD and slot.chosen.place.curated:
             return bool(ukrainian_places & {i - 1, i, i + 1}) or sentences.matches(UKRAINIAN_CUE, i - 1, i + 1)
-        # ABROAD
+        # ABROAD, and a GeoNames village that is also an English word ("Marine", "Bar"): a Ukrainian
+        # place in the same sentence, or words that make it a settlement and Ukrainian context nearby.
         if i in ukrainian_places:
             return True
-        return sentences.matches(BATTLEFIELD_CUE, i, i) and (
+        return _settlement_words_around(text, slot.hit) and (
             bool(ukrainian_places & {i - 1, i + 1}) or sentences.matches(UKRAINIAN_CUE, i - 1, i + 1))
+
+
+def _settlement_words_around(text: str, hit: Hit) -> bool:
+    before = text[max(0, hit.start - 40):hit.start]
+    after = text[hit.end:hit.end + 20]
+    return _SETTLEMENT_BEFORE.search(before) is not None or _SETTLEMENT_AFTER.match(after) is not None
 
 
 def _current_first(candidates: tuple[Spelling, ...]) -> list[Spelling]:
@@ -197,15 +213,23 @@ def _nearest(candidates: list[Spelling], anchors: list[Place]) -> Spelling | Non
     return best
 
 
-def _default(candidates: list[Spelling]) -> Spelling | None:
-    curated = [c for c in candidates if c.place.curated]
-    if len(curated) == 1:
-        return curated[0]
+def _dominant(candidates: list[Spelling]) -> Spelling | None:
+    """A city among villages of its name: Rivne, Zaporizhzhia. Articles mean the city unless an
+    oblast or raion named nearby says otherwise (checked before this). A curated front-line village
+    is not outweighed this way (Dolyna near Sloviansk, not the town of Dolyna in the west): the
+    article's other places decide."""
     ranked = sorted(candidates, key=lambda c: c.place.population, reverse=True)
+    if not ranked[0].place.curated and any(c.place.curated for c in ranked[1:]):
+        return None
     top = ranked[0].place.population
     if top >= DOMINANT_MIN_POPULATION and all(top >= DOMINANT_FACTOR * c.place.population for c in ranked[1:]):
         return ranked[0]
     return None
+
+
+def _default(candidates: list[Spelling]) -> Spelling | None:
+    curated = [c for c in candidates if c.place.curated]
+    return curated[0] if len(curated) == 1 else None
 
 
 class _SentenceIndex:

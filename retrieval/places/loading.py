@@ -32,7 +32,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "gazetteer.toml"
 # The code that builds the gazetteer: a change to it rebuilds cached gazetteers.
 _BUILD_CODE = ("geonames.py", "variants.py", "merging.py", "loading.py", "model.py")
 
-_TOP_KEYS = frozenset({"sector", "place"})
+_TOP_KEYS = frozenset({"sector", "place", "never_tag"})
 _PLACE_KEYS = frozenset(
     {
         "name", "aliases", "sector", "oblast", "kind", "parent", "needs_context",
@@ -67,6 +67,7 @@ class CuratedPlace:
 class Curated:
     places: tuple[CuratedPlace, ...]
     sectors: tuple[Sector, ...]
+    never_tag: tuple[str, ...] = ()   # GeoNames spellings that, in news of this war, mean something else
 
 
 # --------------------------------------------------------------------------- the curated file
@@ -105,7 +106,8 @@ def parse_curated(data: dict[str, Any]) -> Curated:
     _check_unique([(lookup_key(a), p.name, a) for p in places for a in (p.name, *p.aliases)], "place alias")
     _check_unique([(lookup_key(a), s.name, a) for s in sectors for a in s.all_names], "sector alias")
     _check_references(places, sectors)
-    return Curated(places=places, sectors=sectors)
+    never_tag = _str_list(data, "never_tag", "never_tag")
+    return Curated(places=places, sectors=sectors, never_tag=never_tag)
 
 
 def _one_line(exc: Exception) -> str:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from retrieval.places.model import SAFE, WORD, Place
+from retrieval.places.model import NEVER, SAFE, WORD, Place
 from retrieval.places.variants import APOSTROPHES, cyrillic_language, letter_count, surface_key
 
 # Curated spellings with fewer letters than this are matched case-sensitively ("Kyiv", "Sumy",
@@ -35,8 +35,8 @@ _APOS_ANY = re.compile("[" + re.escape(APOSTROPHES) + "]")
 # A word, with apostrophes inside it ("Kup’iansk", "Mar'inka") but not a final possessive "’s"
 # ("Toretsk’s" is "Toretsk" and "s"; "People's" in "Donetsk People's Republic" likewise, on both sides).
 _TOKEN = re.compile(r"[^\W_]+(?:[" + re.escape(APOSTROPHES) + r"](?!s\b)[^\W_]+)*")
-# What may stand between two words of one name.
-_SEPARATOR_GAP = re.compile(r"[ \t\n\-\u00a0\u2010\u2011" + re.escape(APOSTROPHES) + r"]{1,3}")
+# The next word of the same name: what may stand between two words of one name, then a word.
+_NEXT_TOKEN = re.compile(r"[ \t\n\-\u00a0\u2010\u2011" + re.escape(APOSTROPHES) + r"]{1,3}(" + _TOKEN.pattern + ")")
 _NEXT_WORD = re.compile(r"[\s\-\u2010\u2011]*(\w+)")
 _PREV_WORD = re.compile(r"(\w+)[\s\-\u2010\u2011]*$")
 
@@ -70,14 +70,16 @@ class Matcher:
             owners_of[id(place)] = place
             # key -> [(as matched, as listed)] for this place
             forms: dict[str, list[tuple[str, str]]] = {}
+            risks = dict(place.risky) if place.risky else {}
             for text in place.all_names:
                 if text == place.name and place.name != place.base_name:
                     continue  # "Novoselivka (Donetsk Oblast)" is typed by users, never written in articles
+                if risks.get(text) == NEVER:
+                    continue
                 key = text_key(text)
                 forms.setdefault(key, []).append((text, text))
                 if key.endswith(_REGION_WORD):
                     forms.setdefault(key + "al", []).append((text + "al", text))
-            risks = dict(place.risky) if place.risky else {}
             former = set(place.former)
             floor = WORD if place.needs_context else SAFE
             for key, texts in forms.items():
@@ -115,39 +117,42 @@ class Matcher:
     def scan(self, text: str) -> list[Hit]:
         """Every spelling occurrence, in order, longest first, not overlapping."""
         longest = self._longest
-        tokens = [(m.start(), m.end(), _APOS_ANY.sub("", m.group()).lower()) for m in _TOKEN.finditer(text)]
+        haystack = text.lower()
+        if len(haystack) != len(text):  # "İ" lower-cases to two characters: keep offsets true
+            haystack = "".join(ch.lower()[0] for ch in text)
         hits: list[Hit] = []
-        i, n = 0, len(tokens)
-        while i < n:
-            most = longest.get(tokens[i][2])
-            if most is None:
-                i += 1
+        resume = 0
+        for match in _TOKEN.finditer(haystack):
+            word = match.group()
+            if match.start() < resume:
                 continue
-            hit, used = self._longest_hit(text, tokens, i, most)
-            if hit is None:
-                i += 1
-            else:
+            if not word.isalnum():
+                word = _APOS_ANY.sub("", word)
+            most = longest.get(word)
+            if most is None:
+                continue
+            hit = self._longest_hit(text, haystack, match, word, most)
+            if hit is not None:
                 hits.append(hit)
-                i += used
+                resume = hit.end
         return hits
 
-    def _longest_hit(self, text: str, tokens: list[tuple[int, int, str]], i: int, most: int) -> tuple[Hit | None, int]:
+    def _longest_hit(self, text: str, haystack: str, first: re.Match[str], word: str, most: int) -> Hit | None:
         # Words joined only by separators (spaces, hyphens) form one name: "Chasiv-Yar", "Niu York".
-        words = [tokens[i][2]]
-        last = i
-        while len(words) < most and last + 1 < len(tokens):
-            gap = text[tokens[last][1]:tokens[last + 1][0]]
-            if not _SEPARATOR_GAP.fullmatch(gap):
+        words, ends = [word], [first.end()]
+        while len(words) < most:
+            nxt = _NEXT_TOKEN.match(haystack, ends[-1])
+            if nxt is None:
                 break
-            last += 1
-            words.append(tokens[last][2])
+            words.append(_APOS_ANY.sub("", nxt.group(1)))
+            ends.append(nxt.end())
         for count in range(len(words), 0, -1):
-            owners = self._by_surface.get(" ".join(words[:count]))
+            owners = self._by_surface.get(" ".join(words[:count]) if count > 1 else word)
             if owners:
-                hit = self._valid(text, tokens[i][0], tokens[i + count - 1][1], owners)
+                hit = self._valid(text, first.start(), ends[count - 1], owners)
                 if hit is not None:
-                    return hit, count
-        return None, 1
+                    return hit
+        return None
 
     def _valid(self, text: str, start: int, end: int, owners: list[Spelling]) -> Hit | None:
         surface = text[start:end]
@@ -184,14 +189,18 @@ class Matcher:
 
 def _part_of_a_name(text: str, start: int, end: int) -> bool:
     """A GeoNames name that is part of a person's or organisation's name: "Taras Shevchenko",
-    "Sergei Lavrov", "Shevchenko said". The curated places have their own veto words instead."""
+    "Vladimir Putin", "Maidan Women's Self-Defense", "Shevchenko said". The curated places have
+    their own veto words instead."""
     prev = _PREV_WORD.search(text, max(0, start - 30), start)
-    if prev is not None and text[prev.end():start] == " ":
+    if prev is not None and text[prev.end(1):start] == " ":
         word = prev.group(1)
         if word[:1].isupper() and word.lower() not in _NAME_MAY_FOLLOW:
             return True
     nxt = _NEXT_WORD.match(text, end)
-    return nxt is not None and nxt.group(1).lower() in _SPEECH_VERBS and text[end:nxt.start(1)] == " "
+    if nxt is None or text[end:nxt.start(1)] != " ":
+        return False
+    word = nxt.group(1)
+    return word.lower() in _SPEECH_VERBS or (word[:1].isupper() and word.lower() not in _NAME_MAY_PRECEDE)
 
 
 # Capitalised words that may stand right before a village's name.
@@ -201,6 +210,8 @@ _NAME_MAY_FOLLOW = frozenset({
     "city", "settlement", "urban", "rural", "outside", "around", "toward", "towards", "into", "on",
     "by", "for", "with", "captured", "shelled", "hit", "struck", "sobre", "oblast", "region", "district",
 })
+# Capitalised words that may stand right after one.
+_NAME_MAY_PRECEDE = frozenset({"oblast", "region", "raion", "rayon", "district", "hromada", "community"})
 _SPEECH_VERBS = frozenset({
     "said", "says", "told", "added", "noted", "stated", "wrote", "explained", "claimed", "stressed",
     "emphasized", "emphasised", "announced", "believes", "thinks", "argued", "recalled", "asked",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from retrieval.distance import haversine_km
 from retrieval.places import geonames
-from retrieval.places.model import ABROAD, BOTH, CURATED, GEONAMES, PART, SAFE, WORD, Place, Sector
+from retrieval.places.model import ABROAD, BOTH, CURATED, GEONAMES, NEVER, PART, SAFE, WORD, Place, Sector
 from retrieval.places.variants import (
     ascii_fold,
     cyrillic_language,
@@ -80,7 +80,8 @@ def merge(curated) -> tuple[tuple[Place, ...], tuple[Sector, ...]]:
     drafts += _regions(drafts)
     merged = _apply_curated(curated, drafts)
     _name_uniquely(merged)
-    places = [_finish(d, abroad) for d in merged]
+    never = {lookup_key(n) for n in curated.never_tag}
+    places = [_finish(d, abroad, never) for d in merged]
     places = _derive_sectors(places, curated.sectors)
     _check(places, curated.sectors)
     return tuple(places), curated.sectors
@@ -313,7 +314,7 @@ def _match(entry, by_key: dict[str, list[_Draft]]) -> _Draft | None:
 
 def _name_uniquely(drafts: list[_Draft]) -> None:
     """Homonyms get their oblast, then a nearby town, in brackets: "Novoselivka (Donetsk Oblast)".
-    A curated place keeps the plain name."""
+    A curated place, or a city among villages, keeps the plain name."""
     groups: dict[str, list[_Draft]] = defaultdict(list)
     for d in drafts:
         groups[d.name].append(d)
@@ -322,6 +323,10 @@ def _name_uniquely(drafts: list[_Draft]) -> None:
         if len(group) == 1:
             continue
         loose = [d for d in group if d.curated is None]
+        ranked = sorted(group, key=lambda d: -d.population)
+        if not any(d.curated for d in group) and ranked[0].population >= 10_000 and all(
+                ranked[0].population >= 10 * d.population for d in ranked[1:]):
+            loose.remove(ranked[0])  # a city among villages of its name keeps the plain name (Rivne)
         for d in loose:
             d.name = f"{name} ({_region_label(d.oblast)})"
         again: dict[str, list[_Draft]] = defaultdict(list)
@@ -359,7 +364,7 @@ def _nearest_town(draft: _Draft, towns: list[_Draft]) -> str | None:
     return best.name.split(" (", 1)[0] if best is not None else None
 
 
-def _finish(d: _Draft, abroad: dict[str, int]) -> Place:
+def _finish(d: _Draft, abroad: dict[str, int], never: set[str]) -> Place:
     entry = d.curated
     spellings = _unique([d.name, *d.primary, *d.former])
     former_keys = {surface_key(s) for s in d.former} - {surface_key(s) for s in d.primary}
@@ -378,10 +383,10 @@ def _finish(d: _Draft, abroad: dict[str, int]) -> Place:
         base_name=base,
         former=tuple(s for s in spellings if surface_key(s) in former_keys),
     )
-    return _with_risk(place, abroad)
+    return _with_risk(place, abroad, never)
 
 
-def _with_risk(place: Place, abroad: dict[str, int]) -> Place:
+def _with_risk(place: Place, abroad: dict[str, int], never: set[str]) -> Place:
     from dataclasses import replace
 
     risky = []
@@ -400,6 +405,8 @@ def _with_risk(place: Place, abroad: dict[str, int]) -> Place:
             key in vocabulary or letter_count(spelling) <= 3
         ):
             risk = max(risk, WORD)
+        if not place.curated and lookup_key(spelling) in never:
+            risk = NEVER
         if risk != SAFE:
             risky.append((spelling, risk))
     return replace(place, risky=tuple(risky)) if risky else place

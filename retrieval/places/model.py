@@ -17,6 +17,7 @@ SAFE = 0        # a name nobody confuses with anything else
 WORD = 1        # also an ordinary word or surname ("Bar", "Druzhba", "Kanal"): Ukrainian context close by
 ABROAD = 2      # better known as a place abroad ("New York", "Paris"): a Ukrainian place in the same sentence
 PART = 3        # a district of a city from GeoNames ("Tsentralnyi", "Shevchenko"): its city close by
+NEVER = 9       # listed in the curated file's never_tag: accepted when typed, never tagged in text
 
 
 @dataclass(frozen=True, eq=False)
