@@ -46,7 +46,8 @@ class Gazetteer:
         self.sectors = tuple(sectors)
         self._lookup = Lookup(self.places, self.sectors)
         self._matcher = Matcher(self.places)
-        self._resolver = Resolver(self._sector_name)
+        regions = {p.oblast: p for p in self.places if p.kind == "region" and p.oblast}
+        self._resolver = Resolver(self._sector_name, regions)
         self._build_seconds, self._from_cache = build_seconds, from_cache
         # The last document tagged: ingest asks for each passage of one article in turn.
         self._last_document: tuple[str, list[PlaceMention]] | None = None

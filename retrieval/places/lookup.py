@@ -43,8 +43,8 @@ class Lookup:
             former = {lookup_key(f) for f in place.former}
             own = {lookup_key(place.name), lookup_key(place.base_name or place.name)}
             for key in (*self._keys[id(place)], lookup_key(place.base_name or place.name)):
-                if not key:
-                    continue
+                if not key or (place.kind == "region" and key.endswith(_SECTOR_SUFFIXES)):
+                    continue  # "Kharkiv direction" typed is the sector; in text it is the oblast
                 how = 0 if key in own else 2 if key in former else 1
                 known = by_key[key].get(id(place))
                 if known is None or how < known[0]:
@@ -105,6 +105,10 @@ class Lookup:
         if exact is not None:
             return exact
         owners = self._places_by_key.get(key)
+        if key.endswith(_SECTOR_SUFFIXES):  # "Zaporizhzhia direction" is the sector, when there is one
+            sector = self._find_sector(key)
+            if sector is not None:
+                return sector
         if owners and owners[0].curated:
             return owners[0]
         # A sector's own name or alias beats a village GeoNames knows by it ("Prydniprovske").

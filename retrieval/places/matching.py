@@ -80,6 +80,7 @@ class Matcher:
                 forms.setdefault(key, []).append((text, text))
                 if key.endswith(_REGION_WORD):
                     forms.setdefault(key + "al", []).append((text + "al", text))
+                    forms.setdefault(key + "s", []).append((text + "s", text))   # "Luhansk and Donetsk regions"
             former = set(place.former)
             floor = WORD if place.needs_context else SAFE
             for key, texts in forms.items():
@@ -164,7 +165,7 @@ class Matcher:
                 continue
             if self._vetoed(text, start, end, o.place):
                 continue
-            if not o.place.curated and o.place.kind != "region":
+            if (not o.place.curated or o.former) and o.place.kind != "region":
                 if looks_like_a_name is None:
                     looks_like_a_name = _part_of_a_name(text, start, end)
                 if looks_like_a_name:
@@ -188,9 +189,9 @@ class Matcher:
 
 
 def _part_of_a_name(text: str, start: int, end: int) -> bool:
-    """A GeoNames name that is part of a person's or organisation's name: "Taras Shevchenko",
-    "Vladimir Putin", "Maidan Women's Self-Defense", "Shevchenko said". The curated places have
-    their own veto words instead."""
+    """A GeoNames name, or a former name, that is part of a person's or organisation's name:
+    "Taras Shevchenko", "Vladimir Putin", "Sicheslav Airborne Brigade", "Shevchenko said". The
+    curated places' current names have their own veto words instead."""
     prev = _PREV_WORD.search(text, max(0, start - 30), start)
     if prev is not None and text[prev.end(1):start] == " ":
         word = prev.group(1)

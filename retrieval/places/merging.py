@@ -236,7 +236,11 @@ def _regions(drafts: list[_Draft]) -> list[_Draft]:
         for base in (oblast, *others):
             if base == "Crimea":
                 continue
-            forms += [f"{base} Oblast", f"{base} oblast", f"{base} region", f"{base} province"]
+            forms += [f"{base} Oblast", f"{base} oblast", f"{base} region", f"{base} province",
+                      # The General Staff's "Zaporizhzhia direction" spans the oblast; nuclear plants
+                      # are named after their oblast, not the town they stand in (Enerhodar, Varash).
+                      f"{base} direction", f"{base} nuclear power plant", f"{base} nuclear plant",
+                      f"{base} NPP"]
     out = []
     for oblast, forms in regions.items():
         name = "Crimea" if oblast == "Crimea" else f"{oblast} Oblast"
@@ -399,7 +403,8 @@ def _with_risk(place: Place, abroad: dict[str, int], never: set[str]) -> Place:
             risk = PART
         key = surface_key(ascii_fold(spelling) if cyrillic_language(spelling) is None else spelling)
         famous = abroad.get(key, 0)
-        if famous > max(ABROAD_FACTOR * place.population, geonames.FOREIGN_MIN_POPULATION):
+        floor = geonames.WORLD_CITY_POPULATION if place.curated else geonames.FOREIGN_MIN_POPULATION
+        if famous > max(ABROAD_FACTOR * place.population, floor):
             risk = ABROAD
         elif not place.curated and place.population < WELL_KNOWN_POPULATION and place.kind != "region" and (
             key in vocabulary or letter_count(spelling) <= 3
