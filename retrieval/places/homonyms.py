@@ -308,6 +308,8 @@ def _dominant(candidates: list[Spelling]) -> Spelling | None:
     ranked = sorted(candidates, key=lambda c: c.place.population, reverse=True)
     if not ranked[0].place.curated and any(c.place.curated for c in ranked[1:]):
         return None
+    if ranked[0].place.kind == "district":  # a city district's population is its city's part, not fame
+        return None
     top = ranked[0].place.population
     if top >= DOMINANT_MIN_POPULATION and all(top >= DOMINANT_FACTOR * c.place.population for c in ranked[1:]):
         return ranked[0]

@@ -328,7 +328,7 @@ def _name_uniquely(drafts: list[_Draft]) -> None:
             continue
         loose = [d for d in group if d.curated is None]
         ranked = sorted(group, key=lambda d: -d.population)
-        if not any(d.curated for d in group) and ranked[0].population >= 10_000 and all(
+        if not any(d.curated for d in group) and ranked[0].kind != "district" and ranked[0].population >= 10_000 and all(
                 ranked[0].population >= 10 * d.population for d in ranked[1:]):
             loose.remove(ranked[0])  # a city among villages of its name keeps the plain name (Rivne)
         for d in loose:
