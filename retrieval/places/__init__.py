@@ -9,6 +9,7 @@
 - matching.py  the scanner that finds spellings in text
 - homonyms.py  which place a found name means, and when context is too thin to tag it
 - lookup.py    names typed by users: resolve, suggest, autocomplete, sectors
+- evaluation.py precision and recall against hand-labelled sentences (tests/data/place_labels.jsonl)
 
 `find` tags text; `resolve`, `suggest` and `autocomplete` serve typed names (Discord commands);
 `sector_of` / `sector_link` give a place's sector, curated or derived by distance.
@@ -16,7 +17,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from retrieval.places.homonyms import Resolver

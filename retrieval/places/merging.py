@@ -7,8 +7,9 @@ alternate names that are close to a generated one (GeoNames' Latin list also hol
 for Kyiv, which must never be matched). A curated entry that names the same place (same oblast, a
 shared spelling) takes over its name, sector, kind and flags and adds its own spellings.
 
-Then, per spelling, how much context it needs (model.SAFE / WORD / ABROAD), and for every place
-outside the curated sectors the nearest sector by distance (derived, within DERIVED_SECTOR_KM).
+Then, per spelling, how much context it needs (model.SAFE / WORD / ABROAD / PART / NEVER), and for every
+GeoNames place outside the curated sectors the nearest sector by distance (derived, within
+DERIVED_SECTOR_KM).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import difflib
 import logging
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -82,8 +83,8 @@ def merge(curated) -> tuple[tuple[Place, ...], tuple[Sector, ...]]:
     _name_uniquely(merged)
     never = {lookup_key(n) for n in curated.never_tag}
     places = [_finish(d, abroad, never) for d in merged]
-    places = _derive_sectors(places, curated.sectors)
-    _check(places, curated.sectors)
+    places = _derive_sectors(places)
+    _check_unique_names(places)
     return tuple(places), curated.sectors
 
 
@@ -391,8 +392,6 @@ def _finish(d: _Draft, abroad: dict[str, int], never: set[str]) -> Place:
 
 
 def _with_risk(place: Place, abroad: dict[str, int], never: set[str]) -> Place:
-    from dataclasses import replace
-
     risky = []
     vocabulary = english_words()
     for spelling in place.all_names:
@@ -417,9 +416,7 @@ def _with_risk(place: Place, abroad: dict[str, int], never: set[str]) -> Place:
     return replace(place, risky=tuple(risky)) if risky else place
 
 
-def _derive_sectors(places: list[Place], sectors: tuple[Sector, ...]) -> list[Place]:
-    from dataclasses import replace
-
+def _derive_sectors(places: list[Place]) -> list[Place]:
     anchors = [p for p in places if p.sector and p.has_coordinates and p.kind != "region"]
     out = []
     for place in places:
@@ -441,7 +438,7 @@ def _derive_sectors(places: list[Place], sectors: tuple[Sector, ...]) -> list[Pl
     return out
 
 
-def _check(places: list[Place], sectors: tuple[Sector, ...]) -> None:
+def _check_unique_names(places: list[Place]) -> None:
     names: set[str] = set()
     for p in places:
         if p.name in names:

@@ -54,12 +54,6 @@ def surface_key(text: str, *, fold_case: bool = True) -> str:
     return text.lower() if fold_case else text
 
 
-def pattern_key(spelling: str) -> str:
-    """Spelling with one separator (" ") and one apostrophe ("'") style, lower case, for the matcher."""
-    text = _SEP_RUN.sub(" ", spelling.strip().lower())
-    return _APOS_ANY.sub("'", text)
-
-
 def tidy(spelling: str) -> str:
     """One separator and apostrophe style, case kept: the form spellings are stored in. A final
     apostrophe (BGN's soft sign in "Irpin'") is dropped: in running text it is a closing quote."""
