@@ -175,6 +175,9 @@ def test_regions_shared_by_a_list(gaz: Gazetteer) -> None:
         "Kyiv Oblast", "Kharkiv Oblast", "Zaporizhzhia Oblast", "Luhansk Oblast"]
     assert names(gaz, "Donetsk, Luhansk region and Dnipropetrovsk region") == [
         "Donetsk", "Luhansk Oblast", "Dnipropetrovsk Oblast"]
+    # a city next to its own region, and a city after a list of regions, stay cities
+    assert names(gaz, "Shelling hit Chernihiv and Donetsk regions, Kharkiv and Kharkiv region, Mykolaiv.") == [
+        "Chernihiv Oblast", "Donetsk Oblast", "Kharkiv", "Kharkiv Oblast", "Mykolaiv"]
 
 
 def test_city_districts_need_their_city(gaz: Gazetteer) -> None:

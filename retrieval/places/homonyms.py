@@ -42,6 +42,9 @@ ANCHOR_MARGIN = 1.8
 CLUSTER_KM = 60.0
 OUTLIER_KM = 120.0
 OUTLIER_MAX_POPULATION = 100_000
+# How close after a city's name an oblast must be named to overrule its claim to the name (_settle).
+OBLAST_NEXT_TO = 40
+CITY_POPULATION = 100_000
 # A raion named after its centre ("Bakhmut district") covers about this radius.
 RAION_KM = 45.0
 # A namesake this many times larger than all the others is meant when nothing else decides.
@@ -110,7 +113,7 @@ class Resolver:
     # ---- homonyms
 
     def _settle_homonyms(self, text: str, slots: list[_Slot]) -> None:
-        oblasts = [(s.sentence, s.chosen.place.oblast) for s in slots
+        oblasts = [(s.sentence, s.chosen.place.oblast, s.hit) for s in slots
                    if s.chosen is not None and s.chosen.place.kind == "region" and s.chosen.place.oblast]
         raions = [(s.sentence, s.chosen.place) for s in slots
                   if s.chosen is not None and s.chosen.place.has_coordinates
@@ -131,7 +134,12 @@ class Resolver:
 
     def _settle(self, slot: _Slot, oblasts, raions, anchors: list[_Slot], sectors: set[str]) -> Spelling | None:
         candidates = slot.candidates
-        near = {o for i, o in oblasts if slot.sentence - 1 <= i <= slot.sentence}
+        # A city among villages of its name (Mykolaiv, Rivne) yields only to an oblast named right
+        # after it ("Mykolaivka, Donetsk region"), not to a list of regions around it.
+        city = _dominant(candidates)
+        strict = city is not None and city.place.population >= CITY_POPULATION
+        near = {o for i, o, hit in oblasts if slot.sentence - 1 <= i <= slot.sentence
+                and (not strict or 0 <= hit.start - slot.hit.end <= OBLAST_NEXT_TO)}
         if near:
             # The oblast may point at a former name: "Druzhba in Sumy Oblast" is Khutir-Mykhailivskyi.
             for pool in (slot.candidates, slot.every):
@@ -149,7 +157,7 @@ class Resolver:
                 return inside[0]
             if inside:
                 candidates = inside
-        dominant = _dominant(candidates)
+        dominant = _dominant(candidates) if candidates is not slot.candidates else city
         if dominant is not None:
             return dominant
         same_sentence = [a for a in anchors if a.sentence == slot.sentence]
@@ -179,6 +187,8 @@ class Resolver:
                 chosen = slots[j].chosen
                 region = self._regions.get(chosen.place.base_name or chosen.place.name) if chosen else None
                 if region is None or region.oblast != chosen.place.oblast or " " in slots[j].hit.surface.strip():
+                    break
+                if region is last.place:  # "Kharkiv and Kharkiv region": the city, then its region
                     break
                 slots[j].chosen = Spelling(region, frozenset(), False, SAFE, False)
                 j -= 1
@@ -220,6 +230,10 @@ _LIST_GAP = re.compile(
 
 _PLURAL_REGION = re.compile(r"(?:regions|oblasts|provinces)$", re.IGNORECASE)
 _AND = re.compile(r"\b(?:and|or|та|і|и)\b", re.IGNORECASE)
+
+
+def _chars_between(a: Hit, b: Hit) -> int:
+    return max(b.start - a.end, a.start - b.end, 0)
 
 
 def _list_of(text: str, slots: list[_Slot], slot: _Slot) -> list[_Slot]:
