@@ -13,6 +13,11 @@ article means. For a hit with several candidate places, in order:
 6. a curated place is the default;
 7. otherwise the name is left untagged: a wrong place is worse than none.
 
+Two corrections follow: cities listed before a shared "regions" are those regions ("Kyiv, Kharkiv and
+Luhansk regions"), and a smaller place far from a tight group of places in its sentence is taken for
+a namesake GeoNames lacks and dropped ("Cherkaski Tyshky, Ruski Tyshky, Rubizhne" near Kharkiv is not
+the town of Rubizhne in Luhansk Oblast).
+
 Then names that are also ordinary words or better-known places abroad must have Ukrainian context
 close by. A curated name flagged needs_context ("Kanal", "Novy") needs a Ukrainian place or cue word
 in its own sentence or the next or previous one. An ABROAD spelling ("New York", "Paris") and a
