@@ -228,6 +228,13 @@ def test_a_settlement_outside_the_curated_sectors_joins_the_nearest(gaz: Gazette
     assert gaz.sector_of(gaz.resolve("Donetsk")) is None  # curated as sectorless
 
 
+def test_every_curated_place_is_on_the_map(gaz: Gazetteer) -> None:
+    unplaced = [p.name for p in gaz.places if p.curated and p.kind != "region" and not p.has_coordinates]
+    assert unplaced == []
+    # a curated village GeoNames lacks keeps the spellings generated from its Cyrillic names
+    assert gaz.resolve("Andreyevka").name == "Andriivka" and gaz.resolve("Rabotino").name == "Robotyne"
+
+
 def test_autocomplete_over_every_settlement(gaz: Gazetteer) -> None:
     assert gaz.autocomplete(GEONAMES_ONLY[:5])[0] == GEONAMES_ONLY
     choices = gaz.autocomplete("novosel")

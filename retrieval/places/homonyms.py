@@ -4,8 +4,9 @@ GeoNames has seventeen Novoselivkas and twenty-two Ivanivkas; a name alone rarel
 article means. For a hit with several candidate places, in order:
 
 1. a current name beats a former one (Oleksandrivsk the town, not Zaporizhzhia's old name);
-2. an oblast named in the same or the previous sentence ("Novoselivka, Donetsk region"), or a
-   raion named after its centre ("in the Pokrovsk district"), keeps the candidates inside it;
+2. an oblast named in the same sentence ("Novoselivka, Donetsk region"), or a raion named after its
+   centre ("in the Pokrovsk district"), keeps the candidates inside it (a city among villages of its
+   name yields only to an oblast named right after it);
 3. a city far larger than every namesake (Rivne, Zaporizhzhia) is meant;
 4. the other places of the same article: the candidate nearest to them (within ANCHOR_KM, and
    clearly nearer than the runner-up), looking first at the same sentence, then the whole article;
@@ -143,7 +144,7 @@ class Resolver:
         # after it ("Mykolaivka, Donetsk region"), not to a list of regions around it.
         city = _dominant(candidates)
         strict = city is not None and city.place.population >= CITY_POPULATION
-        near = {o for i, o, hit in oblasts if slot.sentence - 1 <= i <= slot.sentence
+        near = {o for i, o, hit in oblasts if i == slot.sentence
                 and (not strict or 0 <= hit.start - slot.hit.end <= OBLAST_NEXT_TO)}
         if near:
             # The oblast may point at a former name: "Druzhba in Sumy Oblast" is Khutir-Mykhailivskyi.
@@ -154,7 +155,7 @@ class Resolver:
                 if inside:
                     candidates = inside
                     break
-        centres = [p for i, p in raions if slot.sentence - 1 <= i <= slot.sentence]
+        centres = [p for i, p in raions if i == slot.sentence]
         if centres:
             inside = [c for c in candidates if c.place.has_coordinates and any(
                 haversine_km(c.place.lat, c.place.lon, p.lat, p.lon) <= RAION_KM for p in centres)]

@@ -49,6 +49,8 @@ WELL_KNOWN_POPULATION = 50_000
 # A foreign place counts as the better-known one when it is this many times larger.
 ABROAD_FACTOR = 3
 _CITY, _TOWN = 100_000, 10_000
+# A curated entry with coordinates is the GeoNames place of its name this close to them.
+MATCH_KM = 15.0
 # Two GeoNames places of one name this close together are one place listed twice.
 DUPLICATE_KM = 3.0
 # Cities this large have their districts listed in GeoNames as places (see _mark_city_parts).
@@ -294,24 +296,36 @@ def _apply_curated(curated, drafts: list[_Draft]) -> list[_Draft]:
 
 def _match(entry, by_key: dict[str, list[_Draft]]) -> _Draft | None:
     """The GeoNames place a curated entry describes: same oblast (or kind region) and a shared
-    spelling; the entry's own name beats an alias, a current name beats a former one, then the
-    nearest to the entry's coordinates, then the most populous."""
-    best, best_rank = None, None
+    spelling; the entry's own name beats an alias, a current name beats a former one. Several
+    namesakes in the oblast: the one near the entry's coordinates (within MATCH_KM), else a town
+    far larger than the others; otherwise none (the entry must then give its coordinates)."""
+    found: dict[int, tuple[tuple, _Draft]] = {}
     for rank_name, spelling in [(0, entry.name), *((1, a) for a in entry.aliases)]:
         for draft in by_key.get(lookup_key(spelling), ()):
-            if entry.kind == "region" and draft.kind != "region":
-                continue
-            if entry.kind != "region" and draft.kind == "region":
+            if (entry.kind == "region") != (draft.kind == "region"):
                 continue
             if entry.oblast and draft.oblast != entry.oblast:
                 continue
             current = lookup_key(spelling) in {lookup_key(s) for s in (draft.name, *draft.primary)}
-            far = (haversine_km(entry.lat, entry.lon, draft.lat, draft.lon)
-                   if entry.lat is not None and draft.lat is not None else 0.0)
-            rank = (rank_name, not current, far, -draft.population)
-            if best_rank is None or rank < best_rank:
-                best, best_rank = draft, rank
-    return best
+            rank = (rank_name, not current)
+            if id(draft) not in found or rank < found[id(draft)][0]:
+                found[id(draft)] = (rank, draft)
+    if not found:
+        return None
+    best_rank = min(rank for rank, _ in found.values())
+    drafts = [d for rank, d in found.values() if rank == best_rank]
+    if entry.lat is not None:
+        near = [(haversine_km(entry.lat, entry.lon, d.lat, d.lon), d) for d in drafts if d.lat is not None]
+        near = [kd for kd in near if kd[0] <= MATCH_KM]
+        return min(near, key=lambda kd: kd[0])[1] if near else None
+    if len(drafts) == 1:
+        return drafts[0]
+    drafts.sort(key=lambda d: -d.population)
+    if drafts[0].population >= 10 * max(d.population for d in drafts[1:]):
+        return drafts[0]
+    _log.warning("curated place %r matches %d GeoNames places in %s Oblast; give its lat/lon",
+                 entry.name, len(drafts), entry.oblast)
+    return None
 
 
 # --------------------------------------------------------------------------- names, risk, sectors
