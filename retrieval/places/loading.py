@@ -282,6 +282,7 @@ def default_cache_dir() -> Path:
     return Path(tempfile.gettempdir()) / "frontline-gazetteer"
 
 
+KEEP_CACHE_FILES = 4
 _PLACE_FIELDS = {f.name for f in fields(Place)}
 _PLACE_DEFAULTS = {f.name: f.default for f in fields(Place) if f.default is not MISSING}
 
@@ -317,6 +318,10 @@ def _write_cache(file: Path, places: tuple[Place, ...], sectors: tuple[Sector, .
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
         os.replace(tmp, file)
+        # Each edit of the curated file leaves a cache file; keep the few most recent.
+        older = sorted(file.parent.glob("gazetteer-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for stale in older[KEEP_CACHE_FILES:]:
+            stale.unlink(missing_ok=True)
     except OSError as exc:
         # A read-only or full disk costs the next start a rebuild, nothing more.
         _log.warning("could not write the gazetteer cache %s: %s", file, exc)
