@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from retrieval.places.homonyms import Resolver
@@ -44,13 +45,36 @@ class Gazetteer:
                  from_cache: bool = False) -> None:
         self.places = tuple(places)
         self.sectors = tuple(sectors)
-        self._lookup = Lookup(self.places, self.sectors)
-        self._matcher = Matcher(self.places)
+        # Built on first use (a few hundred ms each): the CLI's /sector needs only the lookups.
+        self._built_lookup: Lookup | None = None
+        self._built_matcher: Matcher | None = None
+        self._build_lock = threading.Lock()
         regions = {p.oblast: p for p in self.places if p.kind == "region" and p.oblast}
         self._resolver = Resolver(self._sector_name, regions)
         self._build_seconds, self._from_cache = build_seconds, from_cache
         # The last document tagged: ingest asks for each passage of one article in turn.
         self._last_document: tuple[str, list[PlaceMention]] | None = None
+
+    @property
+    def _lookup(self) -> Lookup:
+        if self._built_lookup is None:
+            with self._build_lock:
+                if self._built_lookup is None:
+                    self._built_lookup = Lookup(self.places, self.sectors)
+        return self._built_lookup
+
+    @property
+    def _matcher(self) -> Matcher:
+        if self._built_matcher is None:
+            with self._build_lock:
+                if self._built_matcher is None:
+                    self._built_matcher = Matcher(self.places)
+        return self._built_matcher
+
+    def warm_up(self) -> None:
+        """Build the text matcher and the lookups now rather than on first use."""
+        self._lookup.autocomplete("a")
+        self._matcher.owners("Kyiv")
 
     def __repr__(self) -> str:
         return f"Gazetteer({len(self.places)} places, {len(self.sectors)} sectors)"

@@ -35,22 +35,25 @@ class Lookup:
         self.places, self.sectors = places, sectors
         self._place_by_name = {p.name: p for p in places}
         self._sector_by_name = {s.name: s for s in sectors}
-        # key -> [(how the key names the place, place)]: its own name, a current spelling, a former one.
-        by_key: dict[str, dict[int, tuple[int, Place]]] = defaultdict(dict)
+        # key -> {place: how the key names it}: 0 its own name, 1 a current spelling, 2 a former one.
+        by_key: dict[str, dict[Place, int]] = defaultdict(dict)
         self._keys: dict[int, tuple[str, ...]] = {}
         for place in places:
-            self._keys[id(place)] = tuple(dict.fromkeys(k for k in map(lookup_key, place.all_names) if k))
-            former = {lookup_key(f) for f in place.former}
-            own = {lookup_key(place.name), lookup_key(place.base_name or place.name)}
-            for key in (*self._keys[id(place)], lookup_key(place.base_name or place.name)):
+            keys = tuple(dict.fromkeys(k for k in map(lookup_key, place.all_names) if k))
+            self._keys[id(place)] = keys
+            former = {lookup_key(f) for f in place.former} if place.former else set()
+            base = lookup_key(place.base_name) if place.base_name and place.base_name != place.name else ""
+            own = {keys[0], base} if keys else {base}
+            for key in (*keys, base):
                 if not key or (place.kind == "region" and key.endswith(_SECTOR_SUFFIXES)):
                     continue  # "Kharkiv direction" typed is the sector; in text it is the oblast
                 how = 0 if key in own else 2 if key in former else 1
-                known = by_key[key].get(id(place))
-                if known is None or how < known[0]:
-                    by_key[key][id(place)] = (how, place)
+                known = by_key[key].get(place)
+                if known is None or how < known:
+                    by_key[key][place] = how
+        preference = {id(p): self._preference(p) for p in places}
         self._places_by_key = {
-            k: [p for _, p in sorted(v.values(), key=lambda hp: (hp[0], *self._preference(hp[1])))]
+            k: list(v) if len(v) == 1 else sorted(v, key=lambda p, v=v: (v[p], preference[id(p)]))
             for k, v in by_key.items()
         }
         self._place_by_compact: dict[str, Place] = {}
