@@ -3,6 +3,19 @@
 Each line holds a sentence and the gold set of places a careful reader finds in it, by canonical
 gazetteer name; a name starting with "?" is a Ukrainian place the gazetteer does not know (it can only
 be missed). A place counts once per sentence. Scored per (sentence, place) pair, micro-averaged.
+
+The set: 300 sentences sampled at random (fixed seed) from RUWA's titles and lead paragraphs (240 of
+them with a capitalised word inside the sentence, 60 without condition; RUWA is CC BY-NC-SA 4.0) and
+68 written to test the hard cases (New York, Paris, Druzhba, Peremoha, namesakes, Cyrillic). Each row
+has a fixed "dev" or "test" split (by a hash of its id): the rules were written looking at dev errors.
+
+What counts as gold: settlements in Ukraine (with city districts), oblasts, Crimea and Donbas, and the
+Russian border regions the gazetteer covers (Kursk, Belgorod oblasts, Sudzha). A place name that names
+something by its location counts as that place ("Kramatorsk railway station", "Mariupol city
+council", "Chernobyl nuclear power plant" -> Chornobyl; the Zaporizhzhia plant and the General Staff's
+"Zaporizhzhia direction" are named after the oblast); the so-called DPR/LPR are the oblasts. Names of
+units, newspapers and the like do not count ("Azov regiment", "Kyiv Post", "Sicheslav Brigade"), nor
+do rivers, seas, islands, Ukraine itself or places abroad.
 """
 from __future__ import annotations
 
