@@ -203,7 +203,7 @@ def _one_per_article(passages: list[Passage], focus: set[str]) -> list[Passage]:
 def _key_sentence(passage: Passage, focus: set[str]) -> str:
     sentences = [passage.text[s.start:s.end] for s in split_sentences(passage.text)]
     for sentence in sentences:
-        if any(name in sentence for name in focus):
+        if any(name.split(" (")[0] in sentence for name in focus):  # "Novoselivka (Donetsk Oblast)"
             return sentence
     return sentences[0] if sentences else passage.text
 

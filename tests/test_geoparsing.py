@@ -387,3 +387,16 @@ def test_a_changed_curated_file_is_a_new_cache_key(tmp_path: Path) -> None:
     Gazetteer.load(cache_dir=tmp_path / "cache")
     Gazetteer.load(edited, cache_dir=tmp_path / "cache")
     assert len(list((tmp_path / "cache").glob("gazetteer-*.json"))) == 2
+
+
+def test_a_briefing_on_a_namesake_quotes_the_sentence_that_names_it(fresh, tmp_path) -> None:
+    path = tmp_path / "articles" / "opytne.txt"
+    path.parent.mkdir()
+    path.write_text("date 2023-02-01\n\nThe General Staff published its morning report. Opytne near Bakhmut "
+                    "came under fire again, it said.", encoding="utf-8")
+    assert fresh.ingest([path.parent]).articles == 1
+    name = "Opytne (near Bakhmut, Donetsk Oblast)"
+    briefing = fresh.sector(name)
+    assert not briefing.abstained
+    assert "Opytne near Bakhmut came under fire again" in briefing.answer
+    assert "morning report" not in briefing.answer
