@@ -26,7 +26,7 @@ from retrieval.vector_index import VectorIndex
 _log = logging.getLogger(__name__)
 
 # Bump when cleaning, dating, chunking or tagging changes, so every article is processed again.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: the GeoNames gazetteer (every settlement, homonyms settled by context)
 # Passages embedded and written together: large enough that the encoder's length-sorted batches
 # stay full (1,024 measured 0.79x of one raw encode call on RUWA), small enough that a crash loses little.
 FLUSH_PASSAGES = 4096

@@ -140,6 +140,21 @@ class Frontline:
         return self._briefing(f"Timeline: {heading}", items, focus, started,
                               empty=f"No dated article mentions {heading} in that period.")
 
+    # ------------------------------------------------------------------ pictures (PNG; block: call off the loop)
+    def timeline_picture(self, place: str, since: str | None = None, until: str | None = None):
+        """The chart of weekly mentions for /timeline (retrieval.pictures.Picture; `.png` is the file)."""
+        from retrieval import pictures
+
+        found = self._resolve(place)
+        lo, hi = parse_day(since, "since", end=False), parse_day(until, "until", end=True)
+        return pictures.timeline_picture(self.gazetteer, self.docstore, found, lo, hi)
+
+    def sector_picture(self, name: str):
+        """The sector map for /sector (retrieval.pictures.Picture; `.png` is the file)."""
+        from retrieval import pictures
+
+        return pictures.sector_picture(self.gazetteer, self.docstore, self._resolve(name))
+
     def _districts(self, place: Place) -> list[str]:
         return [p.name for p in self._gazetteer.places if p.parent == place.name]
 
@@ -218,7 +233,7 @@ def _one_per_article(passages: list[Passage], focus: set[str]) -> list[Passage]:
 def _key_sentence(passage: Passage, focus: set[str]) -> str:
     sentences = [passage.text[s.start:s.end] for s in split_sentences(passage.text)]
     for sentence in sentences:
-        if any(name in sentence for name in focus):
+        if any(name.split(" (")[0] in sentence for name in focus):  # "Novoselivka (Donetsk Oblast)"
             return sentence
     return sentences[0] if sentences else passage.text
 
