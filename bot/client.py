@@ -17,7 +17,7 @@ from bot.replies import user_message
 from bot.runner import AnswerRunner, Cooldowns, LoopLagMonitor
 from bot.views import SourcesButton, VoteButton
 from config.settings import Settings
-from retrieval import Answer, Frontline
+from retrieval import Frontline
 
 _log = logging.getLogger(__name__)
 
@@ -104,10 +104,12 @@ class FrontlineBot(commands.Bot):
         return
 
     # ------------------------------------------------------------------ shared by the cogs
-    async def answer_off_loop(self, fn, *args) -> Answer:
-        answer = await self.runner.run(fn, *args)
-        self.recent.add(answer)
-        return answer
+    async def answer_off_loop(self, fn, *args):
+        """Run `fn` on the answer runner; remember the answer it returns (alone or first of a tuple)
+        so its buttons find it."""
+        result = await self.runner.run(fn, *args)
+        self.recent.add(result[0] if isinstance(result, tuple) else result)
+        return result
 
     async def on_tree_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         where = interaction.command.name if interaction.command else "?"

@@ -1,8 +1,10 @@
 """What the bot sends back: an answer as message arguments, and an error as one short, true sentence."""
 from __future__ import annotations
 
+import io
 import logging
 
+import discord
 from discord import app_commands
 
 from bot import render
@@ -12,12 +14,20 @@ from retrieval import Answer, FrontlineError, StoreUnavailable
 
 _log = logging.getLogger(__name__)
 
+PICTURE_NAME = "picture.png"
 
-def message_for(answer: Answer) -> dict:
-    """Keyword arguments for send(): an embed with buttons, or a short plain abstention."""
+
+def message_for(answer: Answer, picture=None) -> dict:
+    """Keyword arguments for send(): an embed with buttons (and the briefing's picture shown in it),
+    or a short plain abstention."""
     if answer.abstained:
         return {"content": render.abstention_text(answer)}
-    return {"embed": render.answer_embed(answer), "view": AnswerView(answer.answer_id)}
+    message = {"embed": render.answer_embed(answer), "view": AnswerView(answer.answer_id)}
+    if picture is not None:
+        message["file"] = discord.File(io.BytesIO(picture.png), filename=PICTURE_NAME,
+                                       description=render.trim(", ".join(picture.texts[:3]), 1024))
+        message["embed"].set_image(url=f"attachment://{PICTURE_NAME}")
+    return message
 
 
 def user_message(error: BaseException, where: str) -> str:

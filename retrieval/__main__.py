@@ -69,11 +69,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?")
     p.set_defaults(run=_ask)
 
-    p = sub.add_parser("sector", parents=[common], help="a briefing for a place and its sector, newest first")
+    picture = argparse.ArgumentParser(add_help=False)
+    picture.add_argument("--png", type=Path, metavar="FILE", help="also draw the picture the bot attaches into FILE")
+
+    p = sub.add_parser("sector", parents=[common, picture],
+                       help="a briefing for a place and its sector, newest first (--png: a map of the sector)")
     p.add_argument("name")
     p.set_defaults(run=_sector)
 
-    p = sub.add_parser("timeline", parents=[common, dates], help="what the articles say about a place, in date order")
+    p = sub.add_parser("timeline", parents=[common, dates, picture],
+                       help="what the articles say about a place, in date order (--png: weekly mentions)")
     p.add_argument("place")
     p.set_defaults(run=_timeline)
 
@@ -151,14 +156,29 @@ def _ask(args, frontline) -> int:
 
 def _sector(args, frontline) -> int:
     _print_answer(frontline.sector(args.name), args.json)
+    if args.png:
+        _write_png(args.png, frontline.sector_picture(args.name))
     return 0
 
 
 def _timeline(args, frontline) -> int:
     from retrieval.daterange import DateRange
 
-    _print_answer(frontline.timeline(args.place, DateRange.from_options(args.since, args.until)), args.json)
+    dates = DateRange.from_options(args.since, args.until)
+    _print_answer(frontline.timeline(args.place, dates), args.json)
+    if args.png:
+        _write_png(args.png, frontline.timeline_picture(args.place, dates))
     return 0
+
+
+def _write_png(path: Path, picture) -> None:
+    from retrieval.errors import FrontlineError
+
+    try:
+        path.write_bytes(picture.png)
+    except OSError as exc:
+        raise FrontlineError(f"cannot write {path}: {exc.strerror}") from None
+    print(f"picture: {path} ({picture.width}×{picture.height})", file=sys.stderr)
 
 
 def _stats(args, frontline) -> int:
@@ -170,6 +190,9 @@ def _stats(args, frontline) -> int:
         print(f"dates: {data['first_date'] or '?'} to {data['last_date'] or '?'}; last ingest {data['last_ingest'] or 'never'}")
         top = ", ".join(f"{k} ({v})" for k, v in list(data["places"].items())[:15])
         print(f"places covered ({len(data['places'])}): {top}")
+        g = data["gazetteer"]
+        print(f"gazetteer: {g['places']:,} places ({g['from_geonames']:,} from GeoNames, {g['curated']:,} curated), "
+              f"{g['sectors']} sectors, {g['spellings']:,} spellings")
     return 0
 
 

@@ -13,12 +13,13 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from retrieval import answer as ans
 from retrieval.chunking import split_sentences
 from retrieval.config import RetrievalConfig
-from retrieval.daterange import DateRange
+from retrieval.daterange import OPEN_END, OPEN_START, DateRange
 from retrieval.docstore import Docstore, sector_key
 from retrieval.embedder import Embedder
 from retrieval.errors import ConfigError, FrontlineError
@@ -35,6 +36,8 @@ _log = logging.getLogger(__name__)
 
 BRIEFING_ITEMS = 8
 TIMELINE_ITEMS = 15
+MAP_RECENT_DAYS = 90     # the sector map sizes places by mentions in the last 90 days of articles
+MAP_NEARBY_KM = 40.0     # a place without a sector is mapped with the places this close
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -50,7 +53,7 @@ class Frontline:
                  gazetteer: Gazetteer | None = None) -> None:
         self.config = config
         config.data_dir.mkdir(parents=True, exist_ok=True)
-        self._gazetteer = gazetteer or load_gazetteer(config.gazetteer_path)
+        self._gazetteer = gazetteer or load_gazetteer(config.gazetteer_path, config.data_dir / "cache")
         self._embedder = embedder or Embedder(config.embed_model, config.embed_batch_size)
         self._docstore = Docstore(config.docstore_path)
         self._vectors = VectorIndex(path=config.chroma_dir, url=config.chroma_url, collection=config.collection)
@@ -71,6 +74,7 @@ class Frontline:
     def warm_up(self) -> None:
         """Load the model, the row index and Chroma's own index now, not on the first question."""
         self._embedder.warm_up()
+        self._gazetteer.warm_up()
         self._rows.refresh()
         self._searcher.search(parse_intent("warm up", self._gazetteer), k=1)
         self.coverage()
@@ -117,9 +121,11 @@ class Frontline:
         started = time.perf_counter()
         found = self._resolve(name)
         if isinstance(found, Place):
-            sector = self._gazetteer.sector_of(found)
-            names = [found.name] + ([sector_key(sector.name)] if sector else [])
-            heading = f"{found.name} — {sector.label}" if sector else found.name
+            link = self._gazetteer.sector_link(found)
+            names = [found.name] + ([sector_key(link.sector.name)] if link else [])
+            heading = f"{found.name} — {link.sector.label}" if link else found.name
+            if link and link.derived:  # not a curated member: say how it was placed
+                heading += f" (joined by distance, {link.km:.0f} km from {link.via})"
             focus = {found.name}
         else:
             names, heading, focus = [sector_key(found.name)], found.label, set()
@@ -141,19 +147,58 @@ class Frontline:
                               empty=f"No dated article mentions {heading} in that period.")
 
     # ------------------------------------------------------------------ pictures (PNG; block: call off the loop)
-    def timeline_picture(self, place: str, since: str | None = None, until: str | None = None):
-        """The chart of weekly mentions for /timeline (retrieval.pictures.Picture; `.png` is the file)."""
+    def timeline_picture(self, place: str, dates: DateRange = DateRange()):
+        """The chart of weekly mentions for /timeline, the asked-for period shaded
+        (a retrieval.pictures.Picture; `.png` is the file)."""
         from retrieval import pictures
 
         found = self._resolve(place)
-        lo, hi = parse_day(since, "since", end=False), parse_day(until, "until", end=True)
-        return pictures.timeline_picture(self.gazetteer, self.docstore, found, lo, hi)
+        if isinstance(found, Place):
+            names, heading = [found.name, *self._districts(found)], found.name
+        else:
+            names, heading = [sector_key(found.name)], found.label
+        days = {p.article_id: p.date_int for p in self._docstore.passages_naming(names) if p.date_int}
+        weeks = pictures.weekly_counts([pictures.day_of(d) for d in days.values()])
+        lo = pictures.day_of(dates.since) if dates.since > OPEN_START else None
+        hi = pictures.day_of(dates.until) if dates.until < OPEN_END else None
+        return pictures.timeline_chart(weeks, (lo, hi), f"{heading}: articles per week")
 
     def sector_picture(self, name: str):
-        """The sector map for /sector (retrieval.pictures.Picture; `.png` is the file)."""
+        """The map for /sector: the sector's places sized by recent mentions, the asked-for place
+        highlighted (a retrieval.pictures.Picture)."""
         from retrieval import pictures
+        from retrieval.distance import haversine_km
 
-        return pictures.sector_picture(self.gazetteer, self.docstore, self._resolve(name))
+        found = self._resolve(name)
+        highlight = found.name if isinstance(found, Place) else None
+        sector = self._gazetteer.sector_of(found) if isinstance(found, Place) else found
+        if sector is not None:
+            members, title = self._gazetteer.sector_places(sector), sector.label
+        elif found.has_coordinates:
+            members = [p for p in self._gazetteer.places if p.has_coordinates and p.kind != "region"
+                       and haversine_km(found.lat, found.lon, p.lat, p.lon) <= MAP_NEARBY_KM]
+            title = f"Around {found.name}"
+        else:
+            members, title = [found], found.name
+        members = [p for p in members if p.has_coordinates and p.kind != "region"]
+        mentions = self._recent_mentions([p.name for p in members])
+        # Curated places always; places joined by distance only when the articles mention them.
+        shown = [p for p in members if p.curated or mentions.get(p.name) or p.name == highlight]
+        return pictures.sector_map([(p.name, p.lat, p.lon, mentions.get(p.name, 0)) for p in shown], highlight, title)
+
+    def _recent_mentions(self, names: list[str]) -> dict[str, int]:
+        """Articles naming each place in the last MAP_RECENT_DAYS before the newest of them."""
+        if not names:
+            return {}
+        passages = self._docstore.passages_naming(names)
+        newest = max((p.date_int for p in passages if p.date_int), default=0)
+        cutoff = _days_before(newest, MAP_RECENT_DAYS) if newest else 0
+        wanted, seen = set(names), {}
+        for p in passages:
+            if p.date_int >= cutoff:
+                for place in wanted.intersection(p.places):
+                    seen.setdefault(place, set()).add(p.article_id)
+        return {place: len(ids) for place, ids in seen.items()}
 
     def _districts(self, place: Place) -> list[str]:
         return [p.name for p in self._gazetteer.places if p.parent == place.name]
@@ -204,6 +249,7 @@ class Frontline:
             s.name for name in data["places"]
             if isinstance(p := self._gazetteer.resolve(name), Place) and (s := self._gazetteer.sector_of(p))
         })
+        data["gazetteer"] = self._gazetteer.size()
         return data
 
     def coverage(self) -> str:
@@ -242,9 +288,15 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def load_gazetteer(path: Path | None) -> Gazetteer:
-    """The place gazetteer; a malformed file is the operator's to fix, named in one line."""
+def load_gazetteer(path: Path | None, cache_dir: Path | None = None) -> Gazetteer:
+    """The place gazetteer (built from GeoNames and the curated file, cached in `cache_dir`); a
+    malformed file is the operator's to fix, named in one line."""
     try:
-        return Gazetteer.load(path)
+        return Gazetteer.load(path, cache_dir=cache_dir) if cache_dir else Gazetteer.load(path)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"FRONTLINE_GAZETTEER: {exc}") from None
+
+
+def _days_before(yyyymmdd: int, days: int) -> int:
+    day = date(yyyymmdd // 10000, max(1, yyyymmdd // 100 % 100), max(1, yyyymmdd % 100)) - timedelta(days=days)
+    return int(day.strftime("%Y%m%d"))

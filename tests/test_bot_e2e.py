@@ -222,3 +222,30 @@ async def test_commands_sync_at_start_only_when_the_command_set_changed(seeded, 
             pass
         assert len(_syncs(fake)) == 1 and f"/guilds/{fake.guild_id}/commands" in _syncs(fake)[0].path
         fake.assert_no_violations()
+
+
+def _png_of(fake, message: dict) -> bytes:
+    """The bytes the bot uploaded for this message's first attachment."""
+    name = message["attachments"][0]["filename"]
+    uploads = [f for r in fake.requests for f in r.files if f.get("filename") == name]
+    return uploads[-1]["data"]
+
+
+@pytest.mark.parametrize("command,options,label", [
+    ("timeline", {"place": "Chasiv Yar"}, "Chasiv Yar"),
+    ("sector", {"name": "Toretsk"}, "Toretsk"),
+])
+async def test_briefings_show_their_picture(seeded, tmp_path, command, options, label):
+    import io
+
+    from PIL import Image, ImageStat
+
+    async with running_bot(seeded, tmp_path) as (fake, _):
+        message = await (await fake.slash(command, options)).wait_final(60)
+        embed = message["embeds"][0]
+        assert embed["image"]["url"] == f"attachment://{message['attachments'][0]['filename']}"
+        assert label in (message["attachments"][0].get("description") or "")
+        image = Image.open(io.BytesIO(_png_of(fake, message)))
+        assert image.format == "PNG" and image.width >= 400 and image.height >= 250
+        assert max(ImageStat.Stat(image.convert("L")).stddev) > 5, "a blank picture"
+        fake.assert_no_violations()

@@ -142,6 +142,17 @@ class TinyBot:
             report = discord.File(io.BytesIO(b"casualty report\n"), filename="report.txt")
             await interaction.response.send_message("report attached", file=report)
 
+        @tree.command(description="An embed showing an attached picture, right or wrong")
+        async def picture(interaction: discord.Interaction, variant: str) -> None:
+            png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+            data, named = {"good": (png, "map.png"), "not-png": (b"GIF89a", "map.png"),
+                           "unknown": (png, "other.png")}[variant]
+            embed = discord.Embed(title="map").set_image(url="attachment://map.png")
+            try:
+                await interaction.response.send_message(embed=embed, file=discord.File(io.BytesIO(data), filename=named))
+            except discord.HTTPException as error:
+                caught[f"picture-{variant}"] = error
+
         @tree.command(description="Uses the followup webhook before acknowledging")
         async def early(interaction: discord.Interaction) -> None:
             try:
@@ -460,6 +471,22 @@ def test_file_upload_is_parsed_from_multipart() -> None:
         callback = next(r for r in fake.requests if r.path.endswith("/callback"))
         assert callback.files and callback.json["type"] == C.CALLBACK_CHANNEL_MESSAGE
         fake.assert_no_violations()
+
+    run_scenario(scenario)
+
+
+@e2e
+def test_attached_pictures_are_checked() -> None:
+    async def scenario(fake: FakeDiscord, bot: TinyBot) -> None:
+        good = await (await fake.slash("picture", {"variant": "good"})).wait_final(5)
+        assert good["attachments"][0]["filename"] == "map.png"
+        assert good["embeds"][0]["image"]["url"] == "attachment://map.png"
+        fake.assert_no_violations()
+        for variant, words in (("not-png", "is not a PNG"), ("unknown", "names no file of this message")):
+            await fake.slash("picture", {"variant": variant})
+            await fake.wait_until(lambda f, v=variant: f"picture-{v}" in bot.caught, timeout=5)
+            assert any(words in v for v in fake.violations), fake.violations
+        fake.violations.clear()
 
     run_scenario(scenario)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.daterange import DateRange
 from retrieval.distance import distance_answer, haversine_km
 from retrieval.places import Gazetteer, Place
 from retrieval.places import loading, variants
@@ -269,7 +270,7 @@ def test_a_geonames_only_place_through_sector_and_timeline(rodynske) -> None:
     assert any("Rodynske" in c.passage for c in briefing.citations)
     timeline = rodynske.timeline(GEONAMES_ONLY, since="2024-09", until="2024-09-30")
     assert not timeline.abstained and timeline.citations[0].date == "2024-09-12"
-    passages = rodynske.docstore.passages_naming([GEONAMES_ONLY])
+    passages = rodynske._docstore.passages_naming([GEONAMES_ONLY])
     assert passages and all("sector:Pokrovsk" not in p.places for p in passages)
     assert all("Pokrovsk" in p.sectors for p in passages)
 
@@ -336,7 +337,7 @@ def _close(a, b, tolerance=30) -> bool:
 
 
 def test_pictures_from_the_store(rodynske) -> None:
-    timeline = rodynske.timeline_picture(GEONAMES_ONLY, since="2024-09-01")
+    timeline = rodynske.timeline_picture(GEONAMES_ONLY, DateRange.from_options(since="2024-09-01"))
     assert _not_blank(_image(timeline.png)) and f"{GEONAMES_ONLY}: articles per week" in timeline.texts
     sector = rodynske.sector_picture(GEONAMES_ONLY)
     assert GEONAMES_ONLY in sector.texts and "Pokrovsk direction" in sector.texts

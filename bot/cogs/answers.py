@@ -32,13 +32,18 @@ class Answers(commands.Cog):
             return False
         return True
 
-    async def _answer(self, interaction: discord.Interaction, fn, *args) -> None:
-        """Acknowledge at once, compute off the event loop, then send the answer (errors: tree.on_error)."""
+    async def _answer(self, interaction: discord.Interaction, fn, *args, draw=None) -> None:
+        """Acknowledge at once, compute (and draw) off the event loop, then send the answer (errors:
+        tree.on_error)."""
         if not await self._cooled_down(interaction):
             return
         await interaction.response.defer(thinking=True)
-        answer = await self.bot.answer_off_loop(fn, *args)
-        await interaction.followup.send(**message_for(answer))
+        if draw is None:
+            answer = await self.bot.answer_off_loop(fn, *args)
+            await interaction.followup.send(**message_for(answer))
+            return
+        answer, picture = await self.bot.answer_off_loop(_with_picture, fn, draw, *args)
+        await interaction.followup.send(**message_for(answer, picture))
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="What you want to know, e.g. Why did Ukraine leave the Kanal district?")
@@ -50,7 +55,7 @@ class Answers(commands.Cog):
     @app_commands.describe(name="A settlement or sector, e.g. Toretsk (aliases like Dzerzhynsk work too)")
     async def sector(self, interaction: discord.Interaction, name: str) -> None:
         """A briefing on a place and its sector, newest first, every item dated and cited."""
-        await self._answer(interaction, self.bot.frontline.sector, name)
+        await self._answer(interaction, self.bot.frontline.sector, name, draw=self.bot.frontline.sector_picture)
 
     @app_commands.command(name="timeline")
     @app_commands.describe(
@@ -62,7 +67,8 @@ class Answers(commands.Cog):
                        until: str | None = None) -> None:
         """What the articles say about a place, in date order."""
         dates = DateRange.from_options(since, until)  # a bad date is answered at once, before deferring
-        await self._answer(interaction, self.bot.frontline.timeline, place, dates)
+        await self._answer(interaction, self.bot.frontline.timeline, place, dates,
+                           draw=self.bot.frontline.timeline_picture)
 
     @sector.autocomplete("name")
     @timeline.autocomplete("place")
@@ -97,6 +103,19 @@ class Answers(commands.Cog):
             await thread.send(**message_for(answer))
         except discord.HTTPException as exc:
             _log.warning("could not answer a mention in %s: %s", message.channel.id, exc)
+
+
+def _with_picture(brief, draw, *args):
+    """A briefing and its picture, computed together in one worker. A picture that cannot be drawn
+    is left out (with a log line); it never costs the user the briefing."""
+    answer = brief(*args)
+    if answer.abstained:
+        return answer, None
+    try:
+        return answer, draw(*args)
+    except Exception:
+        _log.warning("could not draw the picture for %r", args[0], exc_info=True)
+        return answer, None
 
 
 async def setup(bot: FrontlineBot) -> None:

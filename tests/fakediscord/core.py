@@ -332,7 +332,9 @@ class Core(DriverMixin):
 
     # ------------------------------------------------------------------ validation helpers
 
-    def _check_files(self, files: list[dict[str, Any]], where: str) -> None:
+    def _check_files(self, files: list[dict[str, Any]], where: str, payload: Any = None,
+                     kept: list[dict[str, Any]] | None = None) -> None:
+        self._check_attachment_references(files, where, payload, kept or [])
         if len(files) > C.MAX_FILES:
             raise ApiError.invalid_form_body(
                 [Problem("files", f"at most {C.MAX_FILES} files per message (got {len(files)})")],
@@ -347,6 +349,30 @@ class Core(DriverMixin):
                 violation=f"{where}: file {too_big[0].get('filename')!r} is {too_big[0]['size']} bytes (limit {C.ATTACHMENT_SIZE_LIMIT})",
             )
 
+    def _check_attachment_references(self, files: list[dict[str, Any]], where: str, payload: Any,
+                                     kept: list[dict[str, Any]]) -> None:
+        """Stricter than Discord, which just shows nothing: an embed's attachment://NAME must name a
+        file of this message, a .png file must be a PNG, and a file's description is at most 1,024."""
+        names = {f.get("filename") for f in files} | {a.get("filename") for a in kept}
+        for f in files:
+            name, data = f.get("filename") or "", f.get("data") or b""
+            if name.lower().endswith(".png") and not data.startswith(b"\x89PNG\r\n\x1a\n"):
+                raise ApiError.invalid_form_body(
+                    [Problem("files", f"{name} is not a PNG image")], violation=f"{where}: {name!r} is not a PNG")
+        described = payload.get("attachments") if isinstance(payload, dict) else None
+        for meta in described or []:
+            if isinstance(meta, dict) and len(meta.get("description") or "") > 1024:
+                raise ApiError.invalid_form_body(
+                    [Problem("attachments", "description is longer than 1024")],
+                    violation=f"{where}: an attachment description is longer than 1,024 characters")
+        for embed in (payload.get("embeds") or []) if isinstance(payload, dict) else []:
+            for key in ("image", "thumbnail"):
+                url = (embed.get(key) or {}).get("url", "") if isinstance(embed, dict) else ""
+                if url.startswith("attachment://") and url[len("attachment://"):] not in names:
+                    raise ApiError.invalid_form_body(
+                        [Problem(f"embeds.{key}.url", "Unknown attachment")],
+                        violation=f"{where}: embed {key} {url!r} names no file of this message")
+
     def validate_new_message(
         self, payload: Any, files: list[dict[str, Any]], where: str, *, ephemeral_allowed: bool
     ) -> dict[str, Any]:
@@ -357,7 +383,7 @@ class Core(DriverMixin):
         problems = check_message_payload(payload, ephemeral_allowed=ephemeral_allowed)
         if problems:
             raise ApiError.invalid_form_body(problems, violation=f"{where}: " + "; ".join(map(str, problems)))
-        self._check_files(files, where)
+        self._check_files(files, where, payload)
         if message_is_empty({**payload, "attachments": files}):
             raise ApiError(
                 400,
@@ -425,7 +451,7 @@ class Core(DriverMixin):
         problems = check_message_payload(payload, ephemeral_allowed=False, is_edit=True)
         if problems:
             raise ApiError.invalid_form_body(problems, violation=f"{where}: " + "; ".join(map(str, problems)))
-        self._check_files(files, where)
+        self._check_files(files, where, payload, kept=list(existing.get("attachments") or []))
         merged = self._merged_edit(existing, payload, files)
         if message_is_empty(merged):
             raise ApiError(
