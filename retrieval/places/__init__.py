@@ -90,7 +90,7 @@ class Gazetteer:
         if cache_dir is _NO_CACHE:
             cache_dir = default_cache_dir()
         built = load(path, Path(cache_dir) if cache_dir is not None else None)
-        _log.info("gazetteer: %d places, %d sectors (%s, %.2f s)", len(built.places), len(built.sectors),
+        _log.debug("gazetteer: %d places, %d sectors (%s, %.2f s)", len(built.places), len(built.sectors),
                   "cached" if built.from_cache else "built", built.seconds)
         return cls(built.places, built.sectors, build_seconds=built.seconds, from_cache=built.from_cache)
 

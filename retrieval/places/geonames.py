@@ -102,7 +102,7 @@ def read() -> tuple[list[GeoRecord], dict[str, int]]:
         # A country's name is as famous as its largest city, at least.
         _remember_foreign(abroad, country["name"], max(country.get("population") or 0, 10_000_000))
     records.sort(key=lambda r: r.geonameid)
-    _log.info("GeoNames: %d places in Ukraine, %d names abroad", len(records), len(abroad))
+    _log.debug("GeoNames: %d places in Ukraine, %d names abroad", len(records), len(abroad))
     return records, abroad
 
 
