@@ -204,6 +204,8 @@ class FakeDiscord:
     events = property(lambda self: self._core.events, doc="Gateway dispatches sent: {'s', 't', 'at', 'session'}.")
     heartbeats = property(lambda self: self._core.heartbeats, doc="Fake-clock times of gateway heartbeats.")
     deleted_messages = property(lambda self: self._core.deleted_messages, doc="Messages the bot deleted.")
+    refusals = property(lambda self: self._core.refusals,
+                        doc="Refused requests the bot could not foresee, answered without a violation.")
     dm_channels = property(lambda self: self._core.dm_channels, doc="DM channels the bot opened.")
     resumes = property(lambda self: self._core.resumes, doc="How many times the bot RESUMEd a session.")
     presence = property(lambda self: self._core.presence, doc="Last presence update (op 3) payload.")
@@ -360,6 +362,26 @@ class FakeDiscord:
             await core.wait_until(probe, timeout, "the bot to RESUME after op 7")
 
         await self._call(run())
+
+    # ------------------------------------------------------------------ changing the guild's channels
+
+    async def add_text_channel(self, name: str) -> int:
+        """A new text channel (CHANNEL_CREATE is dispatched); its id."""
+        return await self._call(self._core.add_text_channel(name))
+
+    async def restrict_bot(self, channel_id: int, deny: int = C.SEND_MESSAGES, *, announce: bool = True) -> None:
+        """Deny the bot permission bits in a text channel (a member overwrite; ``deny=0`` lifts it).
+
+        ``announce`` dispatches CHANNEL_UPDATE, as Discord does: the bot's cache then knows, and a request
+        it makes there anyway is a violation.  ``announce=False`` plays a lost or raced event: the first
+        refused request is answered (403) without a violation and listed in ``fake.refusals``; a second
+        one there is a violation (the bot should have learned from the first)."""
+        await self._call(self._core.set_bot_overwrite(channel_id, deny=deny, announce=announce))
+
+    async def delete_channel(self, channel_id: int, *, announce: bool = True) -> None:
+        """Delete a channel (CHANNEL_DELETE if ``announce``); requests to it get 404 Unknown Channel, under the
+        same rule as ``restrict_bot``."""
+        await self._call(self._core.delete_channel(channel_id, announce=announce))
 
     async def wait_until(self, condition: Callable[[FakeDiscord], Any], timeout: float = 10.0) -> Any:
         """Wait until ``condition(fake)`` is truthy (evaluated on the fake's thread after each change)."""
