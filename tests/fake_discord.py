@@ -45,7 +45,8 @@ privileged_intents=(), bot_permissions=DEFAULT_BOT_PERMISSIONS, bad_token="bad-t
 ``await fake.start()`` / ``await fake.stop()``, or ``async with FakeDiscord() as fake``.
 ``fake.patch_discord()``  sync context manager described above.
 ``fake.connect(client, token="fake-token", *, timeout=15, commands=True)``  async context manager:
-    runs ``client.start(token)`` as a task, waits for ``wait_ready``; re-raises startup errors
+    runs ``client.start(token)`` as a task, waits until THIS client identified (and, with ``commands``,
+    synced: pass ``commands=False`` for a restart that has nothing to sync); re-raises startup errors
     (e.g. ``discord.LoginFailure`` for ``"bad-token"``, which gets 401 on GET /users/@me); on exit
     ``await client.close()`` and awaits the task.
 ``await fake.wait_ready(timeout=15, *, commands=True)``  READY + GUILD_CREATE sent and, if

@@ -167,10 +167,8 @@ class Follow(commands.Cog):
         channel = guild.get_channel(channel_id)
         if channel is None or not isinstance(channel, discord.abc.Messageable):
             return None, "the channel was deleted, or I can no longer see it", False
-        perms = channel.permissions_for(guild.me)
-        missing = [label for attr, label in _NEEDED if not getattr(perms, attr)]
-        if missing:
-            return None, f"I lack the {and_list(missing)} permission{'s' if len(missing) > 1 else ''} there", False
+        if missing := _missing(channel.permissions_for(guild.me)):
+            return None, f"I lack the {missing} permission there", False
         return channel, "", False
 
     async def _pause(self, channel_id: int, watches: list[Watch], reason: str) -> None:
@@ -254,11 +252,9 @@ class Follow(commands.Cog):
             await interaction.response.send_message("Use /watch in a text channel (not a thread or a DM).",
                                                     ephemeral=True)
             return
-        missing = [label for attr, label in _NEEDED if not getattr(interaction.app_permissions, attr)]
-        if missing:
+        if missing := _missing(interaction.app_permissions):
             await interaction.response.send_message(
-                f"I can't post digests here: I need the {and_list(missing)} permission{'s' if len(missing) > 1 else ''} "
-                "in this channel.", ephemeral=True)
+                f"I can't post digests here: I need the {missing} permission in this channel.", ephemeral=True)
             return
         try:
             added, resumed = await asyncio.to_thread(self.watches.add, guild_id=interaction.guild_id or 0,
@@ -344,6 +340,12 @@ class Follow(commands.Cog):
         await interaction.response.send_message(
             f"Sorry — only members with the {label} permission can {what}.", ephemeral=True)
         return False
+
+
+def _missing(perms: discord.Permissions) -> str | None:
+    """The first permission a digest needs that is missing (without View Channel the others mean nothing,
+    and Discord drops Embed Links with Send Messages)."""
+    return next((label for attr, label in _NEEDED if not getattr(perms, attr)), None)
 
 
 def _feed_line(feed) -> str:

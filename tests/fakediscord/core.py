@@ -71,6 +71,7 @@ class Core(DriverMixin):
         self.heartbeats: list[float] = []
         self.events: list[dict[str, Any]] = []
         self.identified = False
+        self.identifies = 0  # IDENTIFYs so far: a second bot connecting to the same fake is a new one
         self.identify_payload: dict[str, Any] | None = None
         self.presence: Any = None
         self.resumes = 0
@@ -174,6 +175,7 @@ class Core(DriverMixin):
 
     def on_identified(self) -> None:
         self.identified = True
+        self.identifies += 1
         self.notify()
 
     @property

@@ -151,8 +151,10 @@ class FakeDiscord:
 
         If the client dies while starting (e.g. LoginFailure), its exception is raised here.
         """
+        # this client's own IDENTIFY (and sync): a bot that connected to this fake before does not count
+        identifies, syncs = self._core.identifies, self._core.command_syncs
         task = asyncio.create_task(client.start(token), name="bot-under-test")
-        ready = asyncio.ensure_future(self.wait_ready(timeout, commands=commands))
+        ready = asyncio.ensure_future(self._wait_new_ready(identifies, syncs, timeout, commands))
         try:
             await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
             if task.done():
@@ -240,6 +242,16 @@ class FakeDiscord:
 
         def probe() -> bool | None:
             return True if core.identified and (core.command_syncs or not commands) else None
+
+        await self._call(
+            core.wait_until(probe, timeout, "the bot to identify" + (" and sync commands" if commands else ""))
+        )
+
+    async def _wait_new_ready(self, identifies: int, syncs: int, timeout: float, commands: bool) -> None:
+        core = self._core
+
+        def probe() -> bool | None:
+            return True if core.identifies > identifies and (core.command_syncs > syncs or not commands) else None
 
         await self._call(
             core.wait_until(probe, timeout, "the bot to identify" + (" and sync commands" if commands else ""))
