@@ -65,11 +65,13 @@ def _head(n: int, item: DigestItem) -> str:
 
 
 def _safe_url(url: str | None) -> str | None:
-    """The URL, usable inside a markdown link, or None (not http(s), or too long to be worth a link)."""
+    """The URL, usable inside a markdown link, or None (not http(s), or too long to be worth a link).
+    Characters markdown or mentions would read are percent-encoded (the same URL to a web server; an
+    article URL has no login part, where "@" would mean something else)."""
     if not url or not url.startswith(("http://", "https://")) or len(url) > 400:
         return None
     for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("\n", ""),
-                       ("*", "%2A"), ("_", "%5F"), ("~", "%7E"), ("`", "%60"), ("|", "%7C")):
+                       ("*", "%2A"), ("_", "%5F"), ("~", "%7E"), ("`", "%60"), ("|", "%7C"), ("@", "%40")):
         url = url.replace(char, code)
     return url
 

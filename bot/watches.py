@@ -127,7 +127,7 @@ class Watches:
 
     def _watches(self, where: str, args: tuple) -> list[Watch]:
         rows = self._rows(f"SELECT channel_id, place, guild_id, added_by, added_at, paused_at, paused_reason "
-                          f"FROM watches {where} ORDER BY channel_id, added_at, place", args)
+                          f"FROM watches {where} ORDER BY channel_id, rowid", args)
         return [Watch(*row) for row in rows]
 
     def pause(self, channel_id: int, reason: str) -> int:
