@@ -24,16 +24,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from retrieval.config import RetrievalConfig
 from retrieval.errors import FrontlineError
+from retrieval.ingest import IngestReport
 from retrieval.models import RawArticle, Skip
 
 if TYPE_CHECKING:
-    from retrieval.ingest import IngestReport
     from retrieval.web.dedup import NearDuplicates
     from retrieval.web.fetch import Fetcher, FetchPolicy
     from retrieval.web.ingest_urls import WebSources
@@ -44,7 +45,7 @@ _log = logging.getLogger(__name__)
 LOCK_FILE = "follow.lock"       # in the data directory: one poll at a time across processes
 _SCHEMES = ("http://", "https://")
 
-Ingest = Callable[[Iterable[RawArticle | Skip]], "IngestReport"]
+Ingest = Callable[[Iterable[RawArticle | Skip]], IngestReport]
 
 
 def is_url(source: str | object) -> bool:
@@ -299,7 +300,16 @@ class Follower:
         given_before = {f.url: f.articles_given for f in state.feeds()}
         web = WebSources(urls, self.fetcher(), state, near_duplicates=self.near_duplicates(), only_new=True)
         with _committed(web):
-            report = ingest(self._until_stopped(web, stop))
+            items = self._until_stopped(web, stop)
+            skips: list[Skip] = []
+            first = None
+            for item in items:      # polls the feeds up to their first new page
+                if isinstance(item, RawArticle):
+                    first = item
+                    break
+                skips.append(item)
+            # nothing new (the usual poll): no ingest at all, so no store scan, no row-index check
+            report = ingest(chain(skips, [first], items)) if first is not None else IngestReport(skipped=skips)
         polls = {p.feed_url: p for p in web.polls}
         outcomes = []
         for url in urls:
