@@ -46,6 +46,7 @@ LOCK_FILE = "follow.lock"       # in the data directory: one poll at a time acro
 _SCHEMES = ("http://", "https://")
 
 Ingest = Callable[[Iterable[RawArticle | Skip]], IngestReport]
+Stored = Callable[[], set[str]]      # the ids of every article the store holds
 
 
 def is_url(source: str | object) -> bool:
@@ -137,6 +138,7 @@ class Follower:
         self._near_duplicates: NearDuplicates | None = None
         self._stop = threading.Event()
         self._closed = False
+        self._mended = False        # web state checked against the store since this process started
 
     # ------------------------------------------------------------------ life cycle
     def stop(self) -> None:
@@ -280,9 +282,10 @@ class Follower:
         with _committed(web):
             yield self._until_stopped(web, None)
 
-    def poll(self, ingest: Ingest, stop: threading.Event | None = None) -> FollowReport:
+    def poll(self, ingest: Ingest, stop: threading.Event | None = None, stored: Stored | None = None) -> FollowReport:
         """Poll every followed feed once and ingest what is new with `ingest(items) -> IngestReport`.
-        Setting `stop` ends the poll after the page being read; what was read is kept, the rest waits."""
+        Setting `stop` ends the poll after the page being read; what was read is kept, the rest waits.
+        `stored()` (the store's article ids) lets the first poll of a process mend what the store lost."""
         started, clock = _now(), time.monotonic()
         with _process_lock(self.config.data_dir / LOCK_FILE) as holder:
             if holder is not None:
@@ -290,6 +293,8 @@ class Follower:
             urls = self.followed()
             if not urls:
                 return FollowReport(started, time.monotonic() - clock)
+            if stored is not None and not self._mended:
+                self._mend(stored())
             return self._poll(urls, ingest, stop, started, clock)
 
     def _poll(self, urls: list[str], ingest: Ingest, stop: threading.Event | None, started: str,
@@ -325,6 +330,21 @@ class Follower:
         skipped = [s for s in report.skipped if s.origin not in copies and s.origin not in polls]
         return FollowReport(started, time.monotonic() - clock, outcomes, new, len(copies), skipped,
                             stopped=self._stopping(stop))
+
+    def _mend(self, stored: set[str]) -> None:
+        """Web articles the store lost (an ingest found their vectors gone and dropped them, so that they
+        are embedded again) come back only if their pages are fetched again: reopen their feed entries,
+        and forget their signatures, or the pages would be taken for copies of articles no longer stored."""
+        state = self.state()
+        lost = [article_id for article_id, _ in state.signatures() if article_id not in stored]
+        if lost:
+            reopened = state.reopen_articles(lost)
+            index = self.near_duplicates()
+            for article_id in lost:
+                index.remove(article_id)
+            _log.warning("%d web articles are no longer in the store; %d feed entries will be fetched again",
+                         len(lost), reopened)
+        self._mended = True
 
     def _stopping(self, stop: threading.Event | None) -> bool:
         return self._stop.is_set() or (stop is not None and stop.is_set())

@@ -124,7 +124,8 @@ class Frontline:
         """Poll every followed feed once and ingest the new articles (see retrieval/following.py). Never
         raises for a bad feed or page: each outcome is in the report. Setting `stop` ends the poll early."""
         with self._ingest_lock:
-            return self._follower.poll(lambda items: self._ingest([], items), stop)
+            return self._follower.poll(lambda items: self._ingest([], items), stop,
+                                       stored=lambda: set(self._docstore.content_hashes()))
 
     def feeds(self) -> list[FeedStatus]:
         """The followed feeds: URL, title, last success, last error, articles given, who added it."""

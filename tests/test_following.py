@@ -397,3 +397,27 @@ def test_a_poll_and_an_ingest_do_not_overlap(tmp_path, embedder, gazetteer, news
         assert len(report.new_articles) == 3 and report.copies == 1
     finally:
         frontline.close()
+
+
+def test_web_articles_the_store_lost_are_fetched_again_at_the_next_start(tmp_path, embedder, gazetteer, news_sites):
+    """A lost Chroma volume: the next ingest drops the articles whose vectors are gone, so that they are
+    embedded again; for a web article that means fetching its page again, and not taking it for a copy."""
+    a, _ = news_sites
+    frontline = _frontline(tmp_path, embedder, gazetteer, feeds=[a.url("/feed.rss")])
+    try:
+        frontline.follow_once()
+        toretsk = _id_of(frontline, a.article_url(TORETSK_SPOIL_HEAPS))
+        frontline._vectors.delete_articles([toretsk])          # the vectors are lost
+        assert frontline.ingest([str(tmp_path / "nothing")]).reconciled
+        assert toretsk not in _stored(frontline)
+    finally:
+        frontline.close()
+    frontline = _frontline(tmp_path, embedder, gazetteer, feeds=[a.url("/feed.rss")])     # a restart
+    try:
+        again = frontline.follow_once()
+        assert again.new_articles == [toretsk] and again.copies == 0
+        assert len(a.hits(a.article_path(TORETSK_SPOIL_HEAPS))) == 2
+        assert frontline.search("Ukrainian infantry on the spoil heaps around Toretsk")[0].passage.article_id == toretsk
+        assert frontline.follow_once().new_articles == []
+    finally:
+        frontline.close()

@@ -287,6 +287,20 @@ class WebState:
             rows = self._db.execute("SELECT article_id, signature FROM web_articles").fetchall()
         yield from rows
 
+    def reopen_articles(self, article_ids: list[str]) -> int:
+        """Articles the store no longer has (its vectors were lost, say): forget their signatures and
+        carriers, and make the feed entries that gave them pending again; how many entries were reopened."""
+        reopened = 0
+        with self._tx() as db:
+            for start in range(0, len(article_ids), 500):
+                chunk = article_ids[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                reopened += db.execute(f"""UPDATE feed_entries SET status = 'pending', attempts = 0, error = NULL
+                                           WHERE status = 'done' AND article_id IN ({marks})""", chunk).rowcount
+            db.executemany("DELETE FROM web_articles WHERE article_id = ?", [(a,) for a in article_ids])
+            db.executemany("DELETE FROM carriers WHERE article_id = ?", [(a,) for a in article_ids])
+        return reopened
+
     def forget_articles(self, article_ids: list[str]) -> None:
         """Articles removed from the store: their signatures and carriers go too."""
         with self._tx() as db:
