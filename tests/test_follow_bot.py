@@ -139,6 +139,9 @@ async def test_watch_gets_one_digest_per_poll_of_what_is_new_with_a_passage_butt
             async with _running(fake, settings, frontline, restart=True) as (bot, cog):    # same data folder
                 await _polls(cog)
                 assert len(_digests(fake, general)) == 1 and len(_digests(fake, kharkiv_channel)) == 1
+                # the old digest's button still works in the new process
+                shown = await (await fake.click(digest, button["custom_id"], user_id=fake.user_id)).wait_final(30)
+                assert _unescape(cited.passage.replace("\n", "\n> ")) in _unescape(shown["content"])
                 # and something new after the restart does get through, once
                 a.extra_stories.append(DZERZHYNSK_WATER)
                 again = await fake.wait_for_message(channel_id=general, after=digest,

@@ -207,7 +207,7 @@ class Follow(commands.Cog):
         except FrontlineError as exc:
             await interaction.followup.send(trim(f"Not added. {escape(str(exc))}", CONTENT_MAX), ephemeral=True)
             return
-        _log.info("%s (%s) added the feed %s", interaction.user, interaction.user.id, status.url)
+        _log.info("member %s added the feed %s", interaction.user.id, status.url)
         title = escape(status.title or "untitled")
         await interaction.followup.send(trim(
             f"Now following **{title}** <{_plain(status.url)}> ({status.entries_seen} entries listed). Its articles "
@@ -225,7 +225,7 @@ class Follow(commands.Cog):
         except FrontlineError as exc:
             await interaction.followup.send(trim(f"Not removed. {escape(str(exc))}", CONTENT_MAX), ephemeral=True)
             return
-        _log.info("%s (%s) removed the feed %s", interaction.user, interaction.user.id, status.url)
+        _log.info("member %s removed the feed %s", interaction.user.id, status.url)
         await interaction.followup.send(trim(
             f"Stopped following <{_plain(status.url)}>; the {status.articles_given} articles it gave stay.",
             CONTENT_MAX), ephemeral=True)
