@@ -23,7 +23,6 @@ from bot.digests import MAX_ITEMS, PassageButton, digest_message
 from bot.render import CONTENT_MAX, escape, trim
 from bot.watches import FILE, Watch, Watches
 from retrieval import FrontlineError
-from retrieval.render import and_list
 
 if TYPE_CHECKING:
     from bot.client import FrontlineBot
