@@ -114,6 +114,7 @@ from_bot=True) -> dict``  first non-loading message newer than ``after`` (a mess
 Records (live objects owned by the fake's thread; read them, don't mutate them)
 -------------------------------------------------------------------------------
 ``fake.violations: list[str]``     every rule broken.   ``fake.assert_no_violations()``
+``fake.refusals: list[str]``       refusals answered without a violation (access changed unannounced).
 ``fake.requests: list[RecordedRequest]``  method, path (relative to /api/v10), query, json (also
     the parsed ``payload_json`` of multipart bodies), files (field, filename, size, content_type,
     data), ``at`` (fake clock), status, error body.
