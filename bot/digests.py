@@ -32,16 +32,23 @@ def fingerprint(text: str) -> str:
 def digest_message(places: list[str], items: list[DigestItem], more: dict[str, int]) -> dict:
     """send() arguments for the digest of `items` (at most MAX_ITEMS, newest first); `more`: per place, how
     many further new articles there were."""
-    title = trim(f"New on {and_list([escape(p) for p in places], most=5)}", TITLE_MAX)
+    title = trim(f"New on {and_list([escape(_one_line(p)) for p in places], most=5)}", TITLE_MAX)
     footer = "Quotes are verbatim from the articles · the buttons show each passage"
-    heads = [_head(n, item) for n, item in enumerate(items, start=1)]
     tail = ""
     if any(more.values()):
         total = sum(more.values())
-        where = " or ".join(f"/timeline {escape(p)}" for p, n in more.items() if n)
-        tail = f"\n…and {total} more — {where}"
-    # what is left for the sentences, shared equally
+        where = " or ".join(f"/timeline {trim(escape(_one_line(p)), 100)}" for p, n in more.items() if n)
+        tail = trim(f"\n…and {total} more — {where}", 600)
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(title) - len(footer)) - len(tail) - 50
+    heads = [_head(n, item) for n, item in enumerate(items, start=1)]
+    # very long links: the longest lines lose theirs (the outlet stays) until every sentence has room
+    while sum(len(h) + 6 + 40 for h in heads) > budget:
+        longest = max(range(len(heads)), key=lambda i: len(heads[i]))
+        shorter = _head(longest + 1, items[longest], link=False)
+        if len(shorter) >= len(heads[longest]):
+            break
+        heads[longest] = shorter
+    # what is left for the sentences, shared equally
     per_line = max(40, min(SENTENCE_MAX, (budget - sum(len(h) + 6 for h in heads)) // max(1, len(items))))
     lines = [f"{head} — “{trim(escape(_one_line(item.sentence)), per_line)}”" for head, item in zip(heads, items)]
     description = trim("\n".join(lines) + tail, DESCRIPTION_MAX)
@@ -55,9 +62,9 @@ def digest_message(places: list[str], items: list[DigestItem], more: dict[str, i
     return {"embed": embed, "view": view}
 
 
-def _head(n: int, item: DigestItem) -> str:
+def _head(n: int, item: DigestItem, *, link: bool = True) -> str:
     outlet = trim(escape(item.outlet or "unknown outlet"), 60).replace("[", "(").replace("]", ")")
-    link = _safe_url(item.url)
+    link = _safe_url(item.url) if link else None
     head = f"**{n}.** {item.date} · " + (f"[{outlet}]({link})" if link else outlet)
     if item.also_in:
         head += f" (also in {trim(escape(and_list(item.also_in, most=2)), 80)})"
@@ -68,12 +75,12 @@ def _safe_url(url: str | None) -> str | None:
     """The URL, usable inside a markdown link, or None (not http(s), or too long to be worth a link).
     Characters markdown or mentions would read are percent-encoded (the same URL to a web server; an
     article URL has no login part, where "@" would mean something else)."""
-    if not url or not url.startswith(("http://", "https://")) or len(url) > 400:
+    if not url or not url.startswith(("http://", "https://")):
         return None
     for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("\n", ""),
                        ("*", "%2A"), ("_", "%5F"), ("~", "%7E"), ("`", "%60"), ("|", "%7C"), ("@", "%40")):
         url = url.replace(char, code)
-    return url
+    return url if len(url) <= 400 else None
 
 
 def _one_line(text: str) -> str:

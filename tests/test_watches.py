@@ -95,10 +95,13 @@ hostile = st.lists(st.sampled_from(list("ab @everyone<@&12>*_`[]()|~\n#:/.") + [
 @given(sentences=st.lists(hostile, min_size=1, max_size=MAX_ITEMS), outlet=hostile, url=hostile,
        also=st.lists(hostile, max_size=6), place=hostile)
 def test_any_digest_fits_discord_and_pings_no_one(sentences, outlet, url, also, place):
-    items = [_item(n, sentence=s or "x", outlet=outlet or None, url="https://e.org/" + url, also_in=tuple(also))
-             for n, s in enumerate(sentences)]
+    items = [_item(n, sentence=s or "x", outlet=outlet or None, url="https://e.org/" + url * (n % 3),
+                   also_in=tuple(also)) for n, s in enumerate(sentences)]
     payload = _payload(digest_message([place or "P", "Toretsk"], items, {place or "P": 3, "Toretsk": 1}))
     assert check_embeds(payload["embeds"]) == [] and check_components(payload["components"]) == []
+    lines = payload["embeds"][0]["description"].split("\n**")
+    assert len(lines) == len(items) and lines[-1].split("\n")[-1].startswith("…and 4 more — /timeline ")
+    assert payload["embeds"][0]["description"].endswith("/timeline Toretsk")
     texts = [payload["embeds"][0]["title"], payload["embeds"][0]["description"], payload["embeds"][0]["footer"]["text"]]
     pings = resolve_pings(texts, None)       # even if mentions were parsed: nothing would notify anyone
     assert not (pings.everyone or pings.roles or pings.users), pings
