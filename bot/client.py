@@ -21,7 +21,7 @@ from retrieval import Frontline
 
 _log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.answers", "bot.cogs.admin")
+EXTENSIONS = ("bot.cogs.answers", "bot.cogs.admin", "bot.cogs.follow")
 HEALTH_EVERY = 15.0  # seconds between health-file updates (the Docker HEALTHCHECK reads it)
 
 

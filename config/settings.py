@@ -39,6 +39,15 @@ class Settings(BaseSettings):
                             description="Chroma collection name.")
     gazetteer: Path | None = Field(None, description="The place gazetteer (TOML); unset = config/gazetteer.toml.")
 
+    # --- following the news on the web
+    feeds: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="RSS / Atom feeds followed (polled by the bot and `follow`); comma-separated http(s) URLs.",
+    )
+    poll_minutes: float = Field(15.0, gt=0, le=7 * 24 * 60, description="Minutes between two polls of the feeds.")
+    allow_private_urls: bool = Field(
+        False, description="Fetch URLs on loopback, private and link-local addresses too (off: no SSRF).")
+
     # --- embedding
     embed_model: str = Field("", description="SentenceTransformer name or path; empty = the bundled all-MiniLM-L6-v2.")
     embed_batch_size: int = Field(64, gt=0, le=4096)
@@ -83,6 +92,23 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("feeds")
+    @classmethod
+    def _feed_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            try:
+                _check_http_url(url)
+            except ValueError as exc:
+                raise ValueError(f"{url!r} {exc}") from None
+        return list(dict.fromkeys(value))
+
     @field_validator("chroma_url", "llm_url", "llm_model", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -91,19 +117,7 @@ class Settings(BaseSettings):
     @field_validator("chroma_url", "llm_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        value = value.strip()
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        try:
-            parsed = urlparse(value)
-            parsed.port  # noqa: B018 - raises on a port that is not a number
-        except ValueError as exc:
-            raise ValueError(f"is not a valid URL ({exc})") from None
-        if not parsed.hostname:
-            raise ValueError("has no host name")
-        return value
+        return None if value is None else _check_http_url(value.strip())
 
     @property
     def chroma_dir(self) -> Path:
@@ -135,6 +149,7 @@ class Settings(BaseSettings):
             collection=self.collection, embed_model=self.embed_model, embed_batch_size=self.embed_batch_size,
             top_k=self.top_k, max_per_article=self.max_per_article, min_relevance=self.min_relevance,
             max_question_chars=self.max_question_chars, gazetteer_path=self.gazetteer, llm=llm,
+            feeds=tuple(self.feeds), allow_private_urls=self.allow_private_urls,
         )
 
     @property
@@ -162,6 +177,19 @@ class Settings(BaseSettings):
                 raise SettingsError(f"FRONTLINE_CORPUS_DIRS: {path} does not exist")
             if path.is_dir() and not _readable_dir(path):
                 raise SettingsError(f"FRONTLINE_CORPUS_DIRS: {path} is not readable")
+
+
+def _check_http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    try:
+        parsed = urlparse(value)
+        parsed.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise ValueError(f"is not a valid URL ({exc})") from None
+    if not parsed.hostname:
+        raise ValueError("has no host name")
+    return value
 
 
 def _readable_dir(path: Path) -> bool:

@@ -4,8 +4,9 @@ The front door is `Frontline`, built once from a `RetrievalConfig`:
 
     from retrieval import Frontline, RetrievalConfig
     frontline = Frontline(RetrievalConfig(data_dir=Path("data")))
-    frontline.ingest([Path("seeds")])
+    frontline.ingest([Path("seeds"), "https://kyivindependent.com/news-archive/rss/"])
     print(frontline.ask("Why did Ukraine leave the Kanal district?").answer)
+    report = frontline.follow_once()                       # poll RetrievalConfig.feeds: report.new_articles
 
 `FrontlineRetriever` puts the same hybrid retrieval into a llama-index pipeline (imported on first
 use). Command line: `python -m retrieval` (or `frontline`).
@@ -18,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from retrieval.config import LLMConfig, RetrievalConfig
     from retrieval.daterange import DateRange
+    from retrieval.digest import DigestItem
     from retrieval.errors import ConfigError, FrontlineError, StoreUnavailable
+    from retrieval.following import FollowReport
     from retrieval.ingest import IngestReport
     from retrieval.llama import FrontlineRetriever
     from retrieval.models import Answer, Citation
@@ -28,7 +31,8 @@ if TYPE_CHECKING:
 # (say retrieval.places) does not import numpy, Chroma and the rest.
 _EXPORTS = {
     "Answer": "retrieval.models", "Citation": "retrieval.models", "ConfigError": "retrieval.errors",
-    "DateRange": "retrieval.daterange", "Frontline": "retrieval.service", "FrontlineError": "retrieval.errors",
+    "DateRange": "retrieval.daterange", "DigestItem": "retrieval.digest", "FollowReport": "retrieval.following",
+    "Frontline": "retrieval.service", "FrontlineError": "retrieval.errors",
     "FrontlineRetriever": "retrieval.llama", "Health": "retrieval.service", "IngestReport": "retrieval.ingest",
     "LLMConfig": "retrieval.config", "RetrievalConfig": "retrieval.config", "StoreUnavailable": "retrieval.errors",
 }

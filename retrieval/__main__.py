@@ -1,4 +1,4 @@
-"""Command line: python -m retrieval (or `frontline`) {ingest,ask,sector,timeline,stats,eval}."""
+"""Command line: python -m retrieval (or `frontline`) {ingest,ask,sector,timeline,stats,eval,follow}."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,6 @@ import math
 import os
 import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")        # never reach for a model hub
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -29,8 +28,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         settings.check_data_dir()
         settings.check_gazetteer()
-        if args.command == "ingest" and not args.paths:
+        if args.command == "ingest" and not args.sources:
             settings.check_corpus_dirs()
+        args.poll_minutes = settings.poll_minutes
         frontline = _frontline(settings)
         if not _wait_for_store(frontline, settings.chroma_url, args.store_wait):
             return EXIT_UNREACHABLE
@@ -59,8 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", parents=[common],
-                       help="add article files or folders to the store (default: the configured corpus)")
-    p.add_argument("paths", nargs="*", type=Path)
+                       help="add article files, folders or web URLs (feeds, pages) to the store "
+                            "(default: the configured corpus)")
+    p.add_argument("sources", nargs="*", metavar="PATH_OR_URL",
+                   help="a file, a folder, or an http(s) URL of an RSS/Atom feed or an article page")
     p.add_argument("--prune", action="store_true", help="drop articles whose files are gone")
     p.set_defaults(run=_ingest)
 
@@ -87,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", parents=[common], help="run the gold question set and print the score per kind")
     p.set_defaults(run=_eval)
+
+    p = sub.add_parser("follow", parents=[common],
+                       help="poll the followed feeds every FRONTLINE_POLL_MINUTES and ingest new articles "
+                            "(one summary line per poll; SIGINT/SIGTERM stop it)")
+    p.add_argument("--once", action="store_true", help="poll once and exit (for cron)")
+    p.set_defaults(run=_follow)
     return parser
 
 
@@ -130,7 +138,8 @@ def _wait_for_store(frontline, url: str | None, patience: float) -> bool:
 
 
 def _ingest(args, frontline) -> int:
-    report = frontline.ingest(args.paths or None, prune=args.prune, progress=not args.json)
+    # strings, not Paths: Path("https://x.org/feed") would become "https:/x.org/feed"
+    report = frontline.ingest(args.sources or None, prune=args.prune, progress=not args.json)
     print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.summary())
     return 0
 
@@ -202,6 +211,38 @@ def _eval(args, frontline) -> int:
     report = run_gold(frontline, load_gold())
     print(json.dumps(report.to_json(), ensure_ascii=False, indent=1) if args.json else report.summary())
     return 0
+
+
+def _follow(args, frontline) -> int:
+    """Poll now, then every FRONTLINE_POLL_MINUTES until SIGINT or SIGTERM (which end the running poll
+    after the page it is reading; what was read is kept)."""
+    import signal
+    import threading
+
+    if not args.verbose:    # each failure is in the poll's summary line; no second line per failed feed
+        for noisy in ("retrieval.web", "retrieval.following", "trafilatura", "htmldate"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+    if not frontline.feeds():
+        print("error: no feeds to follow: set FRONTLINE_FEEDS (comma-separated RSS/Atom URLs) or add one "
+              "in Discord with /feeds add", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    stop = threading.Event()
+
+    def on_signal(signum, _frame) -> None:
+        stop.set()
+        signal.signal(signum, signal.SIG_DFL)      # a second one ends the program at once
+
+    if not args.once:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, on_signal)
+    while True:
+        report = frontline.follow_once(stop)
+        print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.summary(), flush=True)
+        if args.verbose and not args.json:
+            for skip in report.skipped:
+                print(f"  skipped {skip.origin}: {skip.reason}", flush=True)
+        if args.once or stop.wait(args.poll_minutes * 60):
+            return 0
 
 
 def _print_answer(answer, as_json: bool) -> None:

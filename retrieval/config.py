@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.web import STATE_FILE
+
 
 @dataclass(frozen=True)
 class LLMConfig:
@@ -32,6 +34,8 @@ class RetrievalConfig:
     max_question_chars: int = 500
     gazetteer_path: Path | None = None                     # None = config/gazetteer.toml
     llm: LLMConfig | None = None
+    feeds: tuple[str, ...] = ()                            # RSS / Atom feeds followed (besides those added at run time)
+    allow_private_urls: bool = False                       # fetch loopback / private addresses too (tests, intranets)
 
     @property
     def docstore_path(self) -> Path:
@@ -40,6 +44,11 @@ class RetrievalConfig:
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def web_state_path(self) -> Path:
+        """Followed feeds, their entries, and the near-duplicate signatures and carriers of web articles."""
+        return self.data_dir / STATE_FILE
 
     @property
     def index_dir(self) -> Path:

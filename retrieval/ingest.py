@@ -42,6 +42,7 @@ class IngestReport:
     skipped: list[Skip] = field(default_factory=list)
     seconds: float = 0.0
     articles_written: int = 0    # new or changed articles stored
+    written_ids: list[str] = field(default_factory=list)   # their ids (what following announces as new)
     reconciled: bool = False     # the stores disagreed (a crash, a lost volume) and were mended
 
     @property
@@ -165,6 +166,7 @@ def _ingest_all(paths: Sequence[Path], report: IngestReport, *, docstore: Docsto
             _write(pending, docstore, vectors, embedder, stored=known)
             report.passages_embedded += sum(len(a.passages) for a in pending)
             report.articles_written += len(pending)
+            report.written_ids.extend(a.article_id for a in pending)
             pending.clear()
 
     for item in _progress(iter_sources(paths) if items is None else items, enabled=progress):

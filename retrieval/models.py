@@ -79,6 +79,7 @@ class Citation:
     start: int
     end: int
     score: float
+    also_in: list[str] = field(default_factory=list)    # other outlets that carried the same text
 
     def to_json(self) -> dict:
         data = asdict(self)

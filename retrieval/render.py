@@ -8,10 +8,21 @@ from retrieval.models import Answer, Citation
 
 
 def citation_label(c: Citation) -> str:
+    """"Title · 2024-07-04 · AFP · also in Kyiv Independent and Ukrinform"."""
     parts = [c.title or f"article {c.article_id}", display_date(c)]
     if c.source:
         parts.append(c.source)
+    if c.also_in:
+        parts.append("also in " + and_list(c.also_in))
     return " · ".join(parts)
+
+
+def and_list(names: list[str] | tuple[str, ...], most: int = 3) -> str:
+    """"A", "A and B", "A, B and C", "A, B, C and 2 others"."""
+    names = list(names)
+    if len(names) > most + 1:
+        names = names[:most] + [f"{len(names) - most} others"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def answer_as_text(answer: Answer) -> str:

@@ -1,7 +1,9 @@
-"""Frontline: the library's one front door. Built once from a RetrievalConfig, it ingests, answers,
-briefs, completes place names, reports its health and checks citations.
+"""Frontline: the library's one front door. Built once from a RetrievalConfig, it ingests (files, folders
+and web URLs), answers, briefs, completes place names, reports its health, checks citations, and follows
+news feeds (polls them, lists, adds and removes them, and says what is new about a place).
 
-The embedder, the Chroma client and the row index are created here once and reused by every call.
+The embedder, the Chroma client and the row index are created here once and reused by every call; the
+web parts (fetcher, feed state, near-duplicate index: retrieval/following.py) when first needed.
 Every public method is synchronous and may block (embedding, search): async callers run it in a thread.
 Callers use these methods only; the parts behind them (docstore, vector index, row index) may change.
 """
@@ -12,17 +14,22 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retrieval import answer as ans
 from retrieval.chunking import split_sentences
 from retrieval.config import RetrievalConfig
 from retrieval.daterange import OPEN_END, OPEN_START, DateRange
+from retrieval.digest import DigestItem, digest_items
 from retrieval.docstore import Docstore, sector_key
 from retrieval.embedder import Embedder
 from retrieval.errors import ConfigError, FrontlineError
+from retrieval.following import Follower, FollowReport, is_url
 from retrieval.ingest import IngestReport, ingest
 from retrieval.intent import parse_intent
 from retrieval.models import Answer, Citation, Hit, Passage
@@ -30,7 +37,12 @@ from retrieval.places import Gazetteer, Place, Sector
 from retrieval.retry import network_reason
 from retrieval.row_index import RowIndexKeeper
 from retrieval.search import HybridSearcher
+from retrieval.sources import iter_sources
 from retrieval.vector_index import VectorIndex
+
+if TYPE_CHECKING:
+    from retrieval.web.fetch import FetchPolicy
+    from retrieval.web.state import FeedStatus
 
 _log = logging.getLogger(__name__)
 
@@ -38,6 +50,7 @@ BRIEFING_ITEMS = 8
 TIMELINE_ITEMS = 15
 MAP_RECENT_DAYS = 90     # the sector map sizes places by mentions in the last 90 days of articles
 MAP_NEARBY_KM = 40.0     # a place without a sector is mapped with the places this close
+CLOSE_WAIT = 30.0        # seconds close() waits for a running ingest or poll to finish its page
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -50,7 +63,9 @@ class Health:
 
 class Frontline:
     def __init__(self, config: RetrievalConfig, *, embedder: Embedder | None = None,
-                 gazetteer: Gazetteer | None = None) -> None:
+                 gazetteer: Gazetteer | None = None, fetch_policy: FetchPolicy | None = None) -> None:
+        """`fetch_policy`: how web pages are fetched (tests: no rate limit); by default polite, and private
+        addresses refused unless `config.allow_private_urls`."""
         self.config = config
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self._gazetteer = gazetteer or load_gazetteer(config.gazetteer_path, config.data_dir / "cache")
@@ -61,6 +76,7 @@ class Frontline:
         self._searcher = HybridSearcher(docstore=self._docstore, vectors=self._vectors, rows=self._rows,
                                         embedder=self._embedder, max_per_article=config.max_per_article)
         self._ingest_lock = threading.Lock()
+        self._follower = Follower(config, fetch_policy=fetch_policy)
         self._coverage: tuple[int, str] | None = None
         self._llm = None
         if config.llm is not None:
@@ -69,7 +85,17 @@ class Frontline:
             self._llm = LLMAnswerer(config.llm)
 
     def close(self) -> None:
-        self._docstore.close()
+        """Stop a running poll after the page it is reading, let it store what it read, then close."""
+        self._follower.stop()
+        idle = self._ingest_lock.acquire(timeout=CLOSE_WAIT)
+        if not idle:
+            _log.warning("closing while an ingest is still running; it will be picked up at the next start")
+        try:
+            self._follower.close()
+            self._docstore.close()
+        finally:
+            if idle:
+                self._ingest_lock.release()
 
     def warm_up(self) -> None:
         """Load the model, the row index and Chroma's own index now, not on the first question."""
@@ -80,13 +106,65 @@ class Frontline:
         self.coverage()
 
     # ------------------------------------------------------------------ ingest
-    def ingest(self, paths: list[Path] | None = None, *, prune: bool = False, progress: bool = False) -> IngestReport:
+    def ingest(self, sources: Sequence[str | Path] | None = None, *, prune: bool = False,
+               progress: bool = False) -> IngestReport:
+        """Ingest files and folders, and web URLs (an RSS / Atom feed: every entry's page; or an article
+        page); default: the configured corpus folders. A URL that cannot be used is a skip with its reason."""
+        sources = list(sources or self.config.corpus_paths)
+        urls = [s for s in sources if is_url(s)]
+        paths = [Path(s) for s in sources if not is_url(s)]
         with self._ingest_lock:  # one ingest at a time (/reindex twice, or CLI and bot)
-            return ingest(
-                paths or list(self.config.corpus_paths), docstore=self._docstore, vectors=self._vectors,
-                rows=self._rows, embedder=self._embedder, gazetteer=self._gazetteer, prune=prune,
-                progress=progress,
-            )
+            if not urls:
+                return self._ingest(paths, None, prune=prune, progress=progress)
+            with self._follower.sources(urls) as web:
+                return self._ingest(paths, chain(iter_sources(paths), web), prune=prune, progress=progress)
+
+    def _ingest(self, paths: list[Path], items, *, prune: bool = False, progress: bool = False) -> IngestReport:
+        return ingest(paths, items=items, docstore=self._docstore, vectors=self._vectors, rows=self._rows,
+                      embedder=self._embedder, gazetteer=self._gazetteer, prune=prune, progress=progress)
+
+    # ------------------------------------------------------------------ following feeds
+    def follow_once(self, stop: threading.Event | None = None) -> FollowReport:
+        """Poll every followed feed once and ingest the new articles (see retrieval/following.py). Never
+        raises for a bad feed or page: each outcome is in the report. Setting `stop` ends the poll early."""
+        with self._ingest_lock:
+            return self._follower.poll(lambda items: self._ingest([], items), stop,
+                                       stored=lambda: set(self._docstore.content_hashes()))
+
+    def feeds(self) -> list[FeedStatus]:
+        """The followed feeds: URL, title, last success, last error, articles given, who added it."""
+        return self._follower.feeds()
+
+    def add_feed(self, url: str) -> FeedStatus:
+        """Follow a feed from the next poll on; FrontlineError (the reason) when it is not a usable feed."""
+        return self._follower.add_feed(url)
+
+    def remove_feed(self, url: str) -> FeedStatus:
+        """Stop following a feed added at run time (its articles stay); not one from FRONTLINE_FEEDS."""
+        return self._follower.remove_feed(url)
+
+    def digest(self, place: str, article_ids: Sequence[str]) -> list[DigestItem]:
+        """Of `article_ids`, those about a place or its sector (or about a sector), newest first: date,
+        outlet, the sentence naming the place, the link, and the passage it is from."""
+        return digest_items(self._docstore, self._gazetteer, self._resolve(place), article_ids,
+                            also_in=self._follower.also_in)
+
+    def place_name(self, name: str) -> str:
+        """The one name of a place ("Dzerzhynsk" → "Toretsk") or sector (its label); FrontlineError if unknown."""
+        found = self._resolve(name)
+        return found.name if isinstance(found, Place) else found.label
+
+    def citation(self, passage_id: str) -> Citation | None:
+        """One stored passage as a citation (verbatim, dated, with every outlet that carried it), or None."""
+        passage = self._docstore.passages([passage_id]).get(passage_id)
+        if passage is None:
+            return None
+        return self._with_outlets([ans.to_citation(1, passage, score=1.0)])[0]
+
+    def _with_outlets(self, citations: list[Citation]) -> list[Citation]:
+        for c in citations:
+            c.also_in = self._follower.also_in(c.article_id)
+        return citations
 
     # ------------------------------------------------------------------ ask
     def ask(self, question: str) -> Answer:
@@ -103,6 +181,7 @@ class Frontline:
         text, citations = ans.compose(intent, hits, self.config.top_k)
         if self._llm is not None:
             text, citations = self._llm.answer(question, hits[: self.config.top_k], fallback=(text, citations))
+        self._with_outlets(citations)
         return Answer(question, text, False, ans.as_of(citations), _ms(started), citations, answer_id)
 
     def clean_question(self, question: str) -> str:
@@ -222,6 +301,7 @@ class Frontline:
         for n, passage in enumerate(items, start=1):
             citations.append(ans.to_citation(n, passage, score=1.0))
             lines.append(f"{ans.display_date(passage)} — {_key_sentence(passage, focus)} [{n}]")
+        self._with_outlets(citations)
         return Answer(heading, "\n".join(lines), False, ans.as_of(citations), _ms(started), citations,
                       uuid.uuid4().hex[:12])
 

@@ -45,16 +45,29 @@ privileged_intents=(), bot_permissions=DEFAULT_BOT_PERMISSIONS, bad_token="bad-t
 ``await fake.start()`` / ``await fake.stop()``, or ``async with FakeDiscord() as fake``.
 ``fake.patch_discord()``  sync context manager described above.
 ``fake.connect(client, token="fake-token", *, timeout=15, commands=True)``  async context manager:
-    runs ``client.start(token)`` as a task, waits for ``wait_ready``; re-raises startup errors
+    runs ``client.start(token)`` as a task, waits until THIS client identified (and, with ``commands``,
+    synced: pass ``commands=False`` for a restart that has nothing to sync); re-raises startup errors
     (e.g. ``discord.LoginFailure`` for ``"bad-token"``, which gets 401 on GET /users/@me); on exit
     ``await client.close()`` and awaits the task.
 ``await fake.wait_ready(timeout=15, *, commands=True)``  READY + GUILD_CREATE sent and, if
     ``commands``, at least one command bulk-overwrite/upsert received.
 ``await fake.reconnect_bot(timeout=10)``  send op 7 RECONNECT and wait until the bot RESUMEs.
 
+Changing the guild's channels
+-----------------------------
+``await fake.add_text_channel(name) -> int``  a new text channel (CHANNEL_CREATE).
+``await fake.restrict_bot(channel_id, deny=SEND_MESSAGES, *, announce=True)``  a member overwrite denying
+    the bot those bits in a text channel (``deny=0`` lifts it; its threads follow the parent).
+``await fake.delete_channel(channel_id, *, announce=True)``  the channel is gone (404 Unknown Channel).
+    With ``announce`` the bot is told (CHANNEL_UPDATE / CHANNEL_DELETE, as Discord does), so any request it
+    then makes there is a violation: it should check its cache.  ``announce=False`` plays a lost or raced
+    event: the first refused request is answered without a violation (listed in ``fake.refusals``), a
+    second one there is a violation ("a bot that keeps posting where it was refused").
+
 The world (ids are real-looking snowflakes)
 --------------------------------------------
-``fake.guild_id`` (the @everyone role id too), ``fake.channel_id`` (#general, a text channel),
+``fake.guild_id`` (the @everyone role id too), ``fake.channel_id`` (#general, a text channel; more with
+``add_text_channel``),
 ``fake.application_id`` (== ``fake.bot_user_id``), ``fake.user_id`` (plain member, the default
 actor), ``fake.admin_id`` (has the "Mods" role: Manage Guild, Manage Messages, Manage Threads,
 Mention Everyone), ``fake.owner_id`` (guild owner: all permissions), ``fake.mods_role_id``,
@@ -101,6 +114,7 @@ from_bot=True) -> dict``  first non-loading message newer than ``after`` (a mess
 Records (live objects owned by the fake's thread; read them, don't mutate them)
 -------------------------------------------------------------------------------
 ``fake.violations: list[str]``     every rule broken.   ``fake.assert_no_violations()``
+``fake.refusals: list[str]``       refusals answered without a violation (access changed unannounced).
 ``fake.requests: list[RecordedRequest]``  method, path (relative to /api/v10), query, json (also
     the parsed ``payload_json`` of multipart bodies), files (field, filename, size, content_type,
     data), ``at`` (fake clock), status, error body.
@@ -141,7 +155,8 @@ Rules (stricter than Discord; each one is a violation)
   discord.py merges ``Client(allowed_mentions=...)`` into every request, so a client-level
   ``AllowedMentions.none()`` satisfies this rule.
 * missing ``Authorization: Bot ...`` / DiscordBot User-Agent on bot routes; unknown channel,
-  message, guild or application ids; Missing Permissions (403 50013) for the bot's role;
+  message, guild or application ids; Missing Permissions (403 50013) or Missing Access (403 50001, no
+  View Channel) for the bot's role and the channel's overwrites (computed as Discord does);
   privileged intents not enabled; unhandled routes (404 + "unhandled route") so gaps in the fake
   show up instead of silently passing.
 
@@ -161,7 +176,8 @@ discord.py quirks this fake had to match
   before that, so ``wait_ready`` does not wait for it.
 
 Not implemented (requests to them are "unhandled route" violations): rate limits/429s, modal
-submission, voice, stickers/polls content rules, audit logs, channel permission overwrites.
+submission, voice, stickers/polls content rules, audit logs, editing permission overwrites over REST
+(a test sets them with ``restrict_bot``).
 """
 
 from __future__ import annotations

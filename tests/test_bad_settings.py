@@ -45,6 +45,12 @@ def _cases(tmp: Path) -> list[tuple[str, dict[str, str], str]]:
         ("collection name", {"FRONTLINE_COLLECTION": "a"}, "FRONTLINE_COLLECTION"),
         ("guild id", {"DISCORD_GUILD_ID": "my-server"}, "DISCORD_GUILD_ID"),
         ("embedding model", {"FRONTLINE_EMBED_MODEL": str(tmp / "no-model")}, "FRONTLINE_EMBED_MODEL"),
+        ("feed url scheme", {"FRONTLINE_FEEDS": "https://ok.example/rss, ftp://feeds.example/rss"}, "FRONTLINE_FEEDS"),
+        ("feed url without host", {"FRONTLINE_FEEDS": "https:///rss"}, "FRONTLINE_FEEDS"),
+        ("feed url bad port", {"FRONTLINE_FEEDS": "https://example.org:rss/feed"}, "FRONTLINE_FEEDS"),
+        ("poll minutes zero", {"FRONTLINE_POLL_MINUTES": "0"}, "FRONTLINE_POLL_MINUTES"),
+        ("poll minutes not a number", {"FRONTLINE_POLL_MINUTES": "hourly"}, "FRONTLINE_POLL_MINUTES"),
+        ("allow private urls", {"FRONTLINE_ALLOW_PRIVATE_URLS": "perhaps"}, "FRONTLINE_ALLOW_PRIVATE_URLS"),
     ]
 
 
@@ -52,7 +58,8 @@ CASE_NAMES = [  # the first element of each case above
     "log level", "malformed gazetteer", "missing gazetteer", "top k not a number", "relevance out of range",
     "batch size zero", "negative timeout", "no workers", "chroma url scheme", "chroma url without host",
     "chroma url bad port", "llm url", "data dir is a file", "corpus dir missing", "collection name", "guild id",
-    "embedding model",
+    "embedding model", "feed url scheme", "feed url without host", "feed url bad port", "poll minutes zero",
+    "poll minutes not a number", "allow private urls",
 ]
 
 

@@ -170,10 +170,11 @@ async def test_sync_command_registers_the_slash_commands(tmp_path, capsys):
     settings = make_settings(tmp_path / "data")
     async with FakeDiscord() as fake:
         assert await run(settings, "fake-token", sync_only=True) == 0
-        assert {"ask", "sector", "timeline", "about", "reindex"} <= {c["name"] for c in fake.commands}
+        assert {"ask", "sector", "timeline", "about", "reindex", "feeds", "watch", "unwatch", "watches"} == \
+            {c["name"] for c in fake.commands}
         ask = next(c for c in fake.commands if c["name"] == "ask")
         assert ask["description"] and all(o["description"] for o in ask["options"])
-    assert "synced 5 commands" in capsys.readouterr().out
+    assert "synced 9 commands" in capsys.readouterr().out
 
 
 async def test_rejected_token_is_one_line_nonzero_and_never_logged(tmp_path, capsys, caplog):

@@ -184,6 +184,12 @@ class TinyBot:
             original = await interaction.original_response()
             await original.edit(content=f"{original.content} done")
 
+        @tree.command(description="Says what the member and the bot may do in this channel")
+        async def perms(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(
+                f"member sends={interaction.permissions.send_messages} bot sends={interaction.app_permissions.send_messages}",
+                ephemeral=True)
+
         @tree.command(description="Moderators only")
         @app_commands.default_permissions(manage_guild=True)
         async def purge(interaction: discord.Interaction) -> None:
@@ -442,6 +448,73 @@ def test_channel_rest_surface_used_by_typical_bots() -> None:
         fake.assert_no_violations()
 
     run_scenario(scenario)
+
+
+@e2e
+def test_channels_added_restricted_and_deleted_follow_discord_and_its_cache() -> None:
+    async def scenario(fake: FakeDiscord, bot: TinyBot) -> None:
+        quiet = discord.AllowedMentions.none()
+        news = await fake.add_text_channel("news")
+        await eventually(lambda: bot.client.get_channel(news) is not None)
+        channel = bot.client.get_channel(news)
+        guild = channel.guild
+        await channel.send("first", allowed_mentions=quiet)
+
+        # told by CHANNEL_UPDATE: discord.py's cache computes the overwrite as the fake does
+        await fake.restrict_bot(news, C.SEND_MESSAGES)
+        await eventually(lambda: not channel.permissions_for(guild.me).send_messages)
+        assert channel.permissions_for(guild.me).view_channel
+        # and an interaction there carries the channel's permissions, the member's and the bot's
+        said = await (await fake.slash("perms", channel_id=news)).wait_final(5)
+        assert said["content"] == "member sends=True bot sends=False"
+        said = await (await fake.slash("perms")).wait_final(5)
+        assert said["content"] == "member sends=True bot sends=True"
+        await fake.restrict_bot(news, 0)
+        await eventually(lambda: channel.permissions_for(guild.me).send_messages)
+        await channel.send("second", allowed_mentions=quiet)
+
+        # not told (a lost event): the first refusal is how the bot learns, and is no violation
+        await fake.restrict_bot(news, C.VIEW_CHANNEL, announce=False)
+        with pytest.raises(discord.Forbidden) as refused:
+            await channel.send("third", allowed_mentions=quiet)
+        assert refused.value.code == C.ERR_MISSING_ACCESS and len(fake.refusals) == 1
+        fake.assert_no_violations()
+        with pytest.raises(discord.Forbidden):           # trying again there is
+            await channel.send("fourth", allowed_mentions=quiet)
+        assert len(fake.violations) == 1 and "again: the bot already got a refusal there" in fake.violations[0]
+        fake.violations.clear()
+
+        # deleted, announced: the cache forgets it, and a request there anyway is a violation
+        gone = await fake.add_text_channel("gone")
+        await eventually(lambda: bot.client.get_channel(gone) is not None)
+        stale = bot.client.get_channel(gone)
+        await fake.delete_channel(gone)
+        await eventually(lambda: bot.client.get_channel(gone) is None)
+        with pytest.raises(discord.NotFound) as missing:
+            await stale.send("too late", allowed_mentions=quiet)
+        assert missing.value.code == C.ERR_UNKNOWN_CHANNEL
+        assert len(fake.violations) == 1 and "was deleted" in fake.violations[0] and "the bot was told" in fake.violations[0]
+        fake.violations.clear()
+        assert [m["content"] for m in fake.bot_messages(news)] == ["first", "second"]
+        fake.assert_no_violations()
+
+    run_scenario(scenario)
+
+
+@e2e
+def test_a_second_bot_on_the_same_fake_is_waited_for_until_it_identifies() -> None:
+    async def main() -> None:
+        async with FakeDiscord() as fake:
+            first = TinyBot(fake.guild_id)
+            async with fake.connect(first.client):
+                pass
+            second = TinyBot(fake.guild_id)
+            async with fake.connect(second.client):      # it syncs too: it has no stamp to skip it
+                assert second.client.user is not None and fake._core.identifies == 2
+                await (await fake.slash("ping")).wait_final(5)
+            fake.assert_no_violations()
+
+    asyncio.run(asyncio.wait_for(main(), 45))
 
 
 @e2e

@@ -94,6 +94,30 @@ def test_corpus_dirs_spaces_and_empty_parts(monkeypatch):
     assert load_settings(_env_file=None).corpus_dirs == [Path("a"), Path("b/c")]
 
 
+def test_feeds_poll_interval_and_private_urls(monkeypatch):
+    s = load_settings(_env_file=None)
+    assert s.feeds == [] and s.poll_minutes == 15 and s.allow_private_urls is False
+    monkeypatch.setenv("FRONTLINE_FEEDS", " https://www.ukrinform.net/rss/block-lastnews , ,"
+                                          "https://kyivindependent.com/news-archive/rss/,"
+                                          "https://www.ukrinform.net/rss/block-lastnews")
+    monkeypatch.setenv("FRONTLINE_POLL_MINUTES", "2.5")
+    monkeypatch.setenv("FRONTLINE_ALLOW_PRIVATE_URLS", "1")
+    s = load_settings(_env_file=None)
+    assert s.feeds == ["https://www.ukrinform.net/rss/block-lastnews", "https://kyivindependent.com/news-archive/rss/"]
+    assert s.poll_minutes == 2.5 and s.allow_private_urls is True
+    config = s.retrieval_config()
+    assert config.feeds == tuple(s.feeds) and config.allow_private_urls is True
+    assert config.web_state_path == s.data_dir / "web.sqlite3"
+
+
+@pytest.mark.parametrize("value", ["ftp://x.org/rss", "kyivindependent.com/rss", "https://", "http://x.org:port/"])
+def test_a_bad_feed_url_names_the_variable_and_the_url(monkeypatch, value):
+    monkeypatch.setenv("FRONTLINE_FEEDS", f"https://fine.example/rss,{value}")
+    with pytest.raises(SettingsError) as err:
+        load_settings(_env_file=None)
+    assert "FRONTLINE_FEEDS" in str(err.value) and value in str(err.value)
+
+
 def test_check_corpus_dirs_on_a_missing_dir(tmp_path, monkeypatch):
     (tmp_path / "a").mkdir()
     monkeypatch.setenv("FRONTLINE_CORPUS_DIRS", "a,missing")

@@ -24,7 +24,7 @@ from retrieval.web.dedup import NearDuplicates, Signature, signature
 from retrieval.web.extract import ExtractError, extract_article, normalize_url
 from retrieval.web.feeds import FeedError, looks_like_feed, parse_feed
 from retrieval.web.fetch import Fetcher, FetchError, FetchResult
-from retrieval.web.state import MAX_ATTEMPTS, FeedStatus, PendingEntry, WebState, poll_feed
+from retrieval.web.state import MAX_ATTEMPTS, FeedStatus, PendingEntry, PollResult, WebState, poll_feed
 
 _log = logging.getLogger(__name__)
 
@@ -80,6 +80,9 @@ class WebSources:
         self._entries: list[_EntryDone] = []
         self._given: set[str] = set()
         self._fetched: dict[str, str] = {}      # normalised link → article id, within this run
+        self.given: list[str] = []              # ids of the articles given to ingest, in order (kept after commit)
+        self.polls: list[PollResult] = []       # with only_new: each feed's poll, in order
+        self.copies: list[str] = []             # pages found to be near-duplicates of stored articles
 
     def __iter__(self) -> Iterator[RawArticle | Skip]:
         for url in self.urls:
@@ -134,6 +137,7 @@ class WebSources:
 
     def _poll(self, url: str) -> Iterator[RawArticle | Skip]:
         poll = poll_feed(url, self.fetcher, self.state, max_attempts=self.max_attempts)
+        self.polls.append(poll)
         if poll.error:
             yield Skip(url, poll.error)
         followed = self.state.feed(url)
@@ -169,6 +173,7 @@ class WebSources:
         self._fetched[normalize_url(link)] = match.key if match else raw.article_id
         if match is not None:
             self._copies.append(_Copy(match.key, article.url or link, article.outlet))
+            self.copies.append(link)
             self._done(entry, match.key)
             yield Skip(link, f"the same story as an article already stored ({match.key}, {match.containment:.0%} "
                              f"of this text): stored once, {article.outlet} recorded as also carrying it")
@@ -177,6 +182,7 @@ class WebSources:
         if raw.article_id in self._given:      # the same article twice in one run (RSS and Atom feeds)
             return
         self._given.add(raw.article_id)
+        self.given.append(raw.article_id)
         self.near_duplicates.add(raw.article_id, sig)
         self._stored.append(_Stored(raw.article_id, article.url or link, article.outlet, sig))
         yield raw

@@ -15,6 +15,9 @@ the publisher changed the article.
 Also kept here, for web articles: the near-duplicate signature of each stored one, and every page that
 carried its text (the original and its copies on other sites), so a citation can name them all.
 
+Each feed also records who asked for it (`added_by`): "settings" (FRONTLINE_FEEDS, followed while the
+setting lists it) or "user" (added at run time, e.g. from Discord, followed until removed).
+
 `poll_feed` is the step a poll loop runs per feed: conditional GET, parse, record, and return what to
 fetch now.
 """
@@ -47,7 +50,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     last_success TEXT,
     last_error TEXT,
     last_error_at TEXT,
-    articles_given INTEGER NOT NULL DEFAULT 0
+    articles_given INTEGER NOT NULL DEFAULT 0,
+    added_by TEXT NOT NULL DEFAULT 'user'         -- settings | user
 );
 CREATE TABLE IF NOT EXISTS feed_entries (
     feed_url TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE,
@@ -95,6 +99,7 @@ class FeedStatus:
     articles_given: int
     entries_seen: int
     entries_pending: int
+    added_by: str = "user"          # "settings" (FRONTLINE_FEEDS) or "user" (added at run time)
 
 
 @dataclass(frozen=True)
@@ -124,18 +129,27 @@ class WebState:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(feeds)")}
+        if "added_by" not in columns:       # a state file from before feeds remembered who added them
+            self._db.execute("ALTER TABLE feeds ADD COLUMN added_by TEXT NOT NULL DEFAULT 'user'")
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     # ------------------------------------------------------------------ feeds
-    def add_feed(self, url: str, *, respect_robots: bool = True) -> bool:
-        """Follow `url`; False when it was already followed (its settings are then left as they were)."""
+    def add_feed(self, url: str, *, respect_robots: bool = True, added_by: str | None = None) -> bool:
+        """Follow `url`; False when it was already followed (its settings are then left as they were).
+        `added_by="user"` also adopts a feed first added by the settings (it stays followed without them)."""
         with self._tx() as db:
-            cur = db.execute("INSERT OR IGNORE INTO feeds (url, added_at, respect_robots) VALUES (?, ?, ?)",
-                             (url, _now(), int(respect_robots)))
-            return cur.rowcount == 1
+            cur = db.execute("INSERT OR IGNORE INTO feeds (url, added_at, respect_robots, added_by) VALUES (?, ?, ?, ?)",
+                             (url, _now(), int(respect_robots), added_by or "user"))
+            if cur.rowcount == 1:
+                return True
+            if added_by == "user":
+                return db.execute("UPDATE feeds SET added_by = 'user' WHERE url = ? AND added_by != 'user'",
+                                  (url,)).rowcount == 1
+            return False
 
     def set_respect_robots(self, url: str, respect: bool) -> bool:
         """The per-feed robots.txt switch (its feed and its article pages); False when `url` is not followed."""
@@ -159,10 +173,10 @@ class WebState:
             rows = self._db.execute(f"""
                 SELECT f.url, f.title, f.added_at, f.respect_robots, f.etag, f.last_modified, f.last_polled,
                        f.last_success, f.last_error, f.last_error_at, f.articles_given,
-                       COUNT(e.key), COALESCE(SUM(e.status = 'pending'), 0)
+                       COUNT(e.key), COALESCE(SUM(e.status = 'pending'), 0), f.added_by
                 FROM feeds f LEFT JOIN feed_entries e ON e.feed_url = f.url {where}
                 GROUP BY f.url ORDER BY f.added_at, f.url""", args).fetchall()
-        return [FeedStatus(r[0], r[1], r[2], bool(r[3]), *r[4:11], int(r[11]), int(r[12])) for r in rows]
+        return [FeedStatus(r[0], r[1], r[2], bool(r[3]), *r[4:11], int(r[11]), int(r[12]), r[13]) for r in rows]
 
     def record_poll_success(self, url: str, *, etag: str | None, last_modified: str | None,
                             title: str | None, entries: tuple[FeedEntry, ...] | list[FeedEntry]) -> int:
@@ -272,6 +286,20 @@ class WebState:
         with self._lock:
             rows = self._db.execute("SELECT article_id, signature FROM web_articles").fetchall()
         yield from rows
+
+    def reopen_articles(self, article_ids: list[str]) -> int:
+        """Articles the store no longer has (its vectors were lost, say): forget their signatures and
+        carriers, and make the feed entries that gave them pending again; how many entries were reopened."""
+        reopened = 0
+        with self._tx() as db:
+            for start in range(0, len(article_ids), 500):
+                chunk = article_ids[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                reopened += db.execute(f"""UPDATE feed_entries SET status = 'pending', attempts = 0, error = NULL
+                                           WHERE status = 'done' AND article_id IN ({marks})""", chunk).rowcount
+            db.executemany("DELETE FROM web_articles WHERE article_id = ?", [(a,) for a in article_ids])
+            db.executemany("DELETE FROM carriers WHERE article_id = ?", [(a,) for a in article_ids])
+        return reopened
 
     def forget_articles(self, article_ids: list[str]) -> None:
         """Articles removed from the store: their signatures and carriers go too."""

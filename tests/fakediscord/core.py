@@ -71,10 +71,17 @@ class Core(DriverMixin):
         self.heartbeats: list[float] = []
         self.events: list[dict[str, Any]] = []
         self.identified = False
+        self.identifies = 0  # IDENTIFYs so far: a second bot connecting to the same fake is a new one
         self.identify_payload: dict[str, Any] | None = None
         self.presence: Any = None
         self.resumes = 0
 
+        # Channels whose access the test changed: id -> (how, whether the bot was told by a gateway event).
+        # A refusal the bot could not foresee (not told) is answered once without a violation; see `_refuse`.
+        self.access_changes: dict[int, tuple[str, bool]] = {}
+        self.deleted_channels: dict[int, dict[str, Any]] = {}
+        self.refusals: list[str] = []  # refusals answered without a violation (the bot could not know)
+        self._refused_once: set[int] = set()
         self._by_interaction_id: dict[int, Interaction] = {}
         self._by_token: dict[str, Interaction] = {}
         self._message_index: dict[int, dict[str, Any]] = {}
@@ -168,6 +175,7 @@ class Core(DriverMixin):
 
     def on_identified(self) -> None:
         self.identified = True
+        self.identifies += 1
         self.notify()
 
     @property
@@ -199,26 +207,90 @@ class Core(DriverMixin):
     def channel(self, channel_id: int, where: str) -> dict[str, Any]:
         channel = self.guild.channels.get(channel_id) or self.dm_channels.get(channel_id)
         if channel is None:
-            raise ApiError(
-                404, C.ERR_UNKNOWN_CHANNEL, "Unknown Channel", violation=f"{where}: unknown channel {channel_id}"
-            )
+            problem = f"{where}: unknown channel {channel_id}"
+            if channel_id in self.deleted_channels:
+                problem = f"{where}: channel {channel_id} was deleted"
+            raise ApiError(404, C.ERR_UNKNOWN_CHANNEL, "Unknown Channel", violation=self._refusal(channel_id, problem))
         return channel
 
     def require_bot_permissions(self, channel: dict[str, Any], needed: int, where: str, what: str) -> None:
         if channel["type"] == C.CHANNEL_DM:
             return
-        have = self.guild.permissions_of(self.bot_user.id)
+        have = self.guild.permissions_in(channel, self.bot_user.id)
         missing = needed & ~have
         if missing:
+            channel_id = int(channel["id"])
+            if channel["type"] in C.THREAD_TYPES and channel.get("parent_id"):
+                channel_id = int(channel["parent_id"]) if int(channel["parent_id"]) in self.access_changes else channel_id
+            no_access = not have & C.VIEW_CHANNEL
             raise ApiError(
                 403,
-                C.ERR_MISSING_PERMISSIONS,
-                "Missing Permissions",
-                violation=f"{where}: bot lacks permission bits {missing:#x} needed to {what}",
+                C.ERR_MISSING_ACCESS if no_access else C.ERR_MISSING_PERMISSIONS,
+                "Missing Access" if no_access else "Missing Permissions",
+                violation=self._refusal(channel_id, f"{where}: bot lacks permission bits {missing:#x} needed to {what}"),
             )
 
-    def bot_channel_permissions(self) -> int:
-        return self.guild.permissions_of(self.bot_user.id)
+    def _refusal(self, channel_id: int, problem: str) -> str | None:
+        """The violation for a refused request, or None for the one refusal the bot could not foresee.
+
+        Stricter than Discord (which answers every time, and bans bots that keep making invalid requests):
+        a bot told by CHANNEL_UPDATE / CHANNEL_DELETE should check its cache before sending; a bot that was
+        not told (the test changed access silently: a lost or raced event) learns from the first 403/404,
+        and sending there again is a violation."""
+        change = self.access_changes.get(channel_id)
+        if change is None:
+            return problem
+        how, announced = change
+        if announced:
+            return f"{problem} (the bot was told: {how}, announced by a gateway event)"
+        if channel_id in self._refused_once:
+            return f"{problem} (again: the bot already got a refusal there after it was {how})"
+        self._refused_once.add(channel_id)
+        self.refusals.append(problem)
+        return None
+
+    def bot_channel_permissions(self, channel: dict[str, Any] | None = None) -> int:
+        if channel is None:
+            return self.guild.permissions_of(self.bot_user.id)
+        return self.guild.permissions_in(channel, self.bot_user.id)
+
+    # ------------------------------------------------------------------ the test changes the guild's channels
+
+    async def add_text_channel(self, name: str) -> int:
+        channel_id = self.snowflakes.next()
+        channel = self.guild.add_text_channel(channel_id, name)
+        await self.gateway.dispatch("CHANNEL_CREATE", dict(channel))
+        self.notify()
+        return channel_id
+
+    async def set_bot_overwrite(self, channel_id: int, *, deny: int, announce: bool) -> None:
+        """A member overwrite for the bot in a text channel (deny=0 removes it), as a server admin would set."""
+        channel = self.guild.channels.get(channel_id)
+        if channel is None or channel["type"] in C.THREAD_TYPES:
+            raise ValueError(f"{channel_id} is not a text channel of the fake guild")
+        bot_id = str(self.bot_user.id)
+        overwrites = [o for o in channel["permission_overwrites"] if o["id"] != bot_id]
+        if deny:
+            overwrites.append({"id": bot_id, "type": 1, "allow": "0", "deny": str(deny)})
+            self.access_changes[channel_id] = (f"denied permission bits {deny:#x}", announce)
+        else:
+            self.access_changes.pop(channel_id, None)
+        self._refused_once.discard(channel_id)
+        channel["permission_overwrites"] = overwrites
+        if announce:
+            await self.gateway.dispatch("CHANNEL_UPDATE", dict(channel))
+        self.notify()
+
+    async def delete_channel(self, channel_id: int, *, announce: bool) -> None:
+        channel = self.guild.channels.pop(channel_id, None)
+        if channel is None:
+            raise ValueError(f"{channel_id} is not a channel of the fake guild")
+        self.deleted_channels[channel_id] = channel
+        self.access_changes[channel_id] = ("deleted", announce)
+        self._refused_once.discard(channel_id)
+        if announce:
+            await self.gateway.dispatch("CHANNEL_DELETE", dict(channel))
+        self.notify()
 
     # ------------------------------------------------------------------ message building
 

@@ -145,10 +145,39 @@ class FakeGuild:
             "flags": 0,
         }
 
+    def add_text_channel(self, channel_id: int, name: str) -> dict[str, Any]:
+        channel = self._text_channel(channel_id, name)
+        channel["position"] = len(self.channels)
+        self.channels[channel_id] = channel
+        return channel
+
     # -- permissions
 
+    def permissions_in(self, channel: dict[str, Any], user_id: int) -> int:
+        """Discord's computation: guild permissions, then the channel's overwrites for @everyone, the
+        member's roles and the member (a thread uses its parent's); no View Channel means nothing."""
+        base = self.permissions_of(user_id)
+        if base == C.ALL_PERMISSIONS:
+            return base
+        if channel.get("type") in C.THREAD_TYPES and channel.get("parent_id"):
+            channel = self.channels.get(int(channel["parent_id"]), channel)
+        overwrites = {(int(o["id"]), int(o["type"])): o for o in channel.get("permission_overwrites") or []}
+        value = base
+        everyone = overwrites.get((self.id, 0))
+        if everyone:
+            value = (value & ~int(everyone["deny"])) | int(everyone["allow"])
+        member = self.members.get(user_id)
+        allow = deny = 0
+        for role_id in member.role_ids if member else []:
+            if (found := overwrites.get((role_id, 0))) is not None:
+                allow, deny = allow | int(found["allow"]), deny | int(found["deny"])
+        value = (value & ~deny) | allow
+        if (own := overwrites.get((user_id, 1))) is not None:
+            value = (value & ~int(own["deny"])) | int(own["allow"])
+        return value if value & C.VIEW_CHANNEL else 0
+
     def permissions_of(self, user_id: int) -> int:
-        """Guild-level permissions (no channel overwrites exist in the fake)."""
+        """Guild-level permissions (channel overwrites: `permissions_in`)."""
         if user_id == self.owner.id:
             return C.ALL_PERMISSIONS
         member = self.members.get(user_id)
@@ -159,9 +188,11 @@ class FakeGuild:
             value |= self.roles[role_id].permissions
         return C.ALL_PERMISSIONS if value & C.ADMINISTRATOR else value
 
-    def member_payload_with_permissions(self, user_id: int) -> dict[str, Any]:
+    def member_payload_with_permissions(self, user_id: int, channel: dict[str, Any] | None = None) -> dict[str, Any]:
+        """As in an interaction: the member's permissions in the channel it was used in."""
         data = self.members[user_id].payload()
-        data["permissions"] = str(self.permissions_of(user_id))
+        have = self.permissions_of(user_id) if channel is None else self.permissions_in(channel, user_id)
+        data["permissions"] = str(have)
         return data
 
     # -- payloads
@@ -205,7 +236,7 @@ class FakeGuild:
 
     def channel_for_interaction(self, channel_id: int, user_id: int) -> dict[str, Any]:
         data = dict(self.channels[channel_id])
-        data["permissions"] = str(self.permissions_of(user_id))
+        data["permissions"] = str(self.permissions_in(self.channels[channel_id], user_id))
         return data
 
 

@@ -151,8 +151,10 @@ class FakeDiscord:
 
         If the client dies while starting (e.g. LoginFailure), its exception is raised here.
         """
+        # this client's own IDENTIFY (and sync): a bot that connected to this fake before does not count
+        identifies, syncs = self._core.identifies, self._core.command_syncs
         task = asyncio.create_task(client.start(token), name="bot-under-test")
-        ready = asyncio.ensure_future(self.wait_ready(timeout, commands=commands))
+        ready = asyncio.ensure_future(self._wait_new_ready(identifies, syncs, timeout, commands))
         try:
             await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
             if task.done():
@@ -204,6 +206,8 @@ class FakeDiscord:
     events = property(lambda self: self._core.events, doc="Gateway dispatches sent: {'s', 't', 'at', 'session'}.")
     heartbeats = property(lambda self: self._core.heartbeats, doc="Fake-clock times of gateway heartbeats.")
     deleted_messages = property(lambda self: self._core.deleted_messages, doc="Messages the bot deleted.")
+    refusals = property(lambda self: self._core.refusals,
+                        doc="Refused requests the bot could not foresee, answered without a violation.")
     dm_channels = property(lambda self: self._core.dm_channels, doc="DM channels the bot opened.")
     resumes = property(lambda self: self._core.resumes, doc="How many times the bot RESUMEd a session.")
     presence = property(lambda self: self._core.presence, doc="Last presence update (op 3) payload.")
@@ -238,6 +242,16 @@ class FakeDiscord:
 
         def probe() -> bool | None:
             return True if core.identified and (core.command_syncs or not commands) else None
+
+        await self._call(
+            core.wait_until(probe, timeout, "the bot to identify" + (" and sync commands" if commands else ""))
+        )
+
+    async def _wait_new_ready(self, identifies: int, syncs: int, timeout: float, commands: bool) -> None:
+        core = self._core
+
+        def probe() -> bool | None:
+            return True if core.identifies > identifies and (core.command_syncs > syncs or not commands) else None
 
         await self._call(
             core.wait_until(probe, timeout, "the bot to identify" + (" and sync commands" if commands else ""))
@@ -360,6 +374,26 @@ class FakeDiscord:
             await core.wait_until(probe, timeout, "the bot to RESUME after op 7")
 
         await self._call(run())
+
+    # ------------------------------------------------------------------ changing the guild's channels
+
+    async def add_text_channel(self, name: str) -> int:
+        """A new text channel (CHANNEL_CREATE is dispatched); its id."""
+        return await self._call(self._core.add_text_channel(name))
+
+    async def restrict_bot(self, channel_id: int, deny: int = C.SEND_MESSAGES, *, announce: bool = True) -> None:
+        """Deny the bot permission bits in a text channel (a member overwrite; ``deny=0`` lifts it).
+
+        ``announce`` dispatches CHANNEL_UPDATE, as Discord does: the bot's cache then knows, and a request
+        it makes there anyway is a violation.  ``announce=False`` plays a lost or raced event: the first
+        refused request is answered (403) without a violation and listed in ``fake.refusals``; a second
+        one there is a violation (the bot should have learned from the first)."""
+        await self._call(self._core.set_bot_overwrite(channel_id, deny=deny, announce=announce))
+
+    async def delete_channel(self, channel_id: int, *, announce: bool = True) -> None:
+        """Delete a channel (CHANNEL_DELETE if ``announce``); requests to it get 404 Unknown Channel, under the
+        same rule as ``restrict_bot``."""
+        await self._call(self._core.delete_channel(channel_id, announce=announce))
 
     async def wait_until(self, condition: Callable[[FakeDiscord], Any], timeout: float = 10.0) -> Any:
         """Wait until ``condition(fake)`` is truthy (evaluated on the fake's thread after each change)."""

@@ -202,3 +202,69 @@ KUPIANSK_V2 = Story(
 SITE_A_STORIES = (KHARKIV_GLIDE_BOMBS, TORETSK_SPOIL_HEAPS, WIRE_ON_A)
 SITE_B_STORIES = (WIRE_ON_B, POKROVSK_MINE, TORETSK_PHARMACY)
 ALL_STORIES = SITE_A_STORIES + SITE_B_STORIES + (KUPIANSK_V1,)
+
+# Stories a test adds to a site's feeds (`site.extra_stories`) to play "something new was published".
+# One names Toretsk only by its old name, one only a town of its sector, one a place far from it.
+DZERZHYNSK_WATER = Story(
+    slug="dzerzhynsk-water-deliveries",
+    title="Water deliveries resume in Dzerzhynsk after a week-long pause",
+    author="Maria Bondar",
+    published="2024-07-19T10:05:00+03:00",
+    modified="2024-07-19T12:40:00+03:00",
+    paragraphs=(
+        "Volunteers resumed deliveries of drinking water to the frontline town of Dzerzhynsk on Friday after "
+        "shelling had halted them for a week, the regional water company said.",
+        "The company said its trucks now stop at three points in the western districts, where about 800 "
+        "residents still live, most of them in the basements of apartment blocks.",
+        "Artillery hit the last working pumping station in June, and the water network has been out of "
+        "service since then, officials said, adding that repairs were impossible under constant fire.",
+    ),
+)
+
+HORLIVKA_DEPOT = Story(
+    slug="horlivka-fuel-depot-fire",
+    title="Fuel depot burns in occupied Horlivka after overnight drone attack",
+    author="Andriy Kovalenko",
+    published="2024-07-20T09:15:00+03:00",
+    modified="2024-07-20T11:00:00+03:00",
+    paragraphs=(
+        "A fuel depot on the northern edge of occupied Horlivka burned through the night after a drone "
+        "attack, Russian-installed officials in the city said on Saturday.",
+        "Videos shared by residents showed a column of black smoke over the industrial zone, and local "
+        "channels reported that the fire had spread to two railway tank cars parked nearby.",
+        "Ukraine's military did not comment on the strike, which would be the third on fuel storage in the "
+        "city this month, according to reports compiled by independent monitors.",
+    ),
+)
+
+KHARKIV_SUBSTATION = Story(
+    slug="kharkiv-substation-strike",
+    title="Drone strike on a substation leaves parts of Kharkiv without power",
+    author="Olena Marchuk",
+    published="2024-07-21T07:50:00+03:00",
+    modified="2024-07-21T09:30:00+03:00",
+    paragraphs=(
+        "A Russian drone hit an electrical substation in the north of Kharkiv late on Saturday, cutting "
+        "power to about 40,000 households, the city's mayor said.",
+        "Repair crews restored electricity to hospitals within two hours and expected to reconnect most "
+        "homes by the afternoon, the regional energy company said in a statement.",
+        "Kharkiv has been the target of repeated attacks on its power grid since the spring, forcing "
+        "businesses to rely on generators during scheduled outages.",
+    ),
+)
+
+TORETSK_ASSAULT = Story(
+    slug="toretsk-zabalka-assault",
+    title="Russian assault groups push into Toretsk's eastern districts",
+    author="Andriy Kovalenko",
+    published="2024-07-22T18:30:00+03:00",
+    modified="2024-07-22T20:10:00+03:00",
+    paragraphs=(
+        "Russian assault groups pushed into the eastern districts of Toretsk on Monday, a Ukrainian brigade "
+        "spokesman said, describing street fighting around the ruins of the Zabalka neighbourhood.",
+        "The spokesman said small infantry groups were trying to reach the central square under cover of "
+        "glide bomb strikes, and that Ukrainian drones had destroyed two armoured vehicles since morning.",
+        "Police said about 600 civilians remained in the town, and that evacuation teams could only reach "
+        "its western streets at night.",
+    ),
+)
