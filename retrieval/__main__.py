@@ -8,6 +8,7 @@ import math
 import os
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")        # never reach for a model hub
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

@@ -44,10 +44,10 @@ def digest_items(docstore: Docstore, gazetteer: Gazetteer, target: Place | Secto
         sector = gazetteer.sector_of(target)
         focus = {target.name} | {p.name for p in gazetteer.places if p.parent == target.name}
         names = [target.name, *sorted(focus - {target.name})] + ([sector_key(sector.name)] if sector else [])
-        nearby = {p.name for p in gazetteer.places_in_sector(sector.name)} if sector else set()
+        nearby = {p.name for p in gazetteer.sector_places(sector)} if sector else set()
     else:
         focus, names = set(), [sector_key(target.name)]
-        nearby = {p.name for p in gazetteer.places_in_sector(target.name)}
+        nearby = {p.name for p in gazetteer.sector_places(target)}
     best: dict[str, Passage] = {}
     # per article: a passage naming the place itself before one naming only its sector; the earliest such
     for passage in sorted((p for p in docstore.passages_naming(names) if p.article_id in wanted),

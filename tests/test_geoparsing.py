@@ -268,7 +268,7 @@ def test_a_geonames_only_place_through_sector_and_timeline(rodynske) -> None:
     briefing = rodynske.sector(GEONAMES_ONLY)
     assert not briefing.abstained and "Pokrovsk direction" in briefing.question
     assert any("Rodynske" in c.passage for c in briefing.citations)
-    timeline = rodynske.timeline(GEONAMES_ONLY, since="2024-09", until="2024-09-30")
+    timeline = rodynske.timeline(GEONAMES_ONLY, DateRange.from_options(since="2024-09", until="2024-09-30"))
     assert not timeline.abstained and timeline.citations[0].date == "2024-09-12"
     passages = rodynske._docstore.passages_naming([GEONAMES_ONLY])
     assert passages and all("sector:Pokrovsk" not in p.places for p in passages)
