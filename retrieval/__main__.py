@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+_log = logging.getLogger(__name__)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")        # never reach for a model hub
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -67,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_stats)
 
-    p = sub.add_parser("eval", help="run the gold question set and print the score per kind")
+    p = sub.add_parser("eval", help="run a gold question set; print citation- and answer-level scores per kind")
+    p.add_argument("--gold", default="seeds", help="seeds, ruwa, or the path of a gold .jsonl file")
+    p.add_argument("--ablate", action="store_true", help="also score it with each answer signal switched off")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_eval)
     return parser
@@ -95,13 +99,23 @@ def _ask(args, settings) -> int:
     if not args.json:
         print("error: give a question, or use --json to read one question a line from standard input", file=sys.stderr)
         return 2
-    for line in sys.stdin:  # the model is loaded once for all the lines
-        if not line.strip():
-            continue
+    # Exactly one output line per input line, in order (the model is loaded once for all of them):
+    # a blank line, undecodable bytes or a failing question get {"question", "error"}.
+    for raw in sys.stdin.buffer:
+        line = raw.rstrip(b"\r\n")
         try:
-            print(json.dumps(frontline.ask(line).to_json(), ensure_ascii=False), flush=True)
-        except FrontlineError as exc:
-            print(json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False), flush=True)
+            question = line.decode("utf-8")
+        except UnicodeDecodeError:
+            out = {"question": line.decode("utf-8", "replace"), "error": "This line is not valid UTF-8 text."}
+        else:
+            try:
+                out = frontline.ask(question).to_json()
+            except FrontlineError as exc:
+                out = {"question": question.strip(), "error": str(exc)}
+            except Exception as exc:  # one bad line must not end the batch or shift the lines after it
+                _log.exception("ask failed on %r", question[:200])
+                out = {"question": question.strip(), "error": f"This question could not be answered ({type(exc).__name__})."}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
 
 
@@ -128,10 +142,15 @@ def _stats(args, settings) -> int:
 
 
 def _eval(args, settings) -> int:
-    from retrieval.evaluation import load_gold, run_gold
+    from retrieval.evaluation import ablate, load_gold, run_gold
 
-    report = run_gold(_frontline(settings), load_gold())
+    frontline = _frontline(settings)
+    items = load_gold(args.gold)
+    report = run_gold(frontline, items)
     print(json.dumps(report.to_json(), ensure_ascii=False, indent=1) if args.json else report.summary())
+    if args.ablate:
+        print()
+        print(ablate(frontline, {args.gold if args.gold in ("seeds", "ruwa") else "gold": items}))
     return 0
 
 

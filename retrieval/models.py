@@ -54,6 +54,7 @@ class Citation:
     start: int
     end: int
     score: float
+    lead: str | None = None      # the opening words of an untitled article, for its label
 
     def to_json(self) -> dict:
         data = asdict(self)

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
+
 from retrieval.embedder import Embedder
 from retrieval.models import Passage
 from retrieval.places import Gazetteer, Place, Sector
@@ -124,9 +126,11 @@ class HybridSearcher:
         self.lexical.load_or_build(self.docstore)
         self.dense.load_or_build(self.lexical, self.vectors)
 
-    def search(self, intent: QueryIntent, k: int) -> list[Hit]:
+    def search(self, intent: QueryIntent, k: int, embedding: np.ndarray | None = None) -> list[Hit]:
+        """The k best passages; `embedding` is the question's vector when the caller already has it."""
         self.refresh()
-        embedding = self.embedder.embed_query(intent.text)
+        if embedding is None:
+            embedding = self.embedder.embed_query(intent.text)
         date_mask = self.lexical.date_mask(intent.since, intent.until) if intent.has_dates else None
         # Unfiltered: Chroma. Filtered: the in-memory matrix (see DenseCache for why).
         if date_mask is None:

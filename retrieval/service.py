@@ -14,6 +14,8 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from config.settings import Settings
 from retrieval import answer as ans
 from retrieval.chunking import split_sentences
@@ -46,6 +48,12 @@ class Frontline:
         self.searcher = HybridSearcher(docstore=self.docstore, vectors=self.vectors, lexical=self.lexical,
                                        dense=self.dense, embedder=self.embedder,
                                        max_per_article=settings.max_per_article)
+        self.composer = ans.Composer(
+            embed=self.embedder.embed_passages, stored_vector=self._stored_vector,
+            document_frequency=self.lexical.document_frequency, passage_count=lambda: len(self.lexical.ids),
+            article_body=self.docstore.article_body, article_passages=self.docstore.article_passages,
+            gazetteer=self.gazetteer,
+        )
         self._ingest_lock = threading.Lock()
         self._coverage: tuple[int, str] | None = None
         self._llm = None
@@ -78,17 +86,25 @@ class Frontline:
         started = time.perf_counter()
         question = self.clean_question(question)
         intent = parse_intent(question, self.gazetteer)
-        hits = self.searcher.search(intent, k=self.settings.top_k * 2)
-        evidence = ans.weigh(intent, hits)
+        query_vector = self.embedder.embed_query(intent.text)  # once: for the search and for the sentences
+        hits = self.searcher.search(intent, k=self.settings.top_k * 2, embedding=query_vector)
+        composed = self.composer.compose(intent, hits, query_vector, top_k=self.settings.top_k,
+                                         min_relevance=self.settings.min_relevance)
         answer_id = uuid.uuid4().hex[:12]
-        if not hits or not ans.is_supported(evidence, self.settings.min_relevance):
-            _log.info("abstained on %r (similarity %.2f, overlap %.2f, place found %s)", question,
-                      evidence.best_similarity, evidence.overlap, evidence.place_found)
+        if composed.abstained:
+            _log.info("abstained on %r: %s", question, composed.why)
             return Answer(question, ans.NOT_COVERED, True, None, _ms(started), [], answer_id, self.coverage())
-        text, citations = ans.compose(intent, hits, self.settings.top_k)
+        text, citations = composed.text, composed.citations
         if self._llm is not None:
             text, citations = self._llm.answer(question, hits[: self.settings.top_k], fallback=(text, citations))
+        citations = ans.with_leads(citations, self.docstore.article_body)
         return Answer(question, text, False, ans.as_of(citations), _ms(started), citations, answer_id)
+
+    def _stored_vector(self, passage_id: str):
+        """A passage's vector from the in-memory matrix (the one place that knows where vectors live)."""
+        row = self.lexical.row_of(passage_id)
+        matrix = self.dense.matrix
+        return matrix[row] if row is not None and row < matrix.shape[0] else None
 
     def clean_question(self, question: str) -> str:
         question = " ".join(_CONTROL.sub(" ", question or "").split())
@@ -109,7 +125,7 @@ class Frontline:
             names, heading, focus = [f"sector:{found.name}"], found.label, set()
         items = _one_per_article(self.docstore.passages_naming(names), focus)
         items.sort(key=lambda p: p.date_int, reverse=True)  # newest first, undated last
-        return self._briefing(f"Briefing: {heading}", items[:BRIEFING_ITEMS], focus, started,
+        return self._briefing(f"Briefing: {heading}", items[:BRIEFING_ITEMS], self._about(found), started,
                               empty=f"The articles I have say nothing about {heading}.")
 
     def timeline(self, place: str, since: str | None = None, until: str | None = None) -> Answer:
@@ -124,11 +140,19 @@ class Frontline:
             names, heading, focus = [f"sector:{found.name}"], found.label, set()
         dated = [p for p in self.docstore.passages_naming(names, since=max(lo, 1), until=hi) if p.date_int]
         items = sorted(_one_per_article(dated, focus), key=lambda p: p.date_int)[-TIMELINE_ITEMS:]
-        return self._briefing(f"Timeline: {heading}", items, focus, started,
+        return self._briefing(f"Timeline: {heading}", items, self._about(found), started,
                               empty=f"No dated article mentions {heading} in that period.")
 
     def _districts(self, place: Place) -> list[str]:
         return [p.name for p in self.gazetteer.places if p.parent == place.name]
+
+    def _about(self, found: Place | Sector) -> list[set[str]]:
+        """Names an item's sentence should mention, best first: the place and its districts, then its sector."""
+        if isinstance(found, Place):
+            sector = self.gazetteer.sector_of(found)
+            nearby = {p.name for p in self.gazetteer.places_in_sector(sector.name)} if sector else set()
+            return [{found.name, *self._districts(found)}, nearby]
+        return [{p.name for p in self.gazetteer.places_in_sector(found.name)}]
 
     def _resolve(self, name: str) -> Place | Sector:
         name = " ".join(_CONTROL.sub(" ", name or "").split())[:100]
@@ -141,16 +165,42 @@ class Frontline:
             raise FrontlineError(f"I don't know a place or sector called “{name}”.{hint}")
         return found
 
-    def _briefing(self, heading: str, items: list[Passage], focus: set[str], started: float, *, empty: str) -> Answer:
+    def _briefing(self, heading: str, items: list[Passage], about: list[set[str]], started: float, *,
+                  empty: str) -> Answer:
         if not items:
             return Answer(heading, empty, True, None, _ms(started), [], uuid.uuid4().hex[:12], self.coverage())
         citations: list[Citation] = []
         lines = []
-        for n, passage in enumerate(items, start=1):
+        sentences = self._key_sentences(items, about, heading)
+        for n, (passage, sentence) in enumerate(zip(items, sentences), start=1):
             citations.append(ans.to_citation(n, passage, score=1.0))
-            lines.append(f"{ans.display_date(passage)} — {_key_sentence(passage, focus)} [{n}]")
+            lines.append(f"{ans.display_date(passage)} — {sentence} [{n}]")
+        citations = ans.with_leads(citations, self.docstore.article_body)
         return Answer(heading, "\n".join(lines), False, ans.as_of(citations), _ms(started), citations,
                       uuid.uuid4().hex[:12])
+
+    def _key_sentences(self, items: list[Passage], about: list[set[str]], heading: str) -> list[str]:
+        """Each item's sentence about the place (in any alias), else its sentence closest in meaning to the
+        heading; never an unrelated first sentence. One embedding batch for all items that need it."""
+        chosen: list[str | None] = []
+        pending: list[tuple[int, list[str]]] = []
+        for i, passage in enumerate(items):
+            sentences = [passage.text[s.start:s.end] for s in split_sentences(passage.text)] or [passage.text]
+            named = [{m.place.name for m in self.gazetteer.find(s, context=passage.text)} for s in sentences]
+            pick = next((s for names in about for s, found in zip(sentences, named) if found & names), None)
+            chosen.append(pick)
+            if pick is None:
+                pending.append((i, sentences))
+        if pending:
+            flat = [s for _, sentences in pending for s in sentences]
+            query = self.embedder.embed_query(heading.split(": ", 1)[-1])
+            scores = self.embedder.embed_passages(flat) @ query
+            pos = 0
+            for i, sentences in pending:
+                part = scores[pos:pos + len(sentences)]
+                chosen[i] = sentences[int(np.argmax(part))]
+                pos += len(sentences)
+        return [c or "" for c in chosen]
 
     # ------------------------------------------------------------------ stats
     def stats(self) -> dict:
@@ -183,14 +233,6 @@ def _one_per_article(passages: list[Passage], focus: set[str]) -> list[Passage]:
     for p in sorted(passages, key=lambda p: (not (focus & set(p.places)), p.seq)):
         best.setdefault(p.article_id, p)
     return list(best.values())
-
-
-def _key_sentence(passage: Passage, focus: set[str]) -> str:
-    sentences = [passage.text[s.start:s.end] for s in split_sentences(passage.text)]
-    for sentence in sentences:
-        if any(name in sentence for name in focus):
-            return sentence
-    return sentences[0] if sentences else passage.text
 
 
 def parse_day(value: str | None, label: str, *, end: bool) -> int:

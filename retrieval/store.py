@@ -172,6 +172,14 @@ class Docstore:
         )
         return [_passage(row) for row in rows]
 
+    def article_passages(self, article_id: str) -> list[Passage]:
+        """Every passage of one article, in reading order."""
+        rows = self._query(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN articles a USING (article_id) "
+            "WHERE p.article_id = ? ORDER BY p.seq", (article_id,),
+        )
+        return [_passage(row) for row in rows]
+
     def article_body(self, article_id: str) -> str | None:
         rows = self._query("SELECT body FROM articles WHERE article_id = ?", (article_id,))
         return rows[0][0] if rows else None
@@ -424,6 +432,24 @@ class LexicalIndex:
         self._bm25, self.ids, self.generation = bm25, ids, generation
         self.dates = np.asarray(dates, dtype=np.int64)
         self._row = {pid: i for i, pid in enumerate(ids)}
+
+    def row_of(self, passage_id: str) -> int | None:
+        """The passage's row in this index (and in DenseCache.matrix), None if it has none."""
+        return self._row.get(passage_id)
+
+    def document_frequency(self, stems: Iterable[str]) -> dict[str, int]:
+        """How many passages contain each stem (stemmed as this index stems); 0 for a stem it never saw.
+
+        Read from the index's token columns, so an IDF costs a dictionary look-up, not a corpus scan.
+        """
+        if self._bm25 is None:
+            return {s: 0 for s in stems}
+        vocab, indptr = self._bm25.vocab_dict, self._bm25.scores["indptr"]
+        out = {}
+        for stem in stems:
+            t = vocab.get(stem)
+            out[stem] = 0 if t is None else int(indptr[t + 1] - indptr[t])
+        return out
 
     def allows(self, passage_id: str, mask: np.ndarray) -> bool:
         row = self._row.get(passage_id)
