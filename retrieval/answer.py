@@ -40,6 +40,7 @@ MAX_ANSWER_SENTENCES = 3         # what a user reads first; an attribution sente
 MAX_UNITS = 3
 MAX_SENTENCE_CHARS = 600          # a "sentence" longer than this is a run-on paragraph: skip it
 LEAD_WORDS = 8
+SAME_EVENT_SIMILARITY = 0.75      # passages this close report the same event (for disagreements)
 RARE_WORD_TOLERANCE = 0.7         # similarity above which a rare question word need not be in the evidence
 ARTICLE_LEAD_CHARS = 3000         # position in the article is measured over this many characters
 WIDEN_ARTICLES = 2                # the best articles whose other passages are considered too
@@ -92,7 +93,7 @@ def is_supported(evidence: Evidence, min_relevance: float) -> bool:
         return False
     # a strong semantic match, or a fair one that also shares most of the question's key words
     return evidence.best_similarity >= min_relevance or (
-        evidence.best_similarity >= min_relevance - 0.12 and evidence.overlap >= 0.6
+        evidence.best_similarity >= min_relevance - 0.08 and evidence.overlap >= 0.6
     )
 
 
@@ -171,6 +172,7 @@ class Composer:
                 min_relevance: float) -> Composed:
         if not hits:
             return Composed(NOT_COVERED, [], True, "no passages")
+        hits = [self._exact(h, query_vector) for h in hits]
         evidence = weigh(intent, hits)
         if intent.places and not evidence.place_found:  # a region is found in its towns, a town in its districts
             named = set().union(*(h.passage.places for h in hits))
@@ -191,12 +193,21 @@ class Composer:
             # passages this close in meaning: a rare word they lack is the asker's own wording
             # ("retake" for "recapture", "shoppers" for "people"), not a missing topic
             needed = [t for t in needed if t.kind != "rare"]
-        usable = self._widen(usable[:top_k], intent, query_vector, needed)
         if needed and w.salient_abstain:
-            usable = self._supporting(usable, needed)
+            # every hit may support it, not just the first few: the right article can rank sixth
+            usable = self._supporting(self._widen(usable, intent, query_vector, needed), needed)
             if not usable:
                 missing = ", ".join(t.text for t in needed)
                 return Composed(NOT_COVERED, [], True, f"no article has all of: {missing}")
+            # The passages that have what the question is about must also be close to it in meaning, or
+            # one of them must have most of its words: sharing its names alone is a coincidence.
+            close = max(h.similarity for h in usable)
+            words = content_words(intent.text)
+            most = max(len(words & content_words(h.passage.text)) / len(words) for h in usable) if words else 0.0
+            if close < min_relevance and not (close >= min_relevance - 0.08 and most >= 0.7):
+                return Composed(NOT_COVERED, [], True, f"the articles naming {needed[0].text} are about something else "
+                                                       f"(similarity {close:.2f})")
+        usable = self._widen(usable[:top_k], intent, query_vector, needed)
         units = self._candidates(usable)
         if not units:
             return Composed(NOT_COVERED, [], True, "no sentences")
@@ -210,6 +221,11 @@ class Composer:
             if differing:
                 return self._format_disagreement(differing)
         return self._format(chosen)
+
+    def _exact(self, hit: Hit, query_vector: np.ndarray) -> Hit:
+        """The hit with its exact cosine to the question (a passage found by BM25 alone carries 0)."""
+        v = self._stored_vector(hit.passage.id)
+        return hit if v is None else Hit(hit.passage, hit.score, float(v @ query_vector))
 
     # ----------------------------------------------------------------------------------- filters
     def _place_names(self, intent: QueryIntent) -> set[str]:
@@ -416,6 +432,8 @@ class Composer:
                 for u in pool:
                     if u is best or u.overlaps(best) or not _different_source(u, best):
                         continue
+                    if not self._same_event(u, best):
+                        continue
                     theirs = _counts(u.text, target)
                     if theirs and not (theirs & mine):
                         return [best, u]
@@ -426,9 +444,17 @@ class Composer:
                 if u is best or u.overlaps(best):
                     continue
                 other = _side(u)
-                if other and other != side and len(focus & qs.content_stems(u.text) & qs.content_stems(best.text)) >= 2:
+                if (other and other != side and self._same_event(u, best)
+                        and len(focus & qs.content_stems(u.text) & qs.content_stems(best.text)) >= 2):
                     return [best, u]
         return []
+
+    def _same_event(self, a: _Unit, b: _Unit) -> bool:
+        """Two passages about the same thing: their stored vectors are close."""
+        if a.passage.id == b.passage.id:
+            return True
+        va, vb = self._stored_vector(a.passage.id), self._stored_vector(b.passage.id)
+        return va is not None and vb is not None and float(va @ vb) >= SAME_EVENT_SIMILARITY
 
     def _format_disagreement(self, units: list[_Unit]) -> Composed:
         units = sorted(units, key=lambda u: u.passage.date_int, reverse=True)
