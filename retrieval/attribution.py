@@ -16,7 +16,7 @@ from retrieval.chunking import split_sentences
 _VERBS = (r"(?:said|says|told|tells|added|adds|stated|states|noted|notes|explained|stressed|emphasi[sz]ed|wrote|writes|"
           r"announced|claimed|claims|commented|outlined|disclosed|revealed|reported|reports|continued|warned|warns|"
           r"insisted|argued|confirmed|confirms|denied|denies|declared|remarked|asserted|admitted|clarified|observed|"
-          r"recalled|specified|assured|believes|thinks|estimated|concluded)")
+          r"recalled|specified|assured|believes|thinks|estimated|concluded|spoke)")
 _NAME_WORD = r"[A-Z][\w’'\-.]*[\w]"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|of|for|de|von|van|al|bin|the)){{0,5}}"
 _ROLE_NOUN = (r"(?:spokes(?:man|woman|person)|officials?|governor|minister|ministry|commander|analysts?|experts?|mayor|"
@@ -25,7 +25,7 @@ _ROLE_NOUN = (r"(?:spokes(?:man|woman|person)|officials?|governor|minister|minis
 _ADVERB = r"(?:also|later|previously|then|further|earlier|again|reportedly|separately|additionally)"
 
 # "Nazar Voloshyn, spokesman for the Khortytsia group, told Kyiv Post", "Gaidai said", "The ministry said"
-_NAME_SAID = re.compile(rf"(?P<name>{_NAME})(?:,\s*(?P<role>[^,“”\"]{{3,140}}?),)?\s+(?:{_ADVERB}\s+)?{_VERBS}\b")
+_NAME_SAID = re.compile(rf"(?P<name>{_NAME})(?:,\s*(?P<role>[^,“”\"]{{3,140}}?),)?,?\s+(?:{_ADVERB}\s+)?{_VERBS}\b")
 # "..., said Oleksander Musiyenko, a Kyiv-based military analyst." ("told X" names the listener)
 _SAID_NAME = re.compile(rf"[,”\"’]\s*(?:{_VERBS.replace('told|tells|', '')})\s+(?P<name>{_NAME})")
 _ACCORDING = re.compile(rf"\b[Aa]ccording to (?:the\s+)?(?P<name>{_NAME}|(?:[\w\-]+\s+){{0,5}}?{_ROLE_NOUN})\b")
@@ -73,10 +73,17 @@ class Speaker:
         return self.text
 
 
+_APPOSED_NAME = re.compile(r"[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){1,3}")
+
+
 def speaker(sentence: str) -> Speaker | None:
     """The speaker this sentence names, if it names one."""
     for pattern in (_NAME_SAID, _SAID_NAME, _AS_SAID, _ACCORDING):
         for m in pattern.finditer(sentence):
+            role = m.groupdict().get("role")
+            if role and _APPOSED_NAME.fullmatch(role.strip()):
+                # "The mayor of Pokrovsk, Ivan Petrenko, told": the name is the apposition
+                return Speaker(role.strip(), person=True)
             found = _clean_name(m.group("name"))
             if found is not None:
                 return found

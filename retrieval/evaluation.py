@@ -201,12 +201,15 @@ def ablate(frontline, item_sets: dict[str, list[dict]]) -> str:
         off = False if isinstance(value, bool) else 0.0
         if value != off:
             rows.append((f"without {f.name}", replace(base, **{f.name: off})))
+    rows.append(("+ embed 12 sentences", base))  # the per-question sentence embedding, off by default
     names = list(item_sets)
     header = f"{'':<26}" + "".join(f"{n + ' answered':>16}{n + ' cited':>13}{n + ' declined':>16}" for n in names)
     lines = [header]
+    embedded = composer.max_embedded
     try:
         for label, weights in rows:
             composer.weights = weights
+            composer.max_embedded = 12 if label.startswith("+ embed") else embedded
             cells = []
             for name in names:
                 r = run_gold(frontline, item_sets[name])
@@ -214,5 +217,5 @@ def ablate(frontline, item_sets: dict[str, list[dict]]) -> str:
                              f"{r.rate('answered', False):>16.1%}")
             lines.append(f"{label:<26}" + "".join(cells))
     finally:
-        composer.weights = base
+        composer.weights, composer.max_embedded = base, embedded
     return "\n".join(lines)

@@ -36,7 +36,7 @@ _KINDS = [
     (YESNO, re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might)\b", re.I)),
 ]
 
-_WORD = re.compile(r"[A-Za-z0-9][\w’'\-]*")
+_WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[A-Za-z0-9][\w’'\-]*")  # "2,000" is one word
 # Words that say nothing about what is asked: matching them is no evidence.
 STOP = frozenset("""a an the of in on at to for from by with about and or but is are was were be been being do does did
 has have had what which who whom whose when where why how that this these those it its their there here than then

@@ -8,7 +8,8 @@ from retrieval.models import Answer, Citation
 
 
 def citation_label(c: Citation) -> str:
-    parts = [c.title or f"article {c.article_id}", display_date(c)]
+    """Title · date · outlet; an untitled article is named by the opening words of its lead, never its id."""
+    parts = [c.title or c.lead or "untitled article", display_date(c)]
     if c.source:
         parts.append(c.source)
     return " · ".join(parts)
