@@ -200,11 +200,11 @@ class Composer:
                 missing = ", ".join(t.text for t in needed)
                 return Composed(NOT_COVERED, [], True, f"no article has all of: {missing}")
             # The passages that have what the question is about must also be close to it in meaning, or
-            # one of them must have most of its words: sharing its names alone is a coincidence.
+            # one of them must have two thirds of its words: sharing its names alone is a coincidence.
             close = max(h.similarity for h in usable)
             words = content_words(intent.text)
             most = max(len(words & content_words(h.passage.text)) / len(words) for h in usable) if words else 0.0
-            if close < min_relevance and not (close >= min_relevance - 0.08 and most >= 0.7):
+            if close < min_relevance and not (close >= min_relevance - 0.08 and most >= 0.66):
                 return Composed(NOT_COVERED, [], True, f"the articles naming {needed[0].text} are about something else "
                                                        f"(similarity {close:.2f})")
         usable = self._widen(usable[:top_k], intent, query_vector, needed)
