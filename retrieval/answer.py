@@ -493,9 +493,10 @@ _CAUSE_STRONG = re.compile(
     r"in an effort to|in a bid to|aimed at|nothing left|hardly anything left|no point)\b", re.I)
 _CAUSE_WEAK = re.compile(r"\b(?:after|following|amid|since|so|given|thanks to)\b", re.I)
 _QUOTE = re.compile(r"[“\"«]")
-_EVENT = re.compile(r"\b(?:advanc|attack|assault|shell|captur|repel|repuls|withdr|retreat|occup|liberat|struck|strik|"
-                    r"kill|fight|clash|storm|push|launch|destroy|seiz|encircl|surround|evacuat|bomb|explo|hit|"
-                    r"took|taken|enter|recaptur|regain|lost|los[et]|fell|fall|control|counter)\w*", re.I)
+# Verbs of what was done, as verbs ("advancing", "repelled"): "Russian-occupied Horlivka" is scenery.
+_EVENT = re.compile(r"\b(?:advanc|attack|assault|shell|captur|repel|repuls|withdr|retreat|liberat|strik|storm|"
+                    r"kill|fight|clash|launch|destroy|seiz|encircl|surround|evacuat|bomb|explod|enter|recaptur|"
+                    r"regain)(?:e|es|ed|ing|s|led|ling|ew|awn)?\b|\b(?:struck|took|fell|fought|hit|sank|sunk)\b", re.I)
 _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(?:happen\w*|going on|new|the situation|"
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
