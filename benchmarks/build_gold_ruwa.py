@@ -24,7 +24,7 @@ q("lyman-burials", "fact", "How many civilians were found buried in Lyman after 
 q("lyman-when", "fact", "When did the Ukrainian army retake Lyman?", ["October 1"], r"Lyman")
 q("kremenchuk-inside", "fact", "How many shoppers were inside the Kremenchuk mall when the missiles struck?", ["1,000"], r"Kremenchuk")
 q("kremenchuk-killed", "fact", "What was the death toll of the strike on the shopping centre in Kremenchuk?", ["10 people were killed", "11 people were killed", "18", "20 people", "13 people"], r"Kremenchuk")
-q("azovstal-surrendered", "fact", "According to Moscow, how many fighters from the Mariupol steel works had given up?", ["2,000", "1,908", "1,730", "959", "694", "700", "265"], r"Azovstal")
+q("azovstal-surrendered", "fact", "According to Moscow, how many fighters from the Mariupol steel works had given up?", ["2,000", "1,908", "1,730", "959", "694", "700", "265"], r"Azovstal|Mariupol fighters|steel (?:works|plant)")
 q("azovstal-taken", "fact", "Where were the Azovstal defenders taken after they laid down their arms?", ["Olenivka", "Novoazovsk"], r"Azovstal")
 q("olenivka-residents", "fact", "How many people from Mariupol were being held at the filtration prison?", ["3,000"], r"Olenivka")
 q("grain-ports", "fact", "Which three ports did the Istanbul grain agreement reopen?", ["Chornomorsk", "Yuzhny", "Pivdennyi"], r"grain")
