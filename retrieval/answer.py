@@ -115,6 +115,7 @@ class _Unit:
     score: float = 0.0
     signals: dict = field(default_factory=dict)
     added: list[tuple[int, str]] = field(default_factory=list)   # (offset in text, bracketed addition)
+    attributed: bool = False
 
     @property
     def passage(self) -> Passage:
@@ -180,13 +181,36 @@ class Composer:
         if not is_supported(evidence, min_relevance):
             return Composed(NOT_COVERED, [], True, f"weak evidence (similarity {evidence.best_similarity:.2f}, "
                                                    f"overlap {evidence.overlap:.2f}, place found {evidence.place_found})")
+        gated = self._gate(intent, hits, query_vector, evidence, min_relevance)
+        if isinstance(gated, str):
+            return Composed(NOT_COVERED, [], True, gated)
+        usable, needed = gated
+        usable = self._widen(usable[:top_k], intent, query_vector, needed)
+        units = self._candidates(usable)
+        if not units:
+            return Composed(NOT_COVERED, [], True, "no sentences")
+        kind = qs.question_kind(intent.text)
+        self._score(units, intent, kind, query_vector, needed)
+        chosen = self._select(units, kind)
+        if not chosen:
+            return Composed(NOT_COVERED, [], True, "no sentence could be attributed")
+        if self.weights.disagreement:
+            differing = self._disagreement(units, chosen, kind, intent)
+            shown = self._format_disagreement(differing) if differing else None
+            if shown is not None:
+                return shown
+        return self._format(chosen)
+
+    def _gate(self, intent: QueryIntent, hits: list[Hit], query_vector: np.ndarray, evidence: Evidence,
+              min_relevance: float) -> tuple[list[Hit], list[qs.Salient]] | str:
+        """The hits that may answer, and the salient terms they share; or why none may."""
         w = self.weights
         usable = hits
         if w.place_filter and intent.places:
             wanted = self._place_names(intent)
             usable = [h for h in usable if wanted & set(h.passage.places)]
             if not usable:
-                return Composed(NOT_COVERED, [], True, "no passage names the place asked about")
+                return "no passage names the place asked about"
         salient = qs.salient_terms(intent.text, intent.places, self._df, self._passages(), rare_below=self.rare_below)
         needed = [t for t in salient if t.kind != "place"]
         if evidence.best_similarity >= RARE_WORD_TOLERANCE:
@@ -197,30 +221,15 @@ class Composer:
             # every hit may support it, not just the first few: the right article can rank sixth
             usable = self._supporting(self._widen(usable, intent, query_vector, needed), needed)
             if not usable:
-                missing = ", ".join(t.text for t in needed)
-                return Composed(NOT_COVERED, [], True, f"no article has all of: {missing}")
+                return "no article has all of: " + ", ".join(t.text for t in needed)
             # The passages that have what the question is about must also be close to it in meaning, or
             # one of them must have two thirds of its words: sharing its names alone is a coincidence.
             close = max(h.similarity for h in usable)
             words = content_words(intent.text)
             most = max(len(words & content_words(h.passage.text)) / len(words) for h in usable) if words else 0.0
             if close < min_relevance and not (close >= min_relevance - 0.08 and most >= 0.66):
-                return Composed(NOT_COVERED, [], True, f"the articles naming {needed[0].text} are about something else "
-                                                       f"(similarity {close:.2f})")
-        usable = self._widen(usable[:top_k], intent, query_vector, needed)
-        units = self._candidates(usable)
-        if not units:
-            return Composed(NOT_COVERED, [], True, "no sentences")
-        kind = qs.question_kind(intent.text)
-        self._score(units, intent, kind, query_vector, needed)
-        chosen = self._select(units, kind)
-        if not chosen:
-            return Composed(NOT_COVERED, [], True, "no sentence could be attributed")
-        if w.disagreement:
-            differing = self._disagreement(units, chosen, kind, intent)
-            if differing:
-                return self._format_disagreement(differing)
-        return self._format(chosen)
+                return f"the articles naming {needed[0].text} are about something else (similarity {close:.2f})"
+        return usable, needed
 
     def _exact(self, hit: Hit, query_vector: np.ndarray) -> Hit:
         """The hit with its exact cosine to the question (a passage found by BM25 alone carries 0)."""
@@ -387,6 +396,9 @@ class Composer:
 
     def _attribute(self, u: _Unit, chosen: list[_Unit]) -> bool:
         """Give a "he said" sentence its speaker; False when no one can be named (the unit is not quoted)."""
+        if u.attributed:
+            return True
+        u.attributed = True
         passage_text = u.passage.text
         for i, span in enumerate(list(u.spans)):
             sentence = passage_text[span.start:span.end]
@@ -456,11 +468,12 @@ class Composer:
         va, vb = self._stored_vector(a.passage.id), self._stored_vector(b.passage.id)
         return va is not None and vb is not None and float(va @ vb) >= SAME_EVENT_SIMILARITY
 
-    def _format_disagreement(self, units: list[_Unit]) -> Composed:
+    def _format_disagreement(self, units: list[_Unit]) -> Composed | None:
         units = sorted(units, key=lambda u: u.passage.date_int, reverse=True)
-        for u in units:
-            if self.weights.attribution:
-                self._attribute(u, [])
+        if self.weights.attribution:
+            units = [u for u in units if self._attribute(u, [])]
+        if len(units) < 2:  # one side could not be attributed: no disagreement to show
+            return None
         order: dict[str, int] = {}
         lines = ["[Sources differ; newest first:]"]
         for u in units:

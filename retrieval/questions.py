@@ -90,6 +90,8 @@ _MONTHS_DAYS = frozenset("""january february march april may june july august se
 jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split())
 _NUMBER = re.compile(r"\d[\d,.]*")
 _POSSESSIVE = re.compile(r"[’']s$")
+# Chat markup that is not part of the question: mentions, links, code fences, @everyone.
+_MARKUP = re.compile(r"<[@#/:][!&]?[\w:]*>|https?://\S+|\]\([^)]*\)|`+|@\w+")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _TARGET = re.compile(r"\bhow (?:many|much)\s+((?:[\w’'\-]+\s+){0,3}?[\w’'\-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|"
                      r"had|will|would|can|could|were|in|on|at|of|for|from|by|to|near|around|according)\b|\W*$|\?)", re.I)
@@ -157,6 +159,7 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
     filters); rare words: content words that fewer than `rare_below` of the passages contain, judged
     only when the corpus is large enough for a document frequency to mean something.
     """
+    question = _MARKUP.sub(" ", question)  # a role mention's "<@&123>" is not a number asked about
     places = list(places)
     terms: list[Salient] = [Salient(p.name, "place", frozenset(a.lower() for a in p.all_names), p) for p in places]
     place_words = {w.lower() for p in places for a in p.all_names for w in a.split()}
