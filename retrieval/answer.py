@@ -52,10 +52,11 @@ content_words = qs.content_stems  # kept for callers of the old name
 @dataclass(frozen=True)
 class Weights:
     """How much each signal counts when scoring a candidate sentence. `eval --ablate` zeroes each in turn."""
-    similarity: float = 1.0       # cosine of the sentence (or window) to the question, by the embedder
+    # Weights measured with `python -m retrieval eval --ablate` on both gold sets (see the lead's report);
+    # the passage's retrieval rank was a signal too and earned nothing once the exact similarity was in.
+    similarity: float = 0.5       # cosine of the sentence (or window, or its passage) to the question
     lexical: float = 0.3          # IDF-weighted share of the question's content words the sentence has
     kind: float = 0.3             # the sentence has what the question's kind asks for (reason, number, date…)
-    rank: float = 0.05            # per step down the retrieval ranking of its passage
     position: float = 0.1         # later in its article
     place: float = 0.1            # the sentence names the place asked about
     salient: float = 0.2          # the sentence has the question's names / rare words
@@ -353,7 +354,7 @@ class Composer:
             # news puts what happened first: the offset in the article, not just in the passage
             s["position"] = min(1.0, (u.passage.start + u.start) / ARTICLE_LEAD_CHARS)
         prelim = {(u.passage.id, u.start): w.lexical * u.signals["lexical"] + w.kind * u.signals["kind"]
-                  - w.rank * u.rank for u in units if len(u.spans) == 1}
+                  + w.similarity * max(u.hit.similarity, 0.0) for u in units if len(u.spans) == 1}
         vectors = self._sentence_vectors(units, query_vector, prelim) if w.similarity else {}
         for u in units:
             parts = [vectors.get((u.passage.id, span.start)) for span in u.spans]
@@ -365,7 +366,7 @@ class Composer:
                 u.signals["similarity"] = max(u.hit.similarity, 0.0) - 0.05
             s = u.signals
             u.score = (w.similarity * s["similarity"] + w.lexical * s["lexical"] + w.kind * s["kind"]
-                       - w.rank * u.rank - w.position * s["position"] + w.place * s["place"]
+                       - w.position * s["position"] + w.place * s["place"]
                        + w.salient * s["salient"] - (0.04 if len(u.spans) > 1 else 0.0))
 
     def _idf(self, stems: set[str]) -> dict[str, float]:
