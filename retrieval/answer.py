@@ -94,7 +94,7 @@ def is_supported(evidence: Evidence, min_relevance: float) -> bool:
         return False
     # a strong semantic match, or a fair one that also shares most of the question's key words
     return evidence.best_similarity >= min_relevance or (
-        evidence.best_similarity >= min_relevance - 0.08 and evidence.overlap >= 0.6
+        evidence.best_similarity >= min_relevance - 0.12 and evidence.overlap >= 0.6
     )
 
 
@@ -228,7 +228,7 @@ class Composer:
             close = max(h.similarity for h in usable)
             words = content_words(intent.text)
             most = max(len(words & content_words(h.passage.text)) / len(words) for h in usable) if words else 0.0
-            if close < min_relevance and not (close >= min_relevance - 0.08 and most >= 0.66):
+            if close < min_relevance and not (close >= min_relevance - 0.12 and most >= 0.66):
                 return f"the articles naming {needed[0].text} are about something else (similarity {close:.2f})"
         return usable, needed
 
