@@ -19,8 +19,8 @@ KANAL = {"000_70fc6d4290267bf3", "001_8f52d5173f8974a4"}
 SEVERODONETSK = "002_6ac94ade45329e36"
 TORETSK = "001_8f52d5173f8974a4"
 
-# Bars for the seed gold set, a little under what it measures (52/54 answerable answered, 54/54 cited,
-# 16/16 declined) so that one new failure is tolerated but a regression of the answerer is not.
+# Bars for the seed gold set, a little under what it measures (53/54 answerable answered, 54/54 cited,
+# 16/16 declined) so that a new failure or two is tolerated but a regression of the answerer is not.
 MIN_ANSWERED = 0.92      # 50 of 54
 MIN_CITED = 0.96         # 52 of 54
 MIN_DECLINED = 1.0       # every question the seeds cannot answer
