@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+_log = logging.getLogger(__name__)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")        # never reach for a model hub
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -88,7 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="what the store holds")
     p.set_defaults(run=_stats)
 
-    p = sub.add_parser("eval", parents=[common], help="run the gold question set and print the score per kind")
+    p = sub.add_parser("eval", parents=[common],
+                       help="run a gold question set; print citation- and answer-level scores per kind")
+    p.add_argument("--gold", default="seeds", help="seeds, ruwa, or the path of a gold .jsonl file")
+    p.add_argument("--ablate", action="store_true", help="also score it with each answer signal switched off")
     p.set_defaults(run=_eval)
 
     p = sub.add_parser("follow", parents=[common],
@@ -154,13 +159,23 @@ def _ask(args, frontline) -> int:
     if not args.json:
         print("error: give a question, or use --json to read one question a line from standard input", file=sys.stderr)
         return EXIT_BAD_INPUT
-    for line in sys.stdin:  # the model is loaded once for all the lines
-        if not line.strip():
-            continue
+    # Exactly one output line per input line, in order (the model is loaded once for all of them):
+    # a blank line, undecodable bytes or a failing question get {"question", "error"}.
+    for raw in sys.stdin.buffer:
+        line = raw.rstrip(b"\r\n")
         try:
-            print(json.dumps(frontline.ask(line).to_json(), ensure_ascii=False), flush=True)
-        except FrontlineError as exc:
-            print(json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False), flush=True)
+            question = line.decode("utf-8")
+        except UnicodeDecodeError:
+            out = {"question": line.decode("utf-8", "replace"), "error": "This line is not valid UTF-8 text."}
+        else:
+            try:
+                out = frontline.ask(question).to_json()
+            except FrontlineError as exc:
+                out = {"question": question.strip(), "error": str(exc)}
+            except Exception as exc:  # one bad line must not end the batch or shift the lines after it
+                _log.exception("ask failed on %r", question[:200])
+                out = {"question": question.strip(), "error": f"This question could not be answered ({type(exc).__name__})."}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
 
 
@@ -207,10 +222,14 @@ def _stats(args, frontline) -> int:
 
 
 def _eval(args, frontline) -> int:
-    from retrieval.evaluation import load_gold, run_gold
+    from retrieval.evaluation import ablate, load_gold, run_gold
 
-    report = run_gold(frontline, load_gold())
+    items = load_gold(args.gold)
+    report = run_gold(frontline, items)
     print(json.dumps(report.to_json(), ensure_ascii=False, indent=1) if args.json else report.summary())
+    if args.ablate:
+        print()
+        print(ablate(frontline, {args.gold if args.gold in ("seeds", "ruwa") else "gold": items}))
     return 0
 
 

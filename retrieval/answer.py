@@ -1,35 +1,69 @@
 """The extractive answerer: sentences quoted from the best passages, each with its [n], or an abstention.
 
 No LLM is needed: the answer is made of whole sentences copied from cited passages, so every word
-of it can be checked against an article. It abstains when the evidence is weak, because a confident
-answer from an unrelated passage is worse than none.
+of it can be checked against an article. The sentences are chosen for what the question asks —
+the reason for a "why", the number with its noun for a "how many", the date for a "when" — by
+scoring each sentence, and each pair of adjacent sentences, on meaning (the embedder), the
+question's rare words, the question's kind and the passage's rank. A sentence whose speaker is only
+"he" gets its speaker: the sentence before it, or the name in visible brackets.
+
+It abstains when the evidence is weak, when the passages are about another place than the one
+asked about, or when they lack what the question is about (its names, numbers and rare words),
+because a confident answer from an unrelated passage is worse than none. When the cited passages
+disagree (two counts of one thing, a Russian claim beside a Ukrainian statement) it shows each with
+who says it and its date, newest first.
+
+Anything the answerer adds to the quoted text is in square brackets; everything else is verbatim.
 """
 from __future__ import annotations
 
+import logging
+import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
-from retrieval.chunking import split_sentences
+import numpy as np
+
+from retrieval import attribution
+from retrieval import questions as qs
+from retrieval.chunking import Span, split_paragraphs, split_sentences
 from retrieval.dates import ArticleDate, format_date
-from retrieval.intent import QueryIntent
-from retrieval.models import Citation, Hit, Passage
-from retrieval.text import stem
+from retrieval.models import Citation, Passage
+from retrieval.places import Gazetteer
+from retrieval.search import Hit, QueryIntent
+
+_log = logging.getLogger(__name__)
 
 NOT_COVERED = "The articles I have don't cover that."
-MAX_ANSWER_SENTENCES = 3
+MAX_ANSWER_SENTENCES = 3         # what a user reads first; an attribution sentence may make it four
+MAX_UNITS = 3
+MAX_SENTENCE_CHARS = 600          # a "sentence" longer than this is a run-on paragraph: skip it
+LEAD_WORDS = 8
+SAME_EVENT_SIMILARITY = 0.75      # passages this close report the same event (for disagreements)
+RARE_WORD_TOLERANCE = 0.7         # similarity above which a rare question word need not be in the evidence
+ARTICLE_LEAD_CHARS = 3000         # position in the article is measured over this many characters
+WIDEN_ARTICLES = 2                # the best articles whose other passages are considered too
+WIDEN_PASSAGES = 2                # at most this many more passages from each
 
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-# Words that say nothing about what is asked; matching them is no evidence.
-_STOP = set("""a an the of in on at to for from by with about and or but is are was were be been being do does did
-has have had what which who whom whose when where why how that this these those it its their there here than then
-as into over under after before since during until any some all more most much many tell me please say says said
-can could would should will shall may might not no yes you your i we our us they them he she his her ukraine
-ukrainian ukrainians russia russian russians war happen happened happening going latest news update recent now
-current currently situation front line frontline""".split())
 
 
-def content_words(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+@dataclass(frozen=True)
+class Weights:
+    """How much each signal counts when scoring a candidate sentence. `eval --ablate` zeroes each in turn."""
+    # Weights measured with `python -m retrieval eval --ablate` on both gold sets (see the lead's report);
+    # the passage's retrieval rank was a signal too and earned nothing once the exact similarity was in.
+    similarity: float = 0.5       # cosine of the sentence (or window, or its passage) to the question
+    lexical: float = 0.3          # IDF-weighted share of the question's content words the sentence has
+    kind: float = 0.3             # the sentence has what the question's kind asks for (reason, number, date…)
+    position: float = 0.1         # later in its article
+    place: float = 0.1            # the sentence names the place asked about
+    salient: float = 0.2          # the sentence has the question's names / rare words
+    windows: bool = True          # also score pairs of adjacent sentences
+    place_filter: bool = True     # only passages naming the asked place answer a question naming one
+    salient_abstain: bool = True  # abstain unless some cited article has every salient term
+    attribution: bool = True      # give "he said" sentences their speaker
+    disagreement: bool = True     # show disagreeing sources side by side
 
 
 @dataclass(frozen=True)
@@ -41,9 +75,9 @@ class Evidence:
 
 
 def weigh(intent: QueryIntent, hits: list[Hit]) -> Evidence:
-    words = content_words(intent.text)
+    words = qs.content_stems(intent.text)
     top = hits[:3]
-    found = set().union(*(content_words(h.passage.text) for h in top)) if top else set()
+    found = set().union(*(qs.content_stems(h.passage.text) for h in top)) if top else set()
     overlap = len(words & found) / len(words) if words else 0.0
     wanted = {p.name for p in intent.places}
     named = set().union(*(h.passage.places for h in hits)) if hits else set()
@@ -63,41 +97,556 @@ def is_supported(evidence: Evidence, min_relevance: float) -> bool:
     )
 
 
-def compose(intent: QueryIntent, hits: list[Hit], top_k: int) -> tuple[str, list[Citation]]:
-    """Pick the most relevant sentences; number the passages they come from in order of use."""
-    words = content_words(intent.text)
-    candidates = []
-    for rank, hit in enumerate(hits[:top_k]):
-        text = hit.passage.text
-        for span in split_sentences(text):
-            sentence = text[span.start:span.end]
-            shared = len(words & content_words(sentence))
-            # earlier passages are better evidence; a sentence sharing key words beats one that doesn't
-            candidates.append((shared * 1.0 - rank * 0.35 - span.start / 2000, rank, sentence))
-    candidates.sort(key=lambda c: c[0], reverse=True)
-    chosen: list[tuple[int, str]] = []
-    for score, rank, sentence in candidates:
-        if len(chosen) >= MAX_ANSWER_SENTENCES:
-            break
-        if chosen and score < candidates[0][0] - 1.5:
-            break
-        if any(_near_duplicate(sentence, s) for _, s in chosen):
+@dataclass
+class Composed:
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    why: str = ""                 # for the log: why it abstained
+
+
+@dataclass
+class _Unit:
+    """One sentence, or a run of adjacent sentences, of one passage."""
+    rank: int
+    hit: Hit
+    spans: list[Span]             # sentence spans in passage.text, contiguous
+    vector: np.ndarray | None = None
+    score: float = 0.0
+    signals: dict = field(default_factory=dict)
+    added: list[tuple[int, str]] = field(default_factory=list)   # (offset in text, bracketed addition)
+    attributed: bool = False
+
+    @property
+    def passage(self) -> Passage:
+        return self.hit.passage
+
+    @property
+    def start(self) -> int:
+        return self.spans[0].start
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1].end
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start:self.end]
+
+    def shown(self) -> str:
+        """The quoted text with the answerer's bracketed additions in place."""
+        text = self.text
+        for offset, addition in sorted(self.added, reverse=True):
+            text = f"{text[:offset]} {addition}{text[offset:]}"
+        return text
+
+    def overlaps(self, other: _Unit) -> bool:
+        return self.passage.id == other.passage.id and self.start < other.end and other.start < self.end
+
+
+class Composer:
+    """Chooses the sentences that answer a question. Built once; holds no per-question state."""
+
+    def __init__(self, *, embed: Callable[[Sequence[str]], np.ndarray],
+                 stored_vector: Callable[[str], np.ndarray | None],
+                 document_frequency: Callable[[Iterable[str]], dict[str, int]],
+                 passage_count: Callable[[], int],
+                 article_body: Callable[[str], str | None],
+                 article_passages: Callable[[str], list[Passage]],
+                 gazetteer: Gazetteer,
+                 weights: Weights = Weights(),
+                 max_embedded: int = 0,
+                 rare_below: float = 0.0005) -> None:
+        self._embed = embed
+        self._stored_vector = stored_vector
+        self._df = document_frequency
+        self._passages = passage_count
+        self._body = article_body
+        self._article_passages = article_passages
+        self.gazetteer = gazetteer
+        self.weights = weights
+        self.max_embedded = max_embedded      # sentences embedded per question, in one batch
+        self.rare_below = rare_below
+
+    # ----------------------------------------------------------------------------------- entry point
+    def compose(self, intent: QueryIntent, hits: list[Hit], query_vector: np.ndarray, *, top_k: int,
+                min_relevance: float) -> Composed:
+        if not hits:
+            return Composed(NOT_COVERED, [], True, "no passages")
+        hits = [self._exact(h, query_vector) for h in hits]
+        evidence = weigh(intent, hits)
+        if intent.places and not evidence.place_found:  # a region is found in its towns, a town in its districts
+            named = set().union(*(h.passage.places for h in hits))
+            evidence = replace(evidence, place_found=all(self._covered_by(p) & named for p in intent.places))
+        if not is_supported(evidence, min_relevance):
+            return Composed(NOT_COVERED, [], True, f"weak evidence (similarity {evidence.best_similarity:.2f}, "
+                                                   f"overlap {evidence.overlap:.2f}, place found {evidence.place_found})")
+        gated = self._gate(intent, hits, query_vector, evidence, min_relevance)
+        if isinstance(gated, str):
+            return Composed(NOT_COVERED, [], True, gated)
+        usable, needed = gated
+        usable = self._widen(usable[:top_k], intent, query_vector, needed)
+        units = self._candidates(usable)
+        if not units:
+            return Composed(NOT_COVERED, [], True, "no sentences")
+        kind = qs.question_kind(intent.text)
+        self._score(units, intent, kind, query_vector, needed)
+        chosen = self._select(units, kind)
+        if not chosen:
+            return Composed(NOT_COVERED, [], True, "no sentence could be attributed")
+        if self.weights.disagreement:
+            differing = self._disagreement(units, chosen, kind, intent)
+            shown = self._format_disagreement(differing) if differing else None
+            if shown is not None:
+                return shown
+        return self._format(chosen)
+
+    def _gate(self, intent: QueryIntent, hits: list[Hit], query_vector: np.ndarray, evidence: Evidence,
+              min_relevance: float) -> tuple[list[Hit], list[qs.Salient]] | str:
+        """The hits that may answer, and the salient terms they share; or why none may."""
+        w = self.weights
+        usable = hits
+        if w.place_filter and intent.places:
+            wanted = self._place_names(intent)
+            usable = [h for h in usable if wanted & set(h.passage.places)]
+            if not usable:
+                return "no passage names the place asked about"
+        salient = qs.salient_terms(intent.text, intent.places, self._df, self._passages(), rare_below=self.rare_below)
+        needed = [t for t in salient if t.kind != "place"]
+        if evidence.best_similarity >= RARE_WORD_TOLERANCE:
+            # passages this close in meaning: a rare word they lack is the asker's own wording
+            # ("retake" for "recapture", "shoppers" for "people"), not a missing topic
+            needed = [t for t in needed if t.kind != "rare"]
+        if needed and w.salient_abstain:
+            # every hit may support it, not just the first few: the right article can rank sixth
+            usable = self._supporting(self._widen(usable, intent, query_vector, needed), needed)
+            if not usable:
+                return "no article has all of: " + ", ".join(t.text for t in needed)
+            # The passages that have what the question is about must also be close to it in meaning, or
+            # one of them must have two thirds of its words: sharing its names alone is a coincidence.
+            close = max(h.similarity for h in usable)
+            words = qs.content_stems(intent.text)
+            most = max(len(words & qs.content_stems(h.passage.text)) / len(words) for h in usable) if words else 0.0
+            if close < min_relevance and not (close >= min_relevance - 0.12 and most >= 0.66):
+                return f"the articles naming {needed[0].text} are about something else (similarity {close:.2f})"
+        return usable, needed
+
+    def _exact(self, hit: Hit, query_vector: np.ndarray) -> Hit:
+        """The hit with its exact cosine to the question (a passage found by BM25 alone carries 0)."""
+        v = self._stored_vector(hit.passage.id)
+        return hit if v is None else Hit(hit.passage, hit.score, float(v @ query_vector))
+
+    # ----------------------------------------------------------------------------------- filters
+    def _place_names(self, intent: QueryIntent) -> set[str]:
+        """The places asked about, with what counts as them: a town's districts, a district's town, a
+        region's places."""
+        names: set[str] = set()
+        for asked in intent.places:
+            names |= self._covered_by(asked)
+        return names
+
+    def _covered_by(self, asked) -> set[str]:
+        names = {asked.name}
+        if asked.parent:
+            names.add(asked.parent)
+        for place in self.gazetteer.places:
+            if place.parent == asked.name or (asked.kind == "region" and asked.oblast and place.oblast == asked.oblast):
+                names.add(place.name)
+        return names
+
+    def _supporting(self, hits: list[Hit], needed: list[qs.Salient]) -> list[Hit]:
+        """Hits from articles whose cited passages (and title) contain every salient term."""
+        by_article: dict[str, list[Hit]] = {}
+        for h in hits:
+            by_article.setdefault(h.passage.article_id, []).append(h)
+        keep = set()
+        for article_id, group in by_article.items():
+            text = "\n".join([group[0].passage.title or ""] + [h.passage.text for h in group])
+            places = set().union(*(h.passage.places for h in group))
+            if all(qs.supports(t, text, places) for t in needed):
+                keep.add(article_id)
+        return [h for h in hits if h.passage.article_id in keep]
+
+    # ----------------------------------------------------------------------------------- candidates
+    def _widen(self, hits: list[Hit], intent: QueryIntent, query_vector: np.ndarray,
+               needed: list[qs.Salient]) -> list[Hit]:
+        """Add the other close passages of the best articles, and those naming what the question is about.
+
+        The search keeps at most two passages per article, so in a long article the sentence that
+        answers may sit in a third passage. Their vectors are stored: scoring them is a dot product.
+        """
+        if not hits:
+            return hits
+        floor = min(h.similarity for h in hits if h.similarity > 0) if any(h.similarity > 0 for h in hits) else 0.0
+        have = {h.passage.id for h in hits}
+        wanted = self._place_names(intent) if intent.places and self.weights.place_filter else set()
+        out = list(hits)
+        for article_id in list(dict.fromkeys(h.passage.article_id for h in hits))[:WIDEN_ARTICLES]:
+            extra = []
+            for p in self._article_passages(article_id):
+                if p.id in have or (wanted and not wanted & set(p.places)):
+                    continue
+                v = self._stored_vector(p.id)
+                if v is None:
+                    continue
+                sim = float(v @ query_vector)
+                names = bool(needed) and any(qs.supports(t, p.text) for t in needed)
+                if sim >= floor or names:
+                    extra.append((names, sim, Hit(p, 0.0, sim)))
+            extra.sort(key=lambda e: e[:2], reverse=True)
+            last = max(i for i, h in enumerate(out) if h.passage.article_id == article_id)
+            out[last + 1:last + 1] = [hit for _, _, hit in extra[:WIDEN_PASSAGES]]
+        return out
+
+    def _candidates(self, hits: list[Hit]) -> list[_Unit]:
+        units: list[_Unit] = []
+        for rank, hit in enumerate(hits):
+            text = hit.passage.text
+            spans = [s for para in split_paragraphs(text) for s in split_sentences(text, para.start, para.end)
+                     if s.end - s.start <= MAX_SENTENCE_CHARS]
+            for i, span in enumerate(spans):
+                units.append(_Unit(rank, hit, [span]))
+                if self.weights.windows and i + 1 < len(spans):
+                    units.append(_Unit(rank, hit, [span, spans[i + 1]]))
+        return units
+
+    def _sentence_vectors(self, units: list[_Unit], query_vector: np.ndarray,
+                          prelim: dict[tuple[str, int], float]) -> dict[tuple[str, int], np.ndarray]:
+        """Vectors of the candidate sentences: stored ones reused, the best of the rest embedded in one batch."""
+        vectors: dict[tuple[str, int], np.ndarray] = {}
+        missing: dict[tuple[str, int], str] = {}
+        for u in units:
+            if len(u.spans) != 1:
+                continue
+            key = (u.passage.id, u.start)
+            if key in vectors or key in missing:
+                continue
+            whole = u.start == 0 and u.end == len(u.passage.text)
+            stored = self._stored_vector(u.passage.id) if whole else None
+            if stored is not None:
+                vectors[key] = stored
+            else:
+                missing[key] = u.text
+        if missing and self.max_embedded > 0:
+            keys = sorted(missing, key=lambda k: prelim.get(k, 0.0), reverse=True)[: self.max_embedded]
+            embedded = self._embed([missing[k] for k in keys])
+            vectors.update(zip(keys, embedded))
+        return vectors
+
+    # ----------------------------------------------------------------------------------- scoring
+    def _score(self, units: list[_Unit], intent: QueryIntent, kind: str, query_vector: np.ndarray,
+               needed: list[qs.Salient]) -> None:
+        w = self.weights
+        q_stems = qs.content_stems(intent.text)
+        idf = self._idf(q_stems)
+        total_idf = sum(idf.values()) or 1.0
+        wanted = self._place_names(intent) if intent.places else set()
+        target = qs.count_target(intent.text) if kind == qs.COUNT else set()
+        for u in units:
+            text = u.text
+            stems = qs.content_stems(text)
+            s = u.signals
+            s["lexical"] = sum(idf[t] for t in q_stems & stems) / total_idf
+            s["kind"] = _kind_cue(kind, text, target, intent, self.gazetteer, wanted)
+            s["place"] = 1.0 if wanted and any(m.place.name in wanted for m in self.gazetteer.find(text)) else 0.0
+            s["salient"] = (sum(qs.supports(t, text) for t in needed) / len(needed)) if needed else 0.0
+            # news puts what happened first: the offset in the article, not just in the passage
+            s["position"] = min(1.0, (u.passage.start + u.start) / ARTICLE_LEAD_CHARS)
+        prelim = {(u.passage.id, u.start): w.lexical * u.signals["lexical"] + w.kind * u.signals["kind"]
+                  + w.similarity * max(u.hit.similarity, 0.0) for u in units if len(u.spans) == 1}
+        vectors = self._sentence_vectors(units, query_vector, prelim) if w.similarity else {}
+        for u in units:
+            parts = [vectors.get((u.passage.id, span.start)) for span in u.spans]
+            if all(p is not None for p in parts) and parts:
+                v = np.sum(parts, axis=0)
+                norm = float(np.linalg.norm(v))
+                u.signals["similarity"] = float(v @ query_vector) / norm if norm else 0.0
+            else:  # not embedded: the passage's own similarity, a little discounted
+                u.signals["similarity"] = max(u.hit.similarity, 0.0) - 0.05
+            s = u.signals
+            u.score = (w.similarity * s["similarity"] + w.lexical * s["lexical"] + w.kind * s["kind"]
+                       - w.position * s["position"] + w.place * s["place"]
+                       + w.salient * s["salient"] - (0.04 if len(u.spans) > 1 else 0.0))
+
+    def _idf(self, stems: set[str]) -> dict[str, float]:
+        n = max(1, self._passages())
+        df = self._df(stems)
+        return {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in stems}
+
+    # ----------------------------------------------------------------------------------- selection
+    def _select(self, units: list[_Unit], kind: str) -> list[_Unit]:
+        ranked = sorted(units, key=lambda u: u.score, reverse=True)
+        chosen: list[_Unit] = []
+        sentences = 0
+        best = ranked[0].score
+        for u in ranked:
+            if len(chosen) >= MAX_UNITS or sentences >= MAX_ANSWER_SENTENCES:
+                break
+            if chosen and u.score < best - 0.25:
+                break
+            if sentences + len(u.spans) > MAX_ANSWER_SENTENCES:
+                continue
+            if any(u.overlaps(c) or _near_duplicate(u.text, c.text) for c in chosen):
+                continue
+            if self.weights.attribution and not self._attribute(u, chosen):
+                continue
+            chosen.append(u)
+            sentences += len(u.spans)
+        return chosen
+
+    def _attribute(self, u: _Unit, chosen: list[_Unit]) -> bool:
+        """Give a "he said" sentence its speaker; False when no one can be named (the unit is not quoted)."""
+        if u.attributed:
+            return True
+        u.attributed = True
+        passage_text = u.passage.text
+        for i, span in enumerate(list(u.spans)):
+            sentence = passage_text[span.start:span.end]
+            pronoun = attribution.unattributed_pronoun(sentence)
+            if pronoun is None:
+                continue
+            if i > 0 and attribution.speaker(passage_text[u.spans[i - 1].start:u.spans[i - 1].end]) is not None:
+                continue  # the sentence before it, quoted too, names the speaker
+            if i == 0:
+                before = [s for s in split_sentences(passage_text, 0, span.start) if s.end <= span.start]
+                if before and len(u.spans) == 1:
+                    prev = before[-1]
+                    named = attribution.speaker(passage_text[prev.start:prev.end])
+                    candidate = _Unit(u.rank, u.hit, [prev, span])
+                    if named is not None and not any(candidate.overlaps(c) for c in chosen):
+                        u.spans = [prev, span]  # quote the sentence that names the speaker as well
+                        continue
+            body = self._body(u.passage.article_id)
+            if body is None:
+                return False
+            found = attribution.antecedent(body, u.passage.start + span.start)
+            if found is None:
+                return False
+            u.added.append((span.start - u.start + pronoun.end, f"[{found[0].short}]"))
+        return True
+
+    # ----------------------------------------------------------------------------------- disagreement
+    def _disagreement(self, units: list[_Unit], chosen: list[_Unit], kind: str, intent: QueryIntent) -> list[_Unit]:
+        """Units that disagree with the best one, best one included; [] when they agree.
+
+        Conservative on purpose: a false "sources differ" confuses more than it helps. Two kinds count:
+        different numbers for the thing a "how many" question counts, from different articles or
+        speakers; and a Russian-attributed claim beside a Ukrainian-attributed statement, both among
+        the best-scoring sentences and both naming what the question is about.
+        """
+        best = chosen[0]
+        pool = [u for u in sorted(units, key=lambda u: u.score, reverse=True)
+                if u is best or (u.score >= best.score - 0.15 and len(u.spans) == 1)]
+        if kind == qs.COUNT:
+            target = qs.count_target(intent.text)
+            mine = _counts(best.text, target)
+            if mine:
+                for u in pool:
+                    if u is best or u.overlaps(best) or not _different_source(u, best):
+                        continue
+                    if not self._same_event(u, best):
+                        continue
+                    theirs = _counts(u.text, target)
+                    if theirs and not (theirs & mine):
+                        return [best, u]
+        side = _side(best)
+        if side:
+            focus = qs.content_stems(intent.text) - {"said", "claim"}
+            for u in pool:
+                if u is best or u.overlaps(best):
+                    continue
+                other = _side(u)
+                if (other and other != side and self._same_event(u, best)
+                        and len(focus & qs.content_stems(u.text) & qs.content_stems(best.text)) >= 2):
+                    return [best, u]
+        return []
+
+    def _same_event(self, a: _Unit, b: _Unit) -> bool:
+        """Two passages about the same thing: their stored vectors are close."""
+        if a.passage.id == b.passage.id:
+            return True
+        va, vb = self._stored_vector(a.passage.id), self._stored_vector(b.passage.id)
+        return va is not None and vb is not None and float(va @ vb) >= SAME_EVENT_SIMILARITY
+
+    def _format_disagreement(self, units: list[_Unit]) -> Composed | None:
+        units = sorted(units, key=lambda u: u.passage.date_int, reverse=True)
+        if self.weights.attribution:
+            units = [u for u in units if self._attribute(u, [])]
+        if len(units) < 2:  # one side could not be attributed: no disagreement to show
+            return None
+        order: dict[str, int] = {}
+        lines = ["[Sources differ; newest first:]"]
+        for u in units:
+            n = order.setdefault(u.passage.id, len(order) + 1)
+            who = _who(u, self._body)
+            lines.append(f"[{who}, {display_date(u.passage)}:] {u.shown()} [{n}]")
+        hits = {u.passage.id: u.hit for u in units}
+        citations = [to_citation(n, hits[pid]) for pid, n in order.items()]
+        return Composed("\n".join(lines), citations, False)
+
+    # ----------------------------------------------------------------------------------- output
+    def _format(self, chosen: list[_Unit]) -> Composed:
+        order: dict[str, int] = {}
+        parts = []
+        for u in chosen:
+            n = order.setdefault(u.passage.id, len(order) + 1)
+            parts.append(f"{u.shown()} [{n}]")
+        hits = {u.passage.id: u.hit for u in chosen}
+        citations = [to_citation(n, hits[pid]) for pid, n in order.items()]
+        return Composed(" ".join(parts), citations, False)
+
+
+# --------------------------------------------------------------------------------------- question kinds
+# Markers of a reason in news English. "was due to withdraw" (scheduled) is not "due to" (because of).
+_CAUSE_STRONG = re.compile(
+    r"\b(?:because|(?<!was )(?<!were )(?<!is )(?<!are )due to|as a result|owing to|in order to|so as to|so that|"
+    r"the reasons?|reason (?:for|why|was|is)|caused by|led to|therefore|thus|hence|forced (?:to|by)|to avoid|"
+    r"to save|to preserve|to protect (?:the )?(?:lives|soldiers|personnel)|threat to|no sense|make sense|makes sense|"
+    r"could not allow|cannot allow|can[’']t allow|otherwise|for fear|in response to|in retaliation|"
+    r"in an effort to|in a bid to|aimed at|nothing left|hardly anything left|no point)\b", re.I)
+_CAUSE_WEAK = re.compile(r"\b(?:after|following|amid|since|so|given|thanks to)\b", re.I)
+_QUOTE = re.compile(r"[“\"«]")
+# Verbs of what was done, as verbs ("advancing", "repelled"): "Russian-occupied Horlivka" is scenery.
+_EVENT = re.compile(r"\b(?:advanc|attack|assault|shell|captur|repel|repuls|withdr|retreat|liberat|strik|storm|"
+                    r"kill|fight|clash|launch|destroy|seiz|encircl|surround|evacuat|bomb|explod|enter|recaptur|"
+                    r"regain)(?:e|es|ed|ing|s|led|ling|ew|awn)?\b|\b(?:struck|took|fell|fought|hit|sank|sunk)\b", re.I)
+_EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(?:happen\w*|going on|new|the situation|"
+                             r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+                 r"hundreds?|thousands?|dozens?|millions?|billions?|half")
+_ANY_NUMBER = re.compile(rf"\b(?:\d[\d,.]*\s*(?:%|percent|per cent)?|{_NUMBER_WORDS})\b", re.I)
+_NUM_UNIT = re.compile(r"\d[\d,.]*\s*(?:-\s*)?(?:km|kilomet\w*|miles?|met(?:er|re)s?|m\b|days?|weeks?|months?|hours?|"
+                       r"years?|%|percent|per cent|kilograms?|tons?|tonnes?)", re.I)
+_DATE = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+                   r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|"
+                   r"sunday|yesterday|today|tonight|last (?:night|week|month|year)|this (?:week|month|year)|"
+                   r"(?:19|20)\d\d|\d+ (?:days?|weeks?|months?|years?) ago|overnight|earlier this)\b", re.I)
+_ROLE = re.compile(r"\b(?:spokes\w+|commander|governor|minister|mayor|president|chief|head|general|analyst|expert|"
+                   r"official|adviser|advisor|representative|deputy|secretary|leader|director|chairman|ambassador)\b", re.I)
+_PERSON = re.compile(r"\b[A-Z][a-z’'\-]+\s+[A-Z][a-z’'\-]+")
+_POLARITY = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|failed|fail|denied|deny|without|unable|"
+                       r"n[’']t|confirmed|succeeded|managed|did|has|have|had|yes)\b", re.I)
+_PREP_PLACE = re.compile(r"\b(?:in|near|of|around|to|towards|at|from|outside)\s+(?:the\s+)?[A-Z][\w’'\-]+")
+
+
+def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazetteer: Gazetteer,
+              wanted: set[str]) -> float:
+    """How well the text offers what the question's kind asks for, 0..1."""
+    if kind == qs.WHY:
+        if _CAUSE_STRONG.search(text):
+            return 1.0
+        if _QUOTE.search(text) and (attribution.speaker(text) or attribution.unattributed_pronoun(text)):
+            return 0.6  # an explaining quote
+        return 0.3 if _CAUSE_WEAK.search(text) else 0.0
+    if kind == qs.COUNT:
+        if _counts(text, target):
+            return 1.0
+        if _NUM_UNIT.search(text) or _counts_anything(text):
+            return 0.8
+        return 0.4 if _ANY_NUMBER.search(text) else 0.0
+    if kind == qs.WHEN:
+        return 1.0 if _DATE.search(text) else 0.0
+    if kind == qs.WHO:
+        person = attribution.speaker(text)
+        if _ROLE.search(text) and (_PERSON.search(text) or (person and person.person)):
+            return 1.0
+        return 0.5 if _PERSON.search(text) else 0.0
+    if kind == qs.WHERE:
+        others = {m.place.name for m in gazetteer.find(text)} - wanted
+        if others:
+            return 1.0
+        return 0.5 if len(_PREP_PLACE.findall(text)) >= 1 else 0.0
+    if kind == qs.YESNO:
+        return 0.5 if _POLARITY.search(text) else 0.0
+    if _EVENT_QUESTION.search(intent.text):  # "what happened / is happening": what was done, not scenery
+        return 1.0 if _EVENT.search(text) else 0.0
+    return 0.0
+
+
+def _number_value(raw: str) -> str:
+    return raw.replace(",", "").rstrip(".")
+
+
+# A count: "16", "2,000", "38,550", "1.5" — not a date or a time ("24.09.22", "15:29").
+_COUNT_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+_COUNTED = re.compile(r"\b(?:people|persons?|civilians?|soldiers?|troops|servicemen|residents|children|men|women|"
+                      r"fighters|prisoners|bodies|victims|units?|vehicles?|tanks?|drones?|missiles?|rockets?|"
+                      r"shells?|attacks?|strikes?|settlements?|villages?|towns?)\b", re.I)
+
+
+def _counts(text: str, target: set[str]) -> set[str]:
+    """Numbers in the text that count the target ("16 Russian attacks" for {attack}), as plain digits."""
+    if not target:
+        return set()
+    found = set()
+    words = re.findall(r"[\w’'\-.,:]+", text)
+    for i, w in enumerate(words):
+        w = w.rstrip(",.")
+        if not _COUNT_NUMBER.fullmatch(w):
             continue
-        chosen.append((rank, sentence))
-    order: dict[int, int] = {}
-    parts = []
-    for rank, sentence in chosen:
-        n = order.setdefault(rank, len(order) + 1)
-        parts.append(f"{sentence} [{n}]")
-    citations = [to_citation(n, hits[rank]) for rank, n in sorted(order.items(), key=lambda kv: kv[1])]
-    return " ".join(parts), citations
+        after = {qs.stem(x.strip(",.")) for x in words[i + 1:i + 5]}
+        if after & target:
+            found.add(_number_value(w))
+    return found
+
+
+def _counts_anything(text: str) -> bool:
+    """A number followed closely by a counted noun ("almost all 215 people")."""
+    words = re.findall(r"[\w’'\-.,:]+", text)
+    return any(_COUNT_NUMBER.fullmatch(w.rstrip(",.")) and _COUNTED.search(" ".join(words[i + 1:i + 4]))
+               for i, w in enumerate(words))
 
 
 def _near_duplicate(a: str, b: str) -> bool:
-    wa, wb = content_words(a), content_words(b)
+    wa, wb = qs.content_stems(a), qs.content_stems(b)
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) > 0.7
 
 
+# --------------------------------------------------------------------------------------- sides and sources
+_RUSSIAN = re.compile(r"\b(?:Moscow|Kremlin|Russian (?:Defen[cs]e Ministry|Ministry of Defen[cs]e|military|army|officials?|"
+                      r"forces|side|sources|authorities|government|media)|Russia[’']s (?:Defen[cs]e Ministry|Ministry|military|"
+                      r"army|officials?)|Peskov|Shoigu|Konashenkov|Lavrov|Zakharova|Putin|TASS|RIA Novosti|"
+                      r"Interfax|pro-Russian|separatists?)\b")
+_UKRAINIAN = re.compile(r"\b(?:Kyiv|Kiev|Ukrainian (?:Defen[cs]e Ministry|Ministry|military|army|officials?|forces|side|"
+                        r"General Staff|authorities|government|president|commander|spokes\w+)|Ukraine[’']s (?:Defen[cs]e "
+                        r"Ministry|Ministry|military|army|officials?|General Staff|Armed Forces)|General Staff|"
+                        r"Zelensk\w*|Zaluzhn\w*|Reznikov|Kuleba|Podolyak|Malyar|Syrskyi)\b")
+_RUSSIAN_OUTLETS = ("tass.", "rt.com", "ria.ru", "sputnik", "news-front", "interfax.ru")
+
+
+def _side(u: _Unit) -> str:
+    """"ru" or "ua" when the unit's claim is attributed to one side, else ""."""
+    who = attribution.speaker(u.text)
+    if who is not None:
+        if _RUSSIAN.search(who.text) or who.text.lower().startswith(("russia", "moscow")):
+            return "ru"
+        if _UKRAINIAN.search(who.text) or who.text.lower().startswith(("ukrain", "kyiv")):
+            return "ua"
+    source = (u.passage.source or "").lower()
+    if any(o in source for o in _RUSSIAN_OUTLETS):
+        return "ru"
+    return ""
+
+
+def _different_source(a: _Unit, b: _Unit) -> bool:
+    if a.passage.article_id != b.passage.article_id:
+        return True
+    sa, sb = attribution.speaker(a.text), attribution.speaker(b.text)
+    return sa is not None and sb is not None and sa.text != sb.text
+
+
+def _who(u: _Unit, body: Callable[[str], str | None]) -> str:
+    found = attribution.speaker(u.text)
+    if found is not None:
+        return found.text
+    if attribution.unattributed_pronoun(u.text) is not None:
+        text = body(u.passage.article_id)
+        if text is not None and (prev := attribution.antecedent(text, u.passage.start + u.start)) is not None:
+            return prev[0].text
+    return u.passage.source or "the article"
+
+
+# --------------------------------------------------------------------------------------- citations
 def to_citation(n: int, hit: Hit | Passage, score: float | None = None) -> Citation:
     passage = hit.passage if isinstance(hit, Hit) else hit
     return Citation(
@@ -106,6 +655,23 @@ def to_citation(n: int, hit: Hit | Passage, score: float | None = None) -> Citat
         url=passage.url, passage=passage.text, start=passage.start, end=passage.end,
         score=round(hit.score if isinstance(hit, Hit) else (score or 0.0), 4),
     )
+
+
+def with_leads(citations: list[Citation], article_body: Callable[[str], str | None]) -> list[Citation]:
+    """Give each untitled citation the opening words of its article, for its label."""
+    out = []
+    for c in citations:
+        if not c.title and c.lead is None:
+            body = article_body(c.article_id)
+            c = replace(c, lead=lead_of(body) if body else None)
+        out.append(c)
+    return out
+
+
+def lead_of(body: str, words: int = LEAD_WORDS) -> str:
+    first = body.strip().split("\n", 1)[0]
+    tokens = first.split()
+    return " ".join(tokens[:words]) + ("…" if len(tokens) > words else "")
 
 
 def as_of(citations: list[Citation]) -> str | None:

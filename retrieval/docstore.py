@@ -186,6 +186,14 @@ class Docstore:
         )
         return [_passage(row) for row in rows]
 
+    def article_passages(self, article_id: str) -> list[Passage]:
+        """Every passage of one article, in reading order."""
+        rows = self._query(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN articles a USING (article_id) "
+            "WHERE p.article_id = ? ORDER BY p.seq", (article_id,),
+        )
+        return [_passage(row) for row in rows]
+
     def article_body(self, article_id: str) -> str | None:
         rows = self._query("SELECT body FROM articles WHERE article_id = ?", (article_id,))
         return rows[0][0] if rows else None

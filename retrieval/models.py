@@ -80,6 +80,7 @@ class Citation:
     end: int
     score: float
     also_in: list[str] = field(default_factory=list)    # other outlets that carried the same text
+    lead: str | None = None      # the opening words of an untitled article, for its label
 
     def to_json(self) -> dict:
         data = asdict(self)

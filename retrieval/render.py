@@ -8,8 +8,9 @@ from retrieval.models import Answer, Citation
 
 
 def citation_label(c: Citation) -> str:
-    """"Title · 2024-07-04 · AFP · also in Kyiv Independent and Ukrinform"."""
-    parts = [c.title or f"article {c.article_id}", display_date(c)]
+    """"Title · 2024-07-04 · AFP · also in Kyiv Independent and Ukrinform"; an untitled article is named by
+    the opening words of its lead, never by its id."""
+    parts = [c.title or c.lead or "untitled article", display_date(c)]
     if c.source:
         parts.append(c.source)
     if c.also_in:

@@ -89,6 +89,21 @@ class RowIndex:
                 mask[rows] = 1.0
         return mask
 
+    def vector(self, passage_id: str) -> np.ndarray | None:
+        """The passage's stored vector, None when it is not in this snapshot."""
+        row = self.row_of.get(passage_id)
+        return self.vectors[row] if row is not None and row < self.vectors.shape[0] else None
+
+    def document_frequency(self, stems: Iterable[str]) -> dict[str, int]:
+        """How many passages contain each stem (stemmed as BM25 stems); 0 for a stem never seen.
+
+        Read from the BM25 index's token columns, so an IDF costs a dictionary look-up, not a corpus scan.
+        """
+        if self.bm25 is None:
+            return {s: 0 for s in stems}
+        vocab, indptr = self.bm25.vocab_dict, self.bm25.scores["indptr"]
+        return {s: 0 if (t := vocab.get(s)) is None else int(indptr[t + 1] - indptr[t]) for s in stems}
+
     def allows(self, passage_id: str, mask: np.ndarray) -> bool:
         row = self.row_of.get(passage_id)
         return row is not None and bool(mask[row])

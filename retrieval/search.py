@@ -5,6 +5,8 @@ while an ingest replaces the index.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from retrieval.candidates import generate_candidates
 from retrieval.docstore import Docstore
 from retrieval.embedder import Embedder
@@ -23,9 +25,11 @@ class HybridSearcher:
         self._docstore, self._vectors, self._rows, self._embedder = docstore, vectors, rows, embedder
         self._max_per_article = max_per_article
 
-    def search(self, intent: QueryIntent, k: int) -> list[Hit]:
+    def search(self, intent: QueryIntent, k: int, embedding: np.ndarray | None = None) -> list[Hit]:
+        """The k best passages; `embedding` is the question's vector when the caller already has it."""
         snapshot = self._rows.current()
-        embedding = self._embedder.embed_query(intent.text)
+        if embedding is None:
+            embedding = self._embedder.embed_query(intent.text)
         candidates = generate_candidates(intent, embedding, snapshot, self._vectors)
         passages = self._docstore.passages(list(candidates.fused))
         hits = best_first([Hit(passages[pid], score, candidates.similarity.get(pid, 0.0))

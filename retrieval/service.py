@@ -21,6 +21,8 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from retrieval import answer as ans
 from retrieval.chunking import split_sentences
 from retrieval.config import RetrievalConfig
@@ -75,6 +77,13 @@ class Frontline:
         self._rows = RowIndexKeeper(config.index_dir, self._docstore, self._vectors)
         self._searcher = HybridSearcher(docstore=self._docstore, vectors=self._vectors, rows=self._rows,
                                         embedder=self._embedder, max_per_article=config.max_per_article)
+        self.composer = ans.Composer(  # public: `eval --ablate` tunes its weights
+            embed=self._embedder.embed_passages, stored_vector=lambda pid: self._rows.current().vector(pid),
+            document_frequency=lambda stems: self._rows.current().document_frequency(stems),
+            passage_count=lambda: self._rows.current().size,
+            article_body=self._docstore.article_body, article_passages=self._docstore.article_passages,
+            gazetteer=self._gazetteer,
+        )
         self._ingest_lock = threading.Lock()
         self._follower = Follower(config, fetch_policy=fetch_policy)
         self._coverage: tuple[int, str] | None = None
@@ -171,18 +180,26 @@ class Frontline:
         started = time.perf_counter()
         question = self.clean_question(question)
         intent = parse_intent(question, self._gazetteer)
-        hits = self._searcher.search(intent, k=self.config.top_k * 2)
-        evidence = ans.weigh(intent, hits)
+        query_vector = self._embedder.embed_query(intent.text)  # once: for the search and for the sentences
+        hits = self._searcher.search(intent, k=self.config.top_k * 2, embedding=query_vector)
+        composed = self.composer.compose(intent, hits, query_vector, top_k=self.config.top_k,
+                                         min_relevance=self.config.min_relevance)
         answer_id = uuid.uuid4().hex[:12]
-        if not hits or not ans.is_supported(evidence, self.config.min_relevance):
-            _log.info("abstained on %r (similarity %.2f, overlap %.2f, place found %s)", question,
-                      evidence.best_similarity, evidence.overlap, evidence.place_found)
+        if composed.abstained:
+            _log.info("abstained on %r: %s", question, composed.why)
             return Answer(question, ans.NOT_COVERED, True, None, _ms(started), [], answer_id, self.coverage())
-        text, citations = ans.compose(intent, hits, self.config.top_k)
+        text, citations = composed.text, composed.citations
         if self._llm is not None:
             text, citations = self._llm.answer(question, hits[: self.config.top_k], fallback=(text, citations))
+        citations = ans.with_leads(citations, self._docstore.article_body)
         self._with_outlets(citations)
         return Answer(question, text, False, ans.as_of(citations), _ms(started), citations, answer_id)
+
+    def _stored_vector(self, passage_id: str):
+        """A passage's vector from the in-memory matrix (the one place that knows where vectors live)."""
+        row = self.lexical.row_of(passage_id)
+        matrix = self.dense.matrix
+        return matrix[row] if row is not None and row < matrix.shape[0] else None
 
     def clean_question(self, question: str) -> str:
         question = " ".join(_CONTROL.sub(" ", question or "").split())
@@ -210,7 +227,7 @@ class Frontline:
             names, heading, focus = [sector_key(found.name)], found.label, set()
         items = _one_per_article(self._docstore.passages_naming(names), focus)
         items.sort(key=lambda p: p.date_int, reverse=True)  # newest first, undated last
-        return self._briefing(f"Briefing: {heading}", items[:BRIEFING_ITEMS], focus, started,
+        return self._briefing(f"Briefing: {heading}", items[:BRIEFING_ITEMS], self._about(found), started,
                               empty=f"The articles I have say nothing about {heading}.")
 
     def timeline(self, place: str, dates: DateRange = DateRange()) -> Answer:
@@ -222,7 +239,7 @@ class Frontline:
             names, heading, focus = [sector_key(found.name)], found.label, set()
         dated = [p for p in self._docstore.passages_naming(names, dates) if p.date_int]
         items = sorted(_one_per_article(dated, focus), key=lambda p: p.date_int)[-TIMELINE_ITEMS:]
-        return self._briefing(f"Timeline: {heading}", items, focus, started,
+        return self._briefing(f"Timeline: {heading}", items, self._about(found), started,
                               empty=f"No dated article mentions {heading} in that period.")
 
     # ------------------------------------------------------------------ pictures (PNG; block: call off the loop)
@@ -282,6 +299,14 @@ class Frontline:
     def _districts(self, place: Place) -> list[str]:
         return [p.name for p in self._gazetteer.places if p.parent == place.name]
 
+    def _about(self, found: Place | Sector) -> list[set[str]]:
+        """Names an item's sentence should mention, best first: the place and its districts, then its sector."""
+        if isinstance(found, Place):
+            sector = self._gazetteer.sector_of(found)
+            nearby = {p.name for p in self._gazetteer.sector_places(sector)} if sector else set()
+            return [{found.name, *self._districts(found)}, nearby]
+        return [{p.name for p in self._gazetteer.sector_places(found)}]
+
     def _resolve(self, name: str) -> Place | Sector:
         name = " ".join(_CONTROL.sub(" ", name or "").split())[:100]
         if not name:
@@ -293,17 +318,43 @@ class Frontline:
             raise FrontlineError(f"I don't know a place or sector called “{name}”.{hint}")
         return found
 
-    def _briefing(self, heading: str, items: list[Passage], focus: set[str], started: float, *, empty: str) -> Answer:
+    def _briefing(self, heading: str, items: list[Passage], about: list[set[str]], started: float, *,
+                  empty: str) -> Answer:
         if not items:
             return Answer(heading, empty, True, None, _ms(started), [], uuid.uuid4().hex[:12], self.coverage())
         citations: list[Citation] = []
         lines = []
-        for n, passage in enumerate(items, start=1):
+        sentences = self._key_sentences(items, about, heading)
+        for n, (passage, sentence) in enumerate(zip(items, sentences), start=1):
             citations.append(ans.to_citation(n, passage, score=1.0))
-            lines.append(f"{ans.display_date(passage)} — {_key_sentence(passage, focus)} [{n}]")
+            lines.append(f"{ans.display_date(passage)} — {sentence} [{n}]")
+        citations = ans.with_leads(citations, self._docstore.article_body)
         self._with_outlets(citations)
         return Answer(heading, "\n".join(lines), False, ans.as_of(citations), _ms(started), citations,
                       uuid.uuid4().hex[:12])
+
+    def _key_sentences(self, items: list[Passage], about: list[set[str]], heading: str) -> list[str]:
+        """Each item's sentence about the place (in any alias), else its sentence closest in meaning to the
+        heading; never an unrelated first sentence. One embedding batch for all items that need it."""
+        chosen: list[str | None] = []
+        pending: list[tuple[int, list[str]]] = []
+        for i, passage in enumerate(items):
+            sentences = [passage.text[s.start:s.end] for s in split_sentences(passage.text)] or [passage.text]
+            named = [{m.place.name for m in self._gazetteer.find(s, context=passage.text)} for s in sentences]
+            pick = next((s for names in about for s, found in zip(sentences, named) if found & names), None)
+            chosen.append(pick)
+            if pick is None:
+                pending.append((i, sentences))
+        if pending:
+            flat = [s for _, sentences in pending for s in sentences]
+            query = self._embedder.embed_query(heading.split(": ", 1)[-1])
+            scores = self._embedder.embed_passages(flat) @ query
+            pos = 0
+            for i, sentences in pending:
+                part = scores[pos:pos + len(sentences)]
+                chosen[i] = sentences[int(np.argmax(part))]
+                pos += len(sentences)
+        return [c or "" for c in chosen]
 
     # ------------------------------------------------------------------ names, health, checks
     def autocomplete(self, prefix: str, limit: int = 25) -> list[str]:
@@ -317,6 +368,20 @@ class Frontline:
             return Health(True, self._vectors.ping())
         except FrontlineError as exc:
             return Health(False, 0, network_reason(exc.__cause__ or exc))
+
+    def places_named(self, text: str) -> set[str]:
+        """The places a text names, by their one name."""
+        return {m.place.name for m in self._gazetteer.find(text, context=text)}
+
+    def names_about(self, name: str) -> set[str]:
+        """A place (or sector) with its districts and its sector's places: what a briefing line about it
+        may name. FrontlineError if unknown."""
+        names = set().union(*self._about(self._resolve(name)))
+        return names | {p.name for p in self._gazetteer.places if p.parent in names}
+
+    def article_text(self, article_id: str) -> str | None:
+        """An article's cleaned text, which every citation of it quotes; None if it is not stored."""
+        return self._docstore.article_body(article_id)
 
     def verify_citation(self, citation: Citation) -> bool:
         """True when the citation's passage is, verbatim, the stored article's text at its offsets."""
@@ -356,12 +421,6 @@ def _one_per_article(passages: list[Passage], focus: set[str]) -> list[Passage]:
     return list(best.values())
 
 
-def _key_sentence(passage: Passage, focus: set[str]) -> str:
-    sentences = [passage.text[s.start:s.end] for s in split_sentences(passage.text)]
-    for sentence in sentences:
-        if any(name.split(" (")[0] in sentence for name in focus):  # "Novoselivka (Donetsk Oblast)"
-            return sentence
-    return sentences[0] if sentences else passage.text
 
 
 def _ms(started: float) -> float:

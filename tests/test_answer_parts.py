@@ -1,0 +1,189 @@
+"""The answerer's parts: question kinds, salient terms and their support, speakers, the misquote check,
+labels; and, on small articles ingested into a fresh store, disagreements and a speaker named far back."""
+from __future__ import annotations
+
+from retrieval import attribution
+from retrieval import questions as qs
+from retrieval.evaluation import misquotes
+from retrieval.models import Answer, Citation
+from retrieval.render import citation_label
+
+
+# ------------------------------------------------------------------------------------------------ question kinds
+def test_question_kinds():
+    cases = {
+        "Why did Ukraine leave the Kanal district?": qs.WHY,
+        "What made Russian troops near Slovyansk fall back?": qs.WHY,
+        "How many bombardments hit Chasiv Yar in one day?": qs.COUNT,
+        "How far is Toretsk from Horlivka?": qs.COUNT,
+        "When did the Ukrainian army retake Lyman?": qs.WHEN,
+        "Who speaks for Ukraine's Eastern Command?": qs.WHO,
+        "In which settlements around Toretsk were attacks repelled?": qs.WHERE,
+        "Which town south of Lysychansk did Russian forces take fully?": qs.WHERE,
+        "Did Russia capture Toretsk?": qs.YESNO,
+        "What is happening around Sloviansk?": qs.WHAT,
+    }
+    assert {q: qs.question_kind(q) for q in cases} == cases
+
+
+def test_count_target_takes_the_counted_noun_and_its_synonyms():
+    target = qs.count_target("How many Ukrainian soldiers did Moscow claim to have encircled?")
+    assert {"soldier", "troop"} <= target and "moscow" not in target
+
+
+# ------------------------------------------------------------------------------------------------ salient terms
+def _df(stems):
+    return {s: (0 if s in {"borscht", "recip"} else 500) for s in stems}
+
+
+def test_salient_terms_are_names_numbers_and_rare_words_not_everyday_war_words():
+    terms = qs.salient_terms("Which tanks did Britain give Ukraine?", [], _df, 10_000, rare_below=0.0005)
+    assert [(t.text, t.kind) for t in terms] == [("Britain", "name")]
+    terms = qs.salient_terms("What is the recipe for borscht?", [], _df, 10_000, rare_below=0.0005)
+    assert {t.text for t in terms} == {"recipe", "borscht"} and {t.kind for t in terms} == {"rare"}
+    # in a small corpus a document frequency says nothing: no rare words
+    assert qs.salient_terms("What is the recipe for borscht?", [], _df, 38, rare_below=0.0005) == []
+    terms = qs.salient_terms("Did Moscow encircle 2,000 troops near the F-16 base in 2022?", [], _df, 38, rare_below=0.0005)
+    assert {(t.text, t.kind) for t in terms} == {("2,000", "number"), ("F-16", "acronym")}
+    terms = qs.salient_terms("What did the ISW and the US say?", [], _df, 38, rare_below=0.0005)
+    assert {t.text for t in terms} == {"ISW", "US"}
+
+
+def test_support_knows_spellings_adjectives_capitals_and_initials():
+    def term(q):
+        return qs.salient_terms(q, [], _df, 38, rare_below=0.0005)[0]
+
+    assert qs.supports(term("Which tanks did Britain send?"), "The British government sent Challenger 2 tanks.")
+    assert not qs.supports(term("Which tanks did Britain send?"), "Poland sent T-72 tanks.")
+    assert qs.supports(term("What did the US say?"), "A senior U.S. official said so.")
+    assert not qs.supports(term("What did the US say?"), "They told us nothing new.")  # "us" is not "US"
+    assert qs.supports(term("What did the ISW report?"), "the Institute for the Study of War said")
+    assert qs.supports(term("What did Zelensky ask Lisbon for?"), "Zelenskyy called on Portugal to provide tanks.")
+    assert qs.supports(term("What did Zelensky say?"), "President Zelenskyy said")
+    assert not qs.supports(term("What did Zaluzhnyi say?"), "Zelenskyy said")
+
+
+# ------------------------------------------------------------------------------------------------ speakers
+def test_speakers_in_wire_service_shapes():
+    def who(s):
+        found = attribution.speaker(s)
+        return found and (found.text, found.person, found.short)
+
+    assert who("Ukrainian forces have withdrawn, Nazar Voloshyn, spokesman for the Khortytsia group, told Kyiv Post.") \
+        == ("Nazar Voloshyn", True, "Voloshyn")
+    assert who("“We could not allow them to be surrounded” said Oleksander Musiyenko, a Kyiv-based analyst.")[0] \
+        == "Oleksander Musiyenko"
+    assert who("According to Voloshyn, the units withdrew.")[0] == "Voloshyn"
+    assert who("The Russian Defense Ministry said it surrounded 2,000 troops.")[:2] == ("Russian Defense Ministry", False)
+    assert who("A senior US defense official said Russia was unable to stop the flow.")[0] == "A senior US defense official"
+    assert who("Russian troops are advancing on Toretsk.") is None
+
+
+def test_pronoun_speakers_are_found_and_resolved_from_earlier_sentences():
+    assert attribution.unattributed_pronoun("“The positions were destroyed,” he said.") is not None
+    assert attribution.unattributed_pronoun("According to him, fighting goes on daily.") is not None
+    assert attribution.unattributed_pronoun("He also said the withdrawal could help.") is not None
+    assert attribution.unattributed_pronoun("Voloshyn said the city holds, and he added it is calm.") is None
+    assert attribution.unattributed_pronoun("Troops said to be leaving.") is None
+    body = ("The mayor, Ivan Petrenko, told reporters about the water. The city has no water. "
+            "Repairs are under way. “We will fix it by Friday,” he added.")
+    found = attribution.antecedent(body, body.index("“We will"))
+    assert found is not None and found[0].short == "Petrenko"
+    assert body[found[1]:found[2]].startswith("The mayor, Ivan Petrenko")
+
+
+# ------------------------------------------------------------------------------------------------ misquote check
+BODY = "Intro line. “We are [there] on June 24,” Kuleba said. “We hold,” he said. Later text."
+
+
+def _answer(text: str, start: int, end: int) -> Answer:
+    c = Citation(n=1, article_id="a", title=None, date="2022-06-24", date_precision="day", date_inferred=False,
+                 source="x", url=None, passage=BODY[start:end], start=start, end=end, score=1.0)
+    return Answer("q?", text, False, "2022-06-24", 1.0, [c])
+
+
+def test_misquote_check_accepts_verbatim_text_with_marked_additions():
+    start = BODY.index("“We are")
+    end = BODY.index(" Later")
+    ok = _answer("“We hold,” he [Kuleba] said. [1]", start, end)
+    assert misquotes(ok, lambda _: BODY) == []
+    kept = _answer("“We are [there] on June 24,” Kuleba said. [1]", start, end)  # the article's own brackets
+    assert misquotes(kept, lambda _: BODY) == []
+    labelled = _answer("[Sources differ; newest first:]\n[Kuleba, 2022-06-24:] “We hold,” he said. [1]", start, end)
+    assert misquotes(labelled, lambda _: BODY) == []
+
+
+def test_misquote_check_catches_changed_words_uncited_text_and_bad_offsets():
+    start, end = BODY.index("“We are"), BODY.index(" Later")
+    assert misquotes(_answer("“We hold firm,” he said. [1]", start, end), lambda _: BODY)
+    assert misquotes(_answer("“We hold,” he said. [1] And more.", start, end), lambda _: BODY)
+    assert misquotes(_answer("“We hold,” he said. [2]", start, end), lambda _: BODY)
+    assert misquotes(_answer("“We hold,” he said. [1]", start, end), lambda _: "other text")
+
+
+# ------------------------------------------------------------------------------------------------ labels
+def _citation(**kw) -> Citation:
+    values = dict(n=1, article_id="000_70fc6d4290267bf3", title=None, date="2024-07-04", date_precision="day",
+                  date_inferred=False, source="Kyiv Post", url=None, passage="p", start=0, end=1, score=1.0)
+    values.update(kw)
+    return Citation(**values)
+
+
+def test_label_of_an_untitled_article_is_its_lead_then_date_and_outlet():
+    label = citation_label(_citation(lead="Ukrainian forces have withdrawn from the Kanal micro-district…"))
+    assert label == "Ukrainian forces have withdrawn from the Kanal micro-district… · 2024-07-04 · Kyiv Post"
+    assert citation_label(_citation(title="Kanal falls")) == "Kanal falls · 2024-07-04 · Kyiv Post"
+    assert "000_70fc" not in citation_label(_citation())  # neither title nor lead: still never the id
+
+
+# ------------------------------------------------------------------------------------------------ fresh store
+def _write(folder, name, date, source, title, body):
+    (folder / f"{name}.md").write_text(f"---\ndate: {date}\nsource: {source}\ntitle: {title}\n---\n{body}\n")
+
+
+def test_two_counts_of_the_same_thing_are_shown_newest_first_with_who_and_when(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "ru", "2022-06-24", "tass.com", "Encirclement near Hirske",
+           "The Russian Defense Ministry said its forces had encircled 2,000 Ukrainian soldiers near Hirske in the "
+           "Luhansk region. The ministry said the encircled units had no way out.")
+    _write(corpus, "ua", "2022-06-26", "kyivindependent.com", "Hirske: how many were encircled",
+           "Ukraine's General Staff said 500 Ukrainian soldiers had been encircled near Hirske in the Luhansk region "
+           "and were breaking out. The soldiers were ordered to withdraw to new positions.")
+    _write(corpus, "other", "2022-06-25", "kyivindependent.com", "Shelling in Kharkiv",
+           "Russian artillery shelled residential districts of Kharkiv overnight, the regional governor said.")
+    assert fresh.ingest([corpus]).articles == 3
+    answer = fresh.ask("How many Ukrainian soldiers were encircled near Hirske?")
+    assert not answer.abstained
+    lines = answer.answer.split("\n")
+    assert lines[0] == "[Sources differ; newest first:]", answer.answer
+    assert "500" in lines[1] and "2022-06-26" in lines[1] and "General Staff" in lines[1]
+    assert "2,000" in lines[2] and "2022-06-24" in lines[2] and "Russian Defense Ministry" in lines[2]
+    assert misquotes(answer, fresh.article_text) == []
+
+
+def test_agreeing_counts_are_not_called_a_disagreement(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "a", "2022-08-02", "ukrinform.net", "Attacks repelled near Avdiivka",
+           "Ukrainian forces repelled 12 Russian attacks near Avdiivka over the past day, the General Staff said.")
+    _write(corpus, "b", "2022-08-02", "censor.net", "General Staff: 12 attacks near Avdiivka",
+           "The General Staff said 12 Russian attacks were repelled near Avdiivka on Tuesday.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("How many Russian attacks were repelled near Avdiivka?")
+    assert not answer.abstained and "12" in answer.answer
+    assert "Sources differ" not in answer.answer
+
+
+def test_a_speaker_named_sentences_earlier_is_added_in_brackets(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "water", "2024-03-01", "local.example", "Water in Pokrovsk",
+           "The mayor of Pokrovsk, Ivan Petrenko, told reporters on Monday about the water supply.\n\n"
+           "The city has been without running water for a week.\n\nRepairs are under way at the pumping station.\n\n"
+           "“We will restore the water supply to every district by Friday,” he added.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("When will running water be back in Pokrovsk?")
+    assert "by Friday" in answer.answer, answer.answer
+    assert "he [Petrenko] added" in answer.answer or "Ivan Petrenko" in answer.answer
+    assert misquotes(answer, fresh.article_text) == []
