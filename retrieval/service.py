@@ -28,6 +28,7 @@ from retrieval.chunking import split_sentences
 from retrieval.config import RetrievalConfig
 from retrieval.daterange import OPEN_END, OPEN_START, DateRange
 from retrieval.digest import DigestItem, digest_items
+from retrieval.distance import distance_answer
 from retrieval.docstore import Docstore, sector_key
 from retrieval.embedder import Embedder
 from retrieval.errors import ConfigError, FrontlineError
@@ -185,21 +186,22 @@ class Frontline:
         composed = self.composer.compose(intent, hits, query_vector, top_k=self.config.top_k,
                                          min_relevance=self.config.min_relevance)
         answer_id = uuid.uuid4().hex[:12]
+        # "How far is A from B?": the gazetteer's straight-line distance, marked as Frontline's own
+        # [addition], before what the articles say (an article may state it: "about 10 km from Horlivka").
+        distance = distance_answer(question, self._gazetteer)
         if composed.abstained:
             _log.info("abstained on %r: %s", question, composed.why)
+            if distance:
+                return Answer(question, f"[{distance}]", False, None, _ms(started), [], answer_id)
             return Answer(question, ans.NOT_COVERED, True, None, _ms(started), [], answer_id, self.coverage())
         text, citations = composed.text, composed.citations
         if self._llm is not None:
             text, citations = self._llm.answer(question, hits[: self.config.top_k], fallback=(text, citations))
+        if distance:
+            text = f"[{distance}] {text}"
         citations = ans.with_leads(citations, self._docstore.article_body)
         self._with_outlets(citations)
         return Answer(question, text, False, ans.as_of(citations), _ms(started), citations, answer_id)
-
-    def _stored_vector(self, passage_id: str):
-        """A passage's vector from the in-memory matrix (the one place that knows where vectors live)."""
-        row = self.lexical.row_of(passage_id)
-        matrix = self.dense.matrix
-        return matrix[row] if row is not None and row < matrix.shape[0] else None
 
     def clean_question(self, question: str) -> str:
         question = " ".join(_CONTROL.sub(" ", question or "").split())

@@ -222,3 +222,19 @@ def test_cli_eval_prints_both_levels_per_kind(seeded, tmp_path):
     assert "cited (top 3)" in out.stdout and "answered" in out.stdout
     for kind in ("fact", "sector", "unanswerable"):
         assert re.search(rf"^{kind}\s+1/1\s+100%\s+1/1\s+100%$", out.stdout, re.M), out.stdout
+
+
+def test_how_far_is_answered_from_coordinates_and_the_articles_own_statement(seeded):
+    answer = seeded.ask("How far is Toretsk from Horlivka?")
+    assert not answer.abstained
+    added = re.match(r"\[Toretsk is about (\d+) km from Horlivka in a straight line \(gazetteer coordinates\)\.\]",
+                     answer.answer)
+    assert added and 5 <= int(added.group(1)) <= 30, answer.answer
+    assert "10 km" in answer.answer and answer.citations  # the article's own figure, quoted and cited
+    assert misquotes(answer, seeded.article_text) == []
+
+
+def test_how_far_between_places_the_articles_never_relate_still_gets_the_distance(seeded):
+    answer = seeded.ask("What is the distance between Kupiansk and Kherson?")
+    assert not answer.abstained and answer.answer.startswith("[Kupiansk is about")
+    assert "straight line" in answer.answer
