@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from retrieval.sqlite import open_database
+
 FILE = "watches.sqlite3"
 MAX_PER_CHANNEL = 25
 QUEUE_DAYS = 2          # a digest that could not be posted for this long is dropped
@@ -67,12 +69,9 @@ class Watches:
     """Thread-safe: one connection behind a lock (each call is a few rows)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA)
 
     def close(self) -> None:
         with self._lock:

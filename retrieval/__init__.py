@@ -36,7 +36,11 @@ _EXPORTS = {
     "FrontlineRetriever": "retrieval.llama", "Health": "retrieval.service", "IngestReport": "retrieval.ingest",
     "LLMConfig": "retrieval.config", "RetrievalConfig": "retrieval.config", "StoreUnavailable": "retrieval.errors",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Answer", "Citation", "ConfigError", "DateRange", "DigestItem", "FollowReport", "Frontline", "FrontlineError",
+    "FrontlineRetriever", "Health", "IngestReport", "LLMConfig", "RetrievalConfig", "StoreUnavailable",
+]
+assert sorted(__all__) == sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:

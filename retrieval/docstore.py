@@ -13,7 +13,6 @@ not per write, so readers rebuild their index once, not at every flush of a long
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from retrieval.daterange import DateRange
 from retrieval.models import Article, Passage
+from retrieval.sqlite import open_database
 
 _log = logging.getLogger(__name__)
 
@@ -53,11 +53,7 @@ class Docstore:
     """Articles and passages in one SQLite file; safe to share between threads."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.executescript(_SCHEMA)
+        self._conn = open_database(path, _SCHEMA)
         self._lock = threading.Lock()
 
     def close(self) -> None:

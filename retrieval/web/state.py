@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from retrieval.sqlite import open_database
 from retrieval.web.feeds import FeedEntry, FeedError, parse_feed
 from retrieval.web.fetch import Fetcher, FetchError
 
@@ -122,13 +123,9 @@ class WebState:
     """Thread-safe; one connection guarded by a lock (the work per call is tiny)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(feeds)")}
         if "added_by" not in columns:       # a state file from before feeds remembered who added them
             self._db.execute("ALTER TABLE feeds ADD COLUMN added_by TEXT NOT NULL DEFAULT 'user'")
