@@ -6,7 +6,7 @@ and passed in to whatever needs it. Nothing below the entry points reads os.envi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # --- embedding
     embed_model: str = Field("", description="SentenceTransformer name or path; empty = the bundled all-MiniLM-L6-v2.")
     embed_batch_size: int = Field(64, gt=0)
+    embed_backend: Literal["onnx", "torch"] = Field(
+        "onnx", description="onnx: the model exported once to ONNX Runtime (same vectors, ~2x faster); torch: sentence-transformers."
+    )
+    embed_cache_dir: Path | None = Field(None, description="Where ONNX exports are cached; unset = <data_dir>/models.")
 
     # --- retrieval and answers
     top_k: int = Field(5, gt=0, le=20, description="Citations in an answer at most.")
@@ -69,10 +73,15 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("chroma_url", "llm_url", "llm_model", mode="before")
+    @field_validator("chroma_url", "llm_url", "llm_model", "embed_cache_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("embed_backend", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("chroma_url", "llm_url")
     @classmethod
@@ -84,6 +93,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.embed_cache_dir or self.data_dir / "models"
 
     @property
     def llm_enabled(self) -> bool:

@@ -6,8 +6,10 @@ again; a changed one replaces its passages; `prune` drops articles whose source 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +30,9 @@ PIPELINE_VERSION = "2"
 # Passages embedded and written together: large enough that the encoder's length-sorted batches
 # stay full (1,024 measured 0.79x of one raw encode call on RUWA), small enough that a crash loses little.
 FLUSH_PASSAGES = 4096
+# Built batches waiting for the encoder; with the one being built and the one being written, at most
+# four flushes' worth of articles are in memory at once.
+QUEUED_BATCHES = 2
 
 
 @dataclass
@@ -124,7 +129,6 @@ def ingest(
     gazetteer: Gazetteer,
     prune: bool = False,
     progress: bool = False,
-    on_flush: Callable[[int], None] | None = None,
 ) -> IngestReport:
     report = IngestReport()
     embedder.warm_up()  # model loading is start-up, not ingest work: keep it out of `seconds`
@@ -132,34 +136,10 @@ def ingest(
     reconcile(docstore, vectors)
     known = docstore.content_hashes()
     seen: set[str] = set()
-    pending: list[Article] = []
-
-    def flush() -> None:
-        if pending:
-            _write(pending, docstore, vectors, embedder, stored=known)
-            report.passages_embedded += sum(len(a.passages) for a in pending)
-            if on_flush:
-                on_flush(report.passages_embedded)
-            pending.clear()
-
-    for item in _progress(iter_sources(paths), enabled=progress):
-        if isinstance(item, Skip):
-            report.skipped.append(item)
-            continue
-        seen.add(item.article_id)
-        if known.get(item.article_id) == _versioned(item.content_hash):
-            report.articles += 1
-            report.articles_unchanged += 1
-            continue
-        article = build_article(item, gazetteer)
-        if isinstance(article, Skip):
-            report.skipped.append(article)
-            continue
-        report.articles += 1
-        pending.append(article)
-        if sum(len(a.passages) for a in pending) >= FLUSH_PASSAGES:
-            flush()
-    flush()
+    with _BuiltBatches(paths, known, gazetteer, report, seen, progress=progress) as batches:
+        for batch in batches:
+            _write(batch, docstore, vectors, embedder, stored=known)
+            report.passages_embedded += sum(len(a.passages) for a in batch)
     if prune:
         report.articles_removed = _prune(paths, seen, docstore, vectors)
     lexical.load_or_build(docstore)
@@ -167,6 +147,83 @@ def ingest(
     report.passages = _passage_count(docstore, seen)
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _BuiltBatches:
+    """Articles to embed, about FLUSH_PASSAGES passages at a time, read and built in a thread of their own.
+
+    Why a thread: reading, cleaning, dating, chunking and tagging then overlap with the encoder and the
+    store writes in the caller's thread (onnxruntime, the tokenizer, Chroma and SQLite release the GIL).
+    The queue holds at most QUEUED_BATCHES batches, so memory stays bounded on any corpus size.
+    The reader fills `report` (articles, unchanged, skipped) and `seen`; the caller reads them after
+    the iteration has ended.
+    """
+
+    _DONE = object()
+
+    def __init__(self, paths: Sequence[Path], known: dict[str, str], gazetteer: Gazetteer,
+                 report: IngestReport, seen: set[str], *, progress: bool) -> None:
+        self._paths, self._known, self._gazetteer = paths, known, gazetteer
+        self._report, self._seen, self._progress = report, seen, progress
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUED_BATCHES)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="ingest-reader", daemon=True)
+
+    def __enter__(self) -> _BuiltBatches:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()  # the caller failed or finished: the reader stops at its next article
+        self._thread.join()
+
+    def __iter__(self) -> Iterator[list[Article]]:
+        while (item := self._queue.get()) is not self._DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def _read(self) -> None:
+        report = self._report
+        try:
+            batch: list[Article] = []
+            size = 0
+            for item in _progress(iter_sources(self._paths), enabled=self._progress):
+                if self._stop.is_set():
+                    return
+                if isinstance(item, Skip):
+                    report.skipped.append(item)
+                    continue
+                self._seen.add(item.article_id)
+                if self._known.get(item.article_id) == _versioned(item.content_hash):
+                    report.articles += 1
+                    report.articles_unchanged += 1
+                    continue
+                article = build_article(item, self._gazetteer)
+                if isinstance(article, Skip):
+                    report.skipped.append(article)
+                    continue
+                report.articles += 1
+                batch.append(article)
+                size += len(article.passages)
+                if size >= FLUSH_PASSAGES:
+                    if not self._put(batch):
+                        return
+                    batch, size = [], 0
+            if batch and not self._put(batch):
+                return
+            self._put(self._DONE)
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            self._put(exc)
 
 
 def _write(articles: list[Article], docstore: Docstore, vectors: VectorIndex, embedder: Embedder,

@@ -38,7 +38,8 @@ class Frontline:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.gazetteer = gazetteer or Gazetteer.load()
-        self.embedder = embedder or Embedder(settings.embed_model, settings.embed_batch_size)
+        self.embedder = embedder or Embedder(settings.embed_model, settings.embed_batch_size,
+                                             backend=settings.embed_backend, cache_dir=settings.model_cache_dir)
         self.docstore = Docstore(settings.data_dir / "frontline.sqlite3")
         self.vectors = VectorIndex(path=settings.chroma_dir, url=settings.chroma_url, collection=settings.collection)
         self.lexical = LexicalIndex(settings.data_dir / "bm25")

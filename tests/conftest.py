@@ -24,10 +24,11 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def embedder():
+def embedder(tmp_path_factory):
+    """The default (ONNX Runtime) embedder; its export is cached in `embedder.cache_dir` for subprocesses."""
     from retrieval.embedder import Embedder
 
-    e = Embedder()
+    e = Embedder(cache_dir=tmp_path_factory.mktemp("models"))
     e.warm_up()
     return e
 
