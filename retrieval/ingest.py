@@ -2,6 +2,11 @@
 
 Idempotent: an article whose content hash (and pipeline version) is already stored is not embedded
 again; a changed one replaces its passages; `prune` drops articles whose source is gone.
+
+A pipeline of three threads, so the encoder (most of the cost) never waits: a reader reads, cleans,
+dates, chunks and tags articles into batches of about FLUSH_PASSAGES passages; the caller's thread
+embeds each batch (the encoder sorts it by length); a writer stores it, Chroma first and the docstore
+commit last. Bounded queues between them keep memory flat on any corpus size.
 """
 from __future__ import annotations
 
@@ -30,8 +35,8 @@ PIPELINE_VERSION = "2"
 # Passages embedded and written together: large enough that the encoder's length-sorted batches
 # stay full (1,024 measured 0.79x of one raw encode call on RUWA), small enough that a crash loses little.
 FLUSH_PASSAGES = 4096
-# Built batches waiting for the encoder; with the one being built and the one being written, at most
-# four flushes' worth of articles are in memory at once.
+# Built batches waiting for the encoder. With the one being built, the one being encoded and two in the
+# writer's hands, at most five flushes' worth of articles are in memory at once, on any corpus size.
 QUEUED_BATCHES = 2
 
 
@@ -136,10 +141,10 @@ def ingest(
     reconcile(docstore, vectors)
     known = docstore.content_hashes()
     seen: set[str] = set()
-    with _BuiltBatches(paths, known, gazetteer, report, seen, progress=progress) as batches:
+    with (_BuiltBatches(paths, known, gazetteer, report, seen, progress=progress) as batches,
+          _Writer(docstore, vectors, stored=known, report=report) as writer):
         for batch in batches:
-            _write(batch, docstore, vectors, embedder, stored=known)
-            report.passages_embedded += sum(len(a.passages) for a in batch)
+            writer.write(batch, embedder.embed_passages([p.text for a in batch for p in a.passages]))
     if prune:
         report.articles_removed = _prune(paths, seen, docstore, vectors)
     lexical.load_or_build(docstore)
@@ -226,10 +231,53 @@ class _BuiltBatches:
             self._put(exc)
 
 
-def _write(articles: list[Article], docstore: Docstore, vectors: VectorIndex, embedder: Embedder,
+class _Writer:
+    """Writes embedded batches, in order, in a thread of its own, so the encoder moves on to the next one.
+
+    Each batch is written as before: Chroma first, then the docstore commit (see store.py). After a
+    failed write the rest are dropped (they were never committed, so the next ingest embeds them again)
+    and the error is raised in the caller's thread.
+    """
+
+    def __init__(self, docstore: Docstore, vectors: VectorIndex, *, stored: dict[str, str],
+                 report: IngestReport) -> None:
+        self._docstore, self._vectors, self._stored, self._report = docstore, vectors, stored, report
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+
+    def __enter__(self) -> _Writer:
+        self._thread.start()
+        return self
+
+    def write(self, articles: list[Article], embeddings) -> None:
+        """Queue a batch; blocks while the writer still holds one waiting."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put((articles, embeddings))
+
+    def __exit__(self, exc_type, *_exc) -> None:
+        self._queue.put(None)
+        self._thread.join()  # the batches already queued are written (or dropped after an error)
+        if exc_type is None and self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue
+            articles, embeddings = item
+            try:
+                _write(articles, embeddings, self._docstore, self._vectors, stored=self._stored)
+            except BaseException as exc:
+                self._error = exc
+            else:
+                self._report.passages_embedded += sum(len(a.passages) for a in articles)
+
+
+def _write(articles: list[Article], embeddings, docstore: Docstore, vectors: VectorIndex,
            stored: dict[str, str]) -> None:
     passages = [p for a in articles for p in a.passages]
-    embeddings = embedder.embed_passages([p.text for p in passages])
     # Chroma first, docstore last: the docstore row is the commit mark (see store.py). Vectors of
     # an article that was never committed are overwritten by id, or were removed by reconcile().
     replaced = [a.article_id for a in articles if a.article_id in stored]
