@@ -85,6 +85,34 @@ def test_onnx_vectors_do_not_depend_on_the_batch(embedder, seeded):
     assert ((together[:20] * alone).sum(1)).min() >= 0.99999
 
 
+def test_batches_hold_texts_of_like_length_padded_to_their_longest(embedder, seeded, tmp_path):
+    from retrieval.onnx_encoder import OnnxEncoder, load_encoder
+
+    texts = _real_texts(seeded)
+    encoder = load_encoder(embedder.model_name, embedder.cache_dir, batch_size=16)
+    assert isinstance(encoder, OnnxEncoder)
+    batches = []
+    real_run = encoder._run
+
+    def run(encodings, width):
+        batches.append((width, [len(e.ids) for e in encodings]))
+        return real_run(encodings, width)
+
+    encoder._run = run
+    vectors = encoder.encode(texts)
+    assert len(batches) == -(-len(texts) // 16)
+    assert all(width == max(lengths) for width, lengths in batches)
+    widths = [width for width, _ in batches]
+    assert widths == sorted(widths, reverse=True), "batches are not in length order"
+    real = sum(sum(lengths) for _, lengths in batches)
+    padded = sum(width * len(lengths) for width, lengths in batches)
+    assert padded <= 1.25 * real, f"{padded} padded tokens for {real} real ones"
+    unsorted = sum(max(len(ids) for ids in encoder.tokenize(texts[i:i + 16])) * len(texts[i:i + 16])
+                   for i in range(0, len(texts), 16))
+    assert padded < unsorted
+    assert ((vectors / np.linalg.norm(vectors, axis=1, keepdims=True)) * embedder.embed_passages(texts)).sum(1).min() > 0.99999
+
+
 def _answers(frontline, questions: list[str]) -> list[tuple]:
     out = []
     for q in questions:
