@@ -36,7 +36,8 @@ PIPELINE_VERSION = "2"
 # stay full (1,024 measured 0.79x of one raw encode call on RUWA), small enough that a crash loses little.
 FLUSH_PASSAGES = 4096
 # Built batches waiting for the encoder. With the one being built, the one being encoded and two in the
-# writer's hands, at most five flushes' worth of articles are in memory at once, on any corpus size.
+# writer's hands (one queued, one being written), at most six flushes' worth of articles are in memory
+# at once, on any corpus size.
 QUEUED_BATCHES = 2
 
 

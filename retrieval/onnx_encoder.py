@@ -90,11 +90,7 @@ def cache_key(folder: Path) -> str:
     """A short digest of the model's files and of the library versions the export depends on."""
     h = hashlib.sha256(f"frontline-onnx-{EXPORT_VERSION}\n{folder}\n".encode())
     for lib in _LIBRARIES:
-        try:
-            version = metadata.version(lib)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        h.update(f"{lib}={version}\n".encode())
+        h.update(f"{lib}={_version(lib)}\n".encode())
     for file in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = file.relative_to(folder).as_posix()
         if rel.startswith(".") or "/." in rel or rel.endswith(".md"):
@@ -110,12 +106,15 @@ def cache_key(folder: Path) -> str:
 
 def load_encoder(model: str, cache_dir: Path, *, batch_size: int = 64) -> OnnxEncoder:
     """The model's encoder from its export under cache_dir, exporting it first (or again, if damaged)."""
+    was_cached = (export_folder(model, cache_dir) / PIPELINE_FILE).exists()
     folder = cached_export(model, cache_dir)
     try:
         encoder = OnnxEncoder(folder, batch_size=batch_size)
         encoder.check()
         return encoder
     except Exception as exc:
+        if not was_cached:  # a fresh export that does not load: exporting again would not help
+            raise
         _log.warning("the cached ONNX export in %s is damaged (%s: %s); exporting it again", folder,
                      type(exc).__name__, exc)
         shutil.rmtree(folder, ignore_errors=True)
@@ -124,10 +123,16 @@ def load_encoder(model: str, cache_dir: Path, *, batch_size: int = 64) -> OnnxEn
     return encoder
 
 
+def export_folder(model: str, cache_dir: Path) -> Path:
+    """Where this model's export lives (or will) under cache_dir."""
+    folder = model_folder(model)
+    return cache_dir / f"{folder.name}-{cache_key(folder)}"
+
+
 def cached_export(model: str, cache_dir: Path) -> Path:
     """The folder of this model's ONNX export under cache_dir, exporting it first if it is not there."""
     folder = model_folder(model)
-    target = cache_dir / f"{folder.name}-{cache_key(folder)}"
+    target = export_folder(model, cache_dir)
     if (target / PIPELINE_FILE).exists():
         return target
     try:
@@ -161,7 +166,7 @@ def export(folder: Path, out: Path) -> None:
     st.eval()
     transformer, tail = st[0], [st[i] for i in range(1, len(st))]
     kinds = [type(m).__name__ for m in st]
-    if kinds[0] != "Transformer" or not {k for k in kinds[1:]} <= _TAIL_MODULES or "Pooling" not in kinds:
+    if kinds[0] != "Transformer" or not set(kinds[1:]) <= _TAIL_MODULES or "Pooling" not in kinds:
         raise Unsupported(f"its pipeline is {' → '.join(kinds)}; only Transformer → Pooling/Dense/Normalize is exported")
     if st.default_prompt_name:
         raise Unsupported(f"it adds the prompt {st.default_prompt_name!r} to every text")
@@ -269,8 +274,7 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class OnnxEncoder:
     """Texts to vectors with an exported folder: Rust tokenizer, onnxruntime, numpy. No torch."""
 
-    def __init__(self, folder: Path, *, batch_size: int = 64, threads: int | None = None,
-                 model_file: str = MODEL_FILE) -> None:
+    def __init__(self, folder: Path, *, batch_size: int = 64, threads: int | None = None) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -287,7 +291,7 @@ class OnnxEncoder:
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # its warnings about unused initializers are noise here
-        self._session = ort.InferenceSession(str(folder / model_file), options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
         self.probe = pipeline["probe"]
 
     def check(self, min_cosine: float = _PROBE_MIN_COSINE) -> float:
