@@ -642,7 +642,7 @@ def write_report(results: list[dict], info: dict, command: str, wall: float, qui
            f"of each corpus: {loads}, on {info['nproc']} CPUs), so absolute times are inflated and noisy; the "
            "ratios compare measurements taken in the same process minutes apart and are the more robust figures.", ""]
     if quick:
-        md += ["**Quick run** (`--quick`): the seeds and a 2,000-item RUWA slice only; not the reference numbers.", ""]
+        md += ["**Quick run** (`--quick`): the encoder, the seeds and a 2,000-item RUWA slice only; not the reference numbers.", ""]
     if enc:
         md += [f"## The encoder alone: torch and ONNX on {enc['passages']:,} RUWA passages", "",
                encoder.table(enc), "",

@@ -12,7 +12,8 @@ What is reproduced: a SentenceTransformer made of a Transformer module followed 
 Normalize modules. The exported graph is the model's own transformer followed by those very modules
 (traced from sentence-transformers, so the pooling mode and the normalisation are whatever the model
 folder configures); the text goes through the model's own fast tokenizer with its max_seq_length and
-longest-first truncation. A model with another pipeline (a default prompt, another kind of module)
+longest-first truncation. The graph is then passed through onnxruntime's transformer optimizer (fused
+attention, layer norms and GELU, still fp32) when it knows the model type. A model with another pipeline (a default prompt, another kind of module)
 raises `Unsupported`, and so does an export whose vectors differ from torch's on the probe texts:
 every export is checked against the torch model before it is cached.
 
@@ -40,7 +41,7 @@ import numpy as np
 _log = logging.getLogger(__name__)
 
 # Bump when the export or the runtime below changes in a way that old exports would not match.
-EXPORT_VERSION = "1"
+EXPORT_VERSION = "2"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 PIPELINE_FILE = "pipeline.json"
@@ -183,7 +184,13 @@ def export(folder: Path, out: Path) -> None:
     if set(sample) - set(inputs) - {"modality"}:
         raise Unsupported(f"its tokenizer gives inputs {sorted(sample)}")
 
-    graph = _export_graph(transformer.auto_model, tail, inputs).eval()
+    model = transformer.auto_model
+    try:
+        # plain attention exports as the pattern onnxruntime's optimizer fuses into one Attention op
+        model.set_attn_implementation("eager")
+    except Exception:  # an older transformers, or a model with one implementation only
+        pass
+    graph = _export_graph(model, tail, inputs).eval()
     axes = {name: {0: "batch", 1: "sequence"} for name in inputs}
     axes["sentence_embedding"] = {0: "batch"}
     with torch.inference_mode(), warnings.catch_warnings():
@@ -195,6 +202,7 @@ def export(folder: Path, out: Path) -> None:
                               opset_version=17, do_constant_folding=True, dynamo=False)
         except Exception as exc:
             raise Unsupported(f"torch.onnx.export failed ({type(exc).__name__}: {exc})") from exc
+    _optimize(out / MODEL_FILE, model.config)
 
     fast = _runtime_tokenizer(backend, max_length)
     fast.save(str(out / TOKENIZER_FILE))
@@ -208,6 +216,32 @@ def export(folder: Path, out: Path) -> None:
     }
     (out / PIPELINE_FILE).write_text(json.dumps(pipeline, indent=1))
     _check_against_torch(st, tokenizer, out)
+
+
+def _optimize(path: Path, config) -> None:
+    """onnxruntime's transformer optimizer, in place: attention, layer norms and GELU fused, still fp32.
+
+    Measured on MiniLM here: about 1.6x the passages/s of the plain export, vectors unchanged (cosine
+    0.999999 to torch). A model type it does not know keeps the plain export; either way the result
+    is checked against torch afterwards.
+    """
+    try:
+        from onnxruntime.transformers.optimizer import MODEL_TYPES, optimize_model
+    except ImportError:
+        return
+    kind = getattr(config, "model_type", "")
+    if kind not in MODEL_TYPES:
+        _log.info("onnxruntime's optimizer does not know %r models; the plain export is used", kind)
+        return
+    logging.disable(logging.INFO)  # it logs every fusion it makes, from loggers of its own
+    try:
+        optimized = optimize_model(str(path), model_type=kind, num_heads=getattr(config, "num_attention_heads", 0),
+                                   hidden_size=getattr(config, "hidden_size", 0))
+        optimized.save_model_to_file(str(path))
+    except Exception as exc:
+        _log.info("onnxruntime's optimizer failed (%s: %s); the plain export is used", type(exc).__name__, exc)
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def _version(lib: str) -> str:
