@@ -12,10 +12,10 @@ What is reproduced: a SentenceTransformer made of a Transformer module followed 
 Normalize modules. The exported graph is the model's own transformer followed by those very modules
 (traced from sentence-transformers, so the pooling mode and the normalisation are whatever the model
 folder configures); the text goes through the model's own fast tokenizer with its max_seq_length and
-longest-first truncation. The graph is then passed through onnxruntime's transformer optimizer (fused
-attention, layer norms and GELU, still fp32) when it knows the model type. A model with another pipeline (a default prompt, another kind of module)
-raises `Unsupported`, and so does an export whose vectors differ from torch's on the probe texts:
-every export is checked against the torch model before it is cached.
+longest-first truncation. The graph then goes through onnxruntime's transformer optimizer (attention,
+layer norms and GELU fused, still fp32) when it knows the model type. A model with another pipeline
+(a default prompt, another kind of module) raises `Unsupported`, and so does an export whose vectors
+differ from torch's on the probe texts: every export is checked against torch before it is cached.
 
 The cache: `<cache_dir>/<key>/` holding model.onnx, tokenizer.json and pipeline.json. The key covers
 the model (its folder, the content of its small files, the size and mtime of its weight files) and
