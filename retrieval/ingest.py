@@ -32,9 +32,10 @@ _log = logging.getLogger(__name__)
 
 # Bump when cleaning, dating, chunking or tagging changes, so every article is processed again.
 PIPELINE_VERSION = "2"
-# Passages embedded and written together: large enough that the encoder's length-sorted batches
-# stay full (1,024 measured 0.79x of one raw encode call on RUWA), small enough that a crash loses little.
-FLUSH_PASSAGES = 4096
+# Passages embedded and written together: large enough that the encoder's length-sorted batches pad
+# little, small enough that the first batch's reading and the last one's writing (the parts the
+# pipeline cannot overlap) are short, and that a crash loses little.
+FLUSH_PASSAGES = 2048
 # Built batches waiting for the encoder. With the one being built, the one being encoded and two in the
 # writer's hands (one queued, one being written), at most six flushes' worth of articles are in memory
 # at once, on any corpus size.
