@@ -189,6 +189,7 @@ def _int8_copy(folder: Path) -> Path:
     import logging
     import shutil
 
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process the model, on the root logger
@@ -197,7 +198,10 @@ def _int8_copy(folder: Path) -> Path:
 
     out = folder.with_name(folder.name + "-int8")
     shutil.copytree(folder, out, ignore=shutil.ignore_patterns(MODEL_FILE))
-    quantize_dynamic(str(folder / MODEL_FILE), str(out / MODEL_FILE), weight_type=QuantType.QInt8)
+    # the export's fused operators (Attention, SkipLayerNormalization) are outside ONNX's shape inference:
+    # their outputs are float, as the quantizer must be told
+    quantize_dynamic(str(folder / MODEL_FILE), str(out / MODEL_FILE), weight_type=QuantType.QInt8,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     return out
 
 

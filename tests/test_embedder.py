@@ -100,8 +100,10 @@ def test_batches_hold_texts_of_like_length_padded_to_their_longest(embedder, see
 
     encoder._run = run
     vectors = encoder.encode(texts)
-    assert len(batches) == -(-len(texts) // 16)
+    assert sum(len(lengths) for _, lengths in batches) == len(texts)
     assert all(width == max(lengths) for width, lengths in batches)
+    assert all(len(lengths) <= 16 for _, lengths in batches)
+    assert all(len(lengths) == 1 or width * len(lengths) <= encoder.batch_tokens for width, lengths in batches)
     widths = [width for width, _ in batches]
     assert widths == sorted(widths, reverse=True), "batches are not in length order"
     real = sum(sum(lengths) for _, lengths in batches)
