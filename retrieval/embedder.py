@@ -35,8 +35,8 @@ def default_model_path() -> str:
 class Embedder:
     """Passages and questions to unit vectors (float32). Thread-safe; the model loads on first use.
 
-    `cache_dir` holds the ONNX exports (the service passes <data dir>/models); without one, the model
-    is exported into a temporary folder that lives as long as the process needs it to load.
+    `cache_dir` holds the ONNX exports (the service passes <data dir>/models); without one, or when it
+    cannot be written, the model is exported into a temporary folder, used only while it loads.
     `backend` is what was asked for; after loading, `active_backend` is what runs.
     """
 
@@ -63,17 +63,15 @@ class Embedder:
 
     def _load_onnx(self):
         try:
-            from retrieval.onnx_encoder import Unsupported, load_encoder
+            import onnxruntime  # noqa: F401
+            import tokenizers  # noqa: F401
         except ImportError as exc:
             _log.warning("embedding on torch: ONNX Runtime is not installed (%s)", exc)
             return None
+        from retrieval.onnx_encoder import Unsupported
+
         try:
-            if self.cache_dir is not None:
-                encoder = load_encoder(self.model_name, self.cache_dir, batch_size=self.batch_size)
-            else:
-                with tempfile.TemporaryDirectory(prefix="frontline-onnx-") as tmp:
-                    # onnxruntime reads the whole model into memory; the folder is not needed afterwards
-                    encoder = load_encoder(self.model_name, Path(tmp), batch_size=self.batch_size)
+            encoder = self._onnx_encoder()
         except Unsupported as exc:
             _log.warning("embedding on torch: the model %s cannot run on ONNX Runtime: %s", self.model_name, exc)
             return None
@@ -89,6 +87,18 @@ class Embedder:
             # as normalize_embeddings=True does on torch, for models without a Normalize module
             return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return encode
+
+    def _onnx_encoder(self):
+        from retrieval.onnx_encoder import CacheNotWritable, load_encoder
+
+        if self.cache_dir is not None:
+            try:
+                return load_encoder(self.model_name, self.cache_dir, batch_size=self.batch_size)
+            except CacheNotWritable as exc:
+                _log.warning("%s; exporting into a temporary folder for this run", exc)
+        with tempfile.TemporaryDirectory(prefix="frontline-onnx-") as tmp:
+            # onnxruntime reads the whole model into memory; the folder is not needed afterwards
+            return load_encoder(self.model_name, Path(tmp), batch_size=self.batch_size)
 
     def _load_torch(self):
         from sentence_transformers import SentenceTransformer

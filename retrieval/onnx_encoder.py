@@ -72,6 +72,10 @@ class Unsupported(Exception):
     """This model cannot be run on ONNX here; the message says why (the caller falls back to torch)."""
 
 
+class CacheNotWritable(Unsupported):
+    """The cache folder cannot be written; an export into a temporary folder still works."""
+
+
 # ============================================================================================ cache
 def model_folder(model: str) -> Path:
     """The local folder of a SentenceTransformer given by path or by hub name (only if already cached)."""
@@ -145,7 +149,7 @@ def cached_export(model: str, cache_dir: Path) -> Path:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=cache_dir))
     except OSError as exc:
-        raise Unsupported(f"cannot write the export under {cache_dir} ({exc.strerror})") from None
+        raise CacheNotWritable(f"cannot write the ONNX export under {cache_dir} ({exc.strerror})") from None
     try:
         _log.info("exporting %s to ONNX (once; cached in %s)", folder, target)
         export(folder, tmp)

@@ -210,6 +210,18 @@ def test_a_damaged_export_is_made_again(exported, tmp_path, caplog):
     assert (folder / MODEL_FILE).stat().st_size > 1_000_000
 
 
+def test_an_unwritable_cache_still_runs_on_onnx_from_a_temporary_export(tmp_path, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with caplog.at_level(logging.WARNING, logger="retrieval.embedder"):
+        e = Embedder(cache_dir=blocker / "models")
+        e.warm_up()
+    assert e.active_backend == "onnx"
+    assert any("cannot write the ONNX export" in r.getMessage() and "temporary" in r.getMessage()
+               for r in caplog.records), [r.getMessage() for r in caplog.records]
+    assert not [p for p in tmp_path.iterdir() if p != blocker]
+
+
 # ------------------------------------------------------------------------------------------ fallback
 def test_a_model_with_a_pipeline_it_does_not_reproduce_runs_on_torch(tmp_path, caplog):
     """A model that prefixes a prompt to every text: the export refuses it and torch embeds, prompt and all."""
