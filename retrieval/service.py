@@ -72,7 +72,8 @@ class Frontline:
         self.config = config
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self._gazetteer = gazetteer or load_gazetteer(config.gazetteer_path, config.data_dir / "cache")
-        self._embedder = embedder or Embedder(config.embed_model, config.embed_batch_size)
+        self._embedder = embedder or Embedder(config.embed_model, config.embed_batch_size,
+                                              backend=config.embed_backend, cache_dir=config.model_cache_dir)
         self._docstore = Docstore(config.docstore_path)
         self._vectors = VectorIndex(path=config.chroma_dir, url=config.chroma_url, collection=config.collection)
         self._rows = RowIndexKeeper(config.index_dir, self._docstore, self._vectors)

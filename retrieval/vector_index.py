@@ -109,7 +109,7 @@ class VectorIndex:
         return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
     def query(self, embedding: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity) best first, over the whole collection (filters: DenseCache)."""
+        """(passage id, cosine similarity) best first, over the whole collection (filtered searches use the row index)."""
         result = self._call("query", lambda c: c.query(
             query_embeddings=[embedding], n_results=n, include=["distances"]
         ))

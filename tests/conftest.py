@@ -13,7 +13,10 @@ from config.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-RUWA = ROOT.parent / "shared" / "corpus" / "ruwa.jsonl"
+# ../shared beside the checkout, or beside the folder of worktrees a checkout may sit in
+RUWA = next((p for p in (ROOT.parent / "shared" / "corpus" / "ruwa.jsonl",
+                         ROOT.parent.parent / "shared" / "corpus" / "ruwa.jsonl") if p.exists()),
+            ROOT.parent / "shared" / "corpus" / "ruwa.jsonl")
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
@@ -29,10 +32,11 @@ def make_config(data_dir: Path, **overrides):
 
 
 @pytest.fixture(scope="session")
-def embedder():
+def embedder(tmp_path_factory):
+    """The default (ONNX Runtime) embedder; its export is cached in `embedder.cache_dir` for subprocesses."""
     from retrieval.embedder import Embedder
 
-    e = Embedder()
+    e = Embedder(cache_dir=tmp_path_factory.mktemp("models"))
     e.warm_up()
     return e
 

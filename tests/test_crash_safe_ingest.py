@@ -123,10 +123,11 @@ class Kill:
     stderr: str = ""
 
 
-def _env(data_dir: Path, kill: Kill) -> dict:
+def _env(data_dir: Path, kill: Kill, models: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTLINE_", "DISCORD_"))}
     env.update(FRONTLINE_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
-               TOKENIZERS_PARALLELISM="false", PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+               TOKENIZERS_PARALLELISM="false", PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1",
+               FRONTLINE_EMBED_CACHE_DIR=str(models))  # the session's ONNX export: no export per process
     if not kill.plain_cli:
         env["FRONTLINE_TEST_FLUSH"] = FLUSH
     if kill.kill_after_add:
@@ -162,11 +163,11 @@ def _chroma_state(chroma_dir: Path) -> dict:
     return state
 
 
-def _run_and_kill(kill: Kill, corpus: list[Path]) -> None:
+def _run_and_kill(kill: Kill, corpus: list[Path], models: Path) -> None:
     module = "retrieval" if kill.plain_cli else "tests._ingest_child"
     cmd = [sys.executable, "-m", module, "ingest", "--json", *map(str, corpus)]
     cwd = kill.data_dir.parent  # no .env there
-    proc = subprocess.Popen(cmd, cwd=cwd, env=_env(kill.data_dir, kill), stdout=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, cwd=cwd, env=_env(kill.data_dir, kill, models), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
     try:
         chroma_dir = kill.data_dir / "chroma"
@@ -226,7 +227,8 @@ def test_kill_9_at_any_moment_then_rerun_equals_one_clean_ingest(tmp_path, corpu
     for i, kill in enumerate(kills):
         kill.data_dir = tmp_path / f"kill{i}" / "data"
         kill.data_dir.parent.mkdir(parents=True)
-    threads = [threading.Thread(target=_run_and_kill, args=(k, corpus), daemon=True) for k in kills]
+    threads = [threading.Thread(target=_run_and_kill, args=(k, corpus, embedder.cache_dir), daemon=True)
+               for k in kills]
     for t in threads:
         t.start()
     t0 = time.monotonic()

@@ -206,3 +206,22 @@ def test_env_example_documents_every_setting_with_its_default():
         default = field.get_default(call_default_factory=True)
         if isinstance(default, (int, float)) and not isinstance(default, bool):
             assert f"{env}={default}" in text, f"{env}: .env.example does not show the default {default}"
+
+
+def test_embed_backend_defaults_to_onnx_with_the_export_cached_in_the_data_dir(monkeypatch):
+    s = load_settings(_env_file=None)
+    assert s.embed_backend == "onnx" and s.model_cache_dir == Path("data") / "models"
+    monkeypatch.setenv("FRONTLINE_EMBED_BACKEND", " Torch ")
+    monkeypatch.setenv("FRONTLINE_EMBED_CACHE_DIR", "/opt/frontline-models")
+    s = load_settings(_env_file=None)
+    assert s.embed_backend == "torch" and s.model_cache_dir == Path("/opt/frontline-models")
+    monkeypatch.setenv("FRONTLINE_EMBED_CACHE_DIR", "")
+    assert load_settings(_env_file=None).model_cache_dir == Path("data") / "models"
+
+
+@pytest.mark.parametrize("value", ["tensorflow", "", "onnx-int8"])
+def test_bad_embed_backend_names_the_variable(monkeypatch, value):
+    monkeypatch.setenv("FRONTLINE_EMBED_BACKEND", value)
+    with pytest.raises(SettingsError) as err:
+        load_settings(_env_file=None)
+    assert "FRONTLINE_EMBED_BACKEND" in str(err.value) and "onnx" in str(err.value)
