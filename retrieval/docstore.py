@@ -171,6 +171,15 @@ class Docstore:
         )
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
+    def index_rows_versioned(self) -> tuple[list[str], list[str], list[int], list[str]]:
+        """As index_rows, with each passage's version: its article's content hash and write time, which
+        change whenever the article is written again (so its vectors may have changed)."""
+        rows = self._query(
+            "SELECT p.id, p.text, a.date_int, a.content_hash || ' ' || a.ingested_at "
+            "FROM passages p JOIN articles a USING (article_id) ORDER BY p.rowid"
+        )
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+
     def passage_names(self) -> list[tuple[str, str]]:
         """(passage id, place or `sector_key(name)`) for every tag."""
         return self._query("SELECT passage_id, name FROM passage_places")
