@@ -78,15 +78,16 @@ class RowIndex:
 
     @classmethod
     def assemble(cls, generation: int, ids: list[str], dates: list[int], vectors: np.ndarray, bm25,
-                 names: Iterable[tuple[str, str]], keys: np.ndarray | None = None) -> RowIndex:
+                 names: Iterable[tuple[str, list[str]]], keys: np.ndarray | None = None) -> RowIndex:
+        """`names`: (place or sector key, the ids of its passages), as Docstore.passage_ids_by_name gives."""
         row_of = {pid: i for i, pid in enumerate(ids)}
-        rows: dict[str, list[int]] = {}
-        for pid, name in names:
-            if (row := row_of.get(pid)) is not None:
-                rows.setdefault(name, []).append(row)
         # Rows per place in memory: a place filter is one numpy assignment, not a SQL query that
         # returns thousands of ids (27 ms a question at 170k passages).
-        name_rows = {name: np.asarray(r, dtype=np.int64) for name, r in rows.items()}
+        name_rows = {}
+        for name, pids in names:
+            found = [row for pid in pids if (row := row_of.get(pid)) is not None]
+            if found:
+                name_rows[name] = np.asarray(found, dtype=np.int64)
         return cls(generation, tuple(ids), np.asarray(dates, dtype=np.int64), vectors, bm25, name_rows, row_of,
                    keys)
 
@@ -237,11 +238,12 @@ class RowIndexKeeper:
             return None
         try:
             ids, dates, vectors, keys = _read_rows(folder, generation)
-            bm25 = _bm25s().BM25.load(str(folder), mmap=False) if ids else None
+            bm25 = _load_bm25(folder) if ids else None
         except Exception as exc:  # a torn or corrupt file: say so and rebuild from the stores
             _log.warning("row index at %s is unreadable (%s); rebuilding it", folder, exc)
             return None
-        return RowIndex.assemble(generation, ids, dates, vectors, bm25, self._docstore.passage_names(), keys)
+        names = self._docstore.passage_ids_by_name()
+        return RowIndex.assemble(generation, ids, dates, vectors, bm25, names, keys)
 
     def _build(self, generation: int) -> RowIndex:
         ids, texts, dates, versions = self._docstore.index_rows_versioned()
@@ -256,7 +258,8 @@ class RowIndexKeeper:
         # new one, never half of one, and two processes building at once never share a folder.
         tmp = self._new_build_folder()
         vectors = self._vectors_for(ids, keys, tmp)
-        snapshot = RowIndex.assemble(generation, ids, dates, vectors, bm25, self._docstore.passage_names(), keys)
+        names = self._docstore.passage_ids_by_name()
+        snapshot = RowIndex.assemble(generation, ids, dates, vectors, bm25, names, keys)
         if tmp is not None:
             snapshot = self._save(snapshot, tmp)
         return snapshot
@@ -344,13 +347,15 @@ class RowIndexKeeper:
         except OSError as exc:
             _log.warning("could not save the row index in %s (%s); it will be rebuilt next start", self._dir, exc)
             return replace(snapshot, vectors=np.array(snapshot.vectors))
-        vectors = _mapped(target / _VECTORS_FILE)
-        if target == tmp:
-            vectors = np.array(vectors)
+        if target == tmp:  # not ours to map: keep the copies in memory
+            vectors, bm25 = np.array(snapshot.vectors), snapshot.bm25
             shutil.rmtree(tmp, ignore_errors=True)
+        else:  # read from the saved files, like an index loaded at start: the built arrays are freed
+            vectors = _mapped(target / _VECTORS_FILE)
+            bm25 = _load_bm25(target) if snapshot.bm25 is not None else None
         self._docstore.set_meta("index_built", str(snapshot.generation))
         self._remove_old(keep=snapshot.generation)
-        return replace(snapshot, vectors=vectors)
+        return replace(snapshot, vectors=vectors, bm25=bm25)
 
     def _remove_old(self, keep: int) -> None:
         for path in self._dir.iterdir():
@@ -375,6 +380,12 @@ def _read_rows(folder: Path, generation: int) -> tuple[list[str], list[int], np.
         if keys.shape != (len(ids),):
             raise ValueError(f"{keys.shape[0]} row keys for {len(ids)} passages")
     return ids, dates, vectors, keys
+
+
+def _load_bm25(folder: Path):
+    # Memory-mapped like the vectors: a question reads the postings of its own words only (the whole
+    # index is ~220 MB at a million passages).
+    return _bm25s().BM25.load(str(folder), mmap=True)
 
 
 def _mapped(path: Path) -> np.ndarray:
