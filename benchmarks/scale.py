@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -125,6 +126,44 @@ def build_store(frontline, corpus: Path, report: dict, *, log=print) -> None:
     frontline._rows.refresh()
     report["row_index_s"] = time.perf_counter() - started
     report.update(timings, **counts)
+    # the names bench.py's report reads for a synthetic corpus
+    report.update(synthetic_store_s=report["store_s"], synthetic_build_s=timings["build_article_s"],
+                  synthetic_bm25_s=report["row_index_s"], synthetic_real_encoded=counts["real_encoded"])
+
+
+SERVING_TARGETS = {  # issue 12: ask ÷ one torch query embedding, and the serving process's peak memory
+    "ruwa10": {"p50": 1.0, "p95": 3.0},
+    "ruwa1m": {"p50": 2.0, "peak_gb": 3.0},
+}
+
+
+def serving_rows(r: dict) -> list[tuple[str, str, str, str]]:
+    """BENCHMARKS.md rows of a fresh serving process (benchmarks.serve), with the scale targets."""
+    from benchmarks.bench import _verdict
+
+    s = r.get("serve")
+    if not s:
+        return []
+    t = SERVING_TARGETS.get(r["corpus"], {})
+    rows = [("serving process: warm ask p50 / p95", f"{s['ask_p50']:.1f} / {s['ask_p95']:.1f} ms over {s['asks']} asks", "", ""),
+            ("serving process: one torch query embedding p50", f"{s['embed_torch_p50']:.1f} ms "
+             f"(service embedder, {s['embedder']}: {s['embed_service_p50']:.1f} ms)", "", "")]
+    for q in ("p50", "p95"):
+        target = t.get(q)
+        rows.append((f"serving process: ask {q} ÷ torch query embedding p50", f"{s[q + '_ratio']:.2f}×",
+                     f"≤ {target}×" if target else "", _verdict(s[q + "_ratio"], target, higher=False) if target else "(info)"))
+    target = t.get("peak_gb")
+    rows.append(("serving process: peak resident memory", f"{s['peak_rss_mb']:,.0f} MB (load {s['load'][0]:.1f})",
+                 f"≤ {target} GB" if target else "",
+                 _verdict(s["peak_rss_mb"] / 1024, target, higher=False) if target else "(info)"))
+    return rows
+
+
+def serve_in_subprocess(data: Path) -> dict:
+    """benchmarks.serve on this store in a fresh process: its numbers, as a dict."""
+    out = subprocess.run([sys.executable, "-m", "benchmarks.serve", "--data", str(data), "--json"],
+                         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _timed_items(items: Iterator, timings: dict) -> Iterator:

@@ -14,6 +14,7 @@ is not torch), so it is the serving process's own.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -94,8 +95,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, help="torch threads (default: torch's own, = CPUs)")
+    parser.add_argument("--json", action="store_true", help="print the numbers as one JSON line")
     args = parser.parse_args()
+    threads = args.threads or os.environ.get("FRONTLINE_BENCH_TORCH_THREADS")
+    if threads:  # e.g. 1 on a shared, oversubscribed machine
+        import torch
+
+        torch.set_num_threads(int(threads))
     r = measure(args.data, args.rounds)
+    if args.json:
+        print(json.dumps(r))
+        return 0
     print(f"passages                     {r['passages']:,}")
     print(f"warm-up (index load)         {r['warm_up_s']:.1f} s")
     print(f"ask p50 / p95                {r['ask_p50']:.1f} / {r['ask_p95']:.1f} ms over {r['asks']} asks")
