@@ -149,11 +149,13 @@ class RowIndex:
         rows = np.flatnonzero(mask)
         if rows.size == 0 or self.vectors.shape[0] != self.size:
             return []
+        # numpy's own single-threaded product, not BLAS: OpenBLAS's threads spin against the encoder's
+        # and other processes' on a small shared machine (a 10k-row product: 7-15 ms vs 1.5-2.5 ms)
         if rows.size * 4 < self.size:  # a narrow filter: copy out just those rows, a slice at a time
-            scores = np.concatenate([self.vectors[rows[i:i + _GATHER_ROWS]] @ embedding
+            scores = np.concatenate([np.einsum("ij,j->i", self.vectors[rows[i:i + _GATHER_ROWS]], embedding)
                                      for i in range(0, rows.size, _GATHER_ROWS)])
         else:  # a wide one: one pass over the whole matrix is cheaper than copying most of it
-            scores = (self.vectors @ embedding)[rows]
+            scores = np.einsum("ij,j->i", self.vectors, embedding)[rows]
         top = np.argsort(-scores)[:n] if rows.size <= n else np.argpartition(-scores, n)[:n]
         top = top[np.argsort(-scores[top])]
         return [(self.ids[rows[i]], float(scores[i])) for i in top]
