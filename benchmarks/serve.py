@@ -59,6 +59,20 @@ def torch_query_encoder(frontline):
     return lambda q: model.encode([q], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
 
 
+def _rss_parts() -> dict[str, float]:
+    """Resident memory now, by kind (Linux): anonymous (heaps: the model, Chroma's HNSW, Python objects)
+    and file-backed (mapped files: libraries, the row index's matrix and BM25 pages that were read)."""
+    out = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                out[key] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return out
+
+
 def measure(data: Path, rounds: int = 3) -> dict:
     from benchmarks.bench import QUESTIONS
     from config.settings import Settings
@@ -70,6 +84,7 @@ def measure(data: Path, rounds: int = 3) -> dict:
     warm_up_s = time.perf_counter() - started
     ask = _timed(frontline.ask, QUESTIONS)  # round 1: also the serving memory peak
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_parts = _rss_parts()
     torch_embed = torch_query_encoder(frontline)
     for q in QUESTIONS[:3]:
         torch_embed(q)
@@ -83,7 +98,7 @@ def measure(data: Path, rounds: int = 3) -> dict:
         "ask_p50": percentile(ask, 0.5), "ask_p95": percentile(ask, 0.95),
         "embed_torch_p50": percentile(embed_torch, 0.5), "embed_service_p50": percentile(embed_service, 0.5),
         "embedder": getattr(frontline._embedder, "active_backend", None) or "torch",
-        "peak_rss_mb": peak_mb, "load": os.getloadavg(),
+        "peak_rss_mb": peak_mb, "rss_parts_mb": rss_parts, "load": os.getloadavg(),
     }
     out["p50_ratio"] = out["ask_p50"] / out["embed_torch_p50"]
     out["p95_ratio"] = out["ask_p95"] / out["embed_torch_p50"]
@@ -115,6 +130,10 @@ def main() -> int:
     print(f"ask p50 / torch embed p50    {r['p50_ratio']:.2f}x")
     print(f"ask p95 / torch embed p50    {r['p95_ratio']:.2f}x")
     print(f"serving peak RSS             {r['peak_rss_mb']:,.0f} MB")
+    parts = r["rss_parts_mb"]
+    if parts:
+        print(f"RSS after round 1            {parts.get('VmRSS', 0):,.0f} MB = {parts.get('RssAnon', 0):,.0f} MB "
+              f"anonymous + {parts.get('RssFile', 0):,.0f} MB file-backed")
     print(f"load average (1/5/15 min)    {' '.join(f'{x:.2f}' for x in r['load'])}")
     return 0
 
