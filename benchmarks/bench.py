@@ -1,7 +1,7 @@
 """Ingest throughput, re-ingest cost, warm `ask` latency, peak memory and store size, on three corpora;
 and the encoder alone, torch against ONNX.
 
-    .venv/bin/python -m benchmarks.bench [--sizes encoder,seeds,ruwa,ruwa10] [--quick] [--int8]
+    .venv/bin/python -m benchmarks.bench [--sizes encoder,seeds,ruwa,ruwa10,ruwa1m] [--quick] [--int8]
 
 Every corpus runs in a fresh subprocess (so its peak resident memory is its own) with its store under
 /tmp; the parent collects the results and writes BENCHMARKS.md and benchmarks/latency_memory.png.
@@ -17,6 +17,10 @@ Corpora
           the real vector of the source passage plus seeded noise, renormalised, written straight
           through Docstore.replace_articles + VectorIndex.add + the row index refresh, so the run tests
           storage and search, not hours of encoding. Re-ingest then goes through Frontline.ingest.
+  ruwa1m  ×62 synthetic (1,013,762 items, ≥ 1M passages), derived the same way (its first ten copies
+          are ruwa10's) and streamed into the stores by benchmarks/scale.py (about an hour here).
+  For ruwa10 and ruwa1m, benchmarks/serve.py then measures a fresh serving process on the store: ask
+  p50/p95 against one torch query embedding, and its peak memory (the issue-12 targets).
 
 Frontline embeds with its default backend (ONNX Runtime; the export is cached under /tmp across corpora).
 Baselines, in the same process, with one SentenceTransformer on torch loaded after Frontline's timings:
@@ -419,6 +423,11 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
         corpus = workdir / f"{name}.jsonl"
         lines = RUWA.read_text(encoding="utf-8").splitlines()[: int(name[4:-1]) * 1000]
         corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif name == "ruwa1m":  # RUWA ×62 (benchmarks/scale.py), streamed into the stores
+        from benchmarks.scale import ONE_MILLION_COPIES
+
+        corpus = workdir / "ruwa1m.jsonl"
+        r["items"] = write_synthetic(corpus, RUWA, ONE_MILLION_COPIES)
     elif name.endswith("10") or (name.startswith("ruwa") and name.endswith("kx10")):
         source = RUWA
         if name != "ruwa10":  # ×10 of a slice, e.g. ruwa4kx10: for a machine too busy for the full one
@@ -439,7 +448,14 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
     r["rss_model_mb"] = _rss_mb()
 
     pairs = None
-    if name.endswith("10"):
+    synthetic = name.endswith("10") or name == "ruwa1m"
+    if name == "ruwa1m":
+        from benchmarks.scale import build_store
+
+        _log("ruwa1m: streaming the synthetic corpus into the stores")
+        build_store(fl, corpus, r, log=_log)
+        r["ingest_s"] = None
+    elif name.endswith("10"):
         _log("ruwa10: building and storing the synthetic corpus")
         pairs = load_synthetic(fl, corpus, r)
         r["ingest_s"] = None
@@ -477,9 +493,9 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
     r["torch_embed_ms"] = latencies(lambda q: model.encode([q], normalize_embeddings=True, show_progress_bar=False),
                                     QUESTIONS)
 
-    if name.startswith("ruwa"):  # the ×10 run reuses these real vectors (keyed by passage id)
+    if name.startswith("ruwa") and name != "ruwa1m":  # the synthetic runs reuse these real vectors (by passage id)
         _save_vectors(fl)
-    if not name.endswith("10"):  # at ×10 nothing is encoded; the ratio is measured on (a) and (b)
+    if not synthetic:  # at ×10 nothing is encoded; the ratio is measured on (a) and (b)
         _log(f"{name}: raw SentenceTransformer.encode of the same passages")
         _ids, texts, _dates = fl._docstore.index_rows()
         r["raw_passages"] = len(texts)
@@ -490,7 +506,7 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
     if llama:
         from llama_index.core.vector_stores.types import VectorStoreQueryMode  # noqa: F401
 
-        if name.endswith("10") and r["synthetic_store_s"] > 180:
+        if synthetic and r["synthetic_store_s"] > 180:
             r["llama_ingest_skipped"] = "and its retriever: loading 160k vectors into it would take too long here"
         elif name.endswith("10"):
             if r["passages"] > LLAMA_SYNTH_LIMIT:
@@ -511,8 +527,13 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
             r["llama_retrieve_ms"] = latencies(retriever.retrieve, QUESTIONS)
             r["llama_store_mb"] = _du_mb(workdir / "llama")
     r["peak_rss_all_mb"] = _maxrss_mb()
-    r["load_end"] = _load()
     fl.close()
+    if synthetic:  # the serving process alone: asks against one torch query embedding, its own peak memory
+        from benchmarks.scale import serve_in_subprocess
+
+        _log(f"{name}: serving benchmark in a fresh process")
+        r["serve"] = serve_in_subprocess(data)
+    r["load_end"] = _load()
     return r
 
 
@@ -551,10 +572,13 @@ def _verdict(value, target, *, higher: bool) -> str:
 
 
 LABELS = {"seeds": "(a) seeds", "ruwa": "(b) RUWA", "ruwa10": "(c) RUWA ×10 synthetic",
+          "ruwa1m": "(d) RUWA ×62 synthetic (1M)",
           "ruwa3k": "(b′) RUWA, first 3,000 items", "ruwa4kx10": "(c′) ×10 synthetic of RUWA's first 4,000 items"}
 
 
 def corpus_table(r: dict) -> str:
+    from benchmarks.scale import serving_rows
+
     name = r["corpus"]
     ask50, ask95 = _pct(r["ask_ms"], 0.5), _pct(r["ask_ms"], 0.95)
     emb50 = _pct(r["embed_ms"], 0.5)
@@ -591,7 +615,7 @@ def corpus_table(r: dict) -> str:
     rows.append((f"warm ask p50 / p95 ({r['questions']} questions)", f"{ask50:.1f} / {ask95:.1f} ms "
                  f"({r['ask_abstained']} abstained)", "", ""))
     rows.append((f"one query embedding p50 ({r.get('embed_backend', '?')}, the one ask uses)", f"{emb50:.1f} ms", "", ""))
-    at_scale = name.endswith("10")
+    at_scale = name.endswith("10") and not r.get("serve")  # with a serving run, its rows carry the verdicts
     if r.get("torch_embed_ms"):
         t50 = _pct(r["torch_embed_ms"], 0.5)
         rows.append(("one query embedding p50 (torch, same questions)", f"{t50:.1f} ms", "", ""))
@@ -604,6 +628,7 @@ def corpus_table(r: dict) -> str:
         l50, l95 = _pct(r["llama_retrieve_ms"], 0.5), _pct(r["llama_retrieve_ms"], 0.95)
         rows.append(("llama-index retriever.retrieve p50 / p95 (top 5)", f"{l50:.1f} / {l95:.1f} ms "
                      f"(ask p50 = {ask50 / l50:.1f}× it)", "", ""))
+    rows += serving_rows(r)
     rows.append(("peak resident memory (Frontline)", f"{r['peak_rss_mb']:,.0f} MB (model loaded: {r['rss_model_mb']:,.0f} MB)", "", ""))
     rows.append(("load average (1 min) at start / end", f"{r['load_start'][0]} / {r['load_end'][0]}", "", ""))
     rows.append(("store on disk (data dir)", f"{r['store_mb']:,.1f} MB"
@@ -619,9 +644,9 @@ def write_report(results: list[dict], info: dict, command: str, wall: float, qui
 
     enc = next((r for r in results if r["corpus"] == "encoder"), None)
     results = [r for r in results if r["corpus"] != "encoder"]
-    ruwa = next((r for r in results if r["corpus"].startswith("ruwa") and not r["corpus"].endswith("10")), None)
+    ruwa = next((r for r in results if r["corpus"].startswith("ruwa") and not r["corpus"].endswith(("10", "1m"))), None)
     for r in results:
-        if r["corpus"].endswith("10") and ruwa and ruwa.get("ingest_pps"):
+        if r["corpus"].endswith(("10", "1m")) and ruwa and ruwa.get("ingest_pps"):
             est = r["passages"] / ruwa["ingest_pps"]
             r["ingest_est_s"] = est
             r["reingest_pct_est"] = 100 * r["reingest_s"] / est
@@ -659,6 +684,13 @@ def write_report(results: list[dict], info: dict, command: str, wall: float, qui
                "int8 is shown for comparison only and is not offered as a setting.", ""]
     for r in results:
         md += [f"## {LABELS.get(r['corpus'], r['corpus'])} — {r['passages']:,} passages", "", corpus_table(r), ""]
+        if r["corpus"] == "ruwa1m":
+            from benchmarks.scale import ONE_MILLION_COPIES
+
+            md += [f"Synthetic: {r.get('items', 0):,} items = the real ones + {ONE_MILLION_COPIES - 1} copies, derived as "
+                   "for ×10 below (the first nine copies are the ×10 corpus), built by `benchmarks/scale.py` in "
+                   "batches through the stores. The serving rows come from `python -m benchmarks.serve` in a "
+                   "fresh process on the finished store.", ""]
         if r["corpus"].endswith("10"):
             md += [f"Synthetic: {r.get('items', 0):,} items = the {r.get('items', 0) // SYN_COPIES:,} real ones + {SYN_COPIES - 1} copies "
                    f"(id `syn{{k}}-{{id}}`, date + k·{SYN_SHIFT_DAYS} days, one sentence of another item "
@@ -730,7 +762,7 @@ def plot(results: list[dict]) -> None:
 # ============================================================================================ main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", default=None, help="comma-separated: encoder,seeds,ruwa,ruwa10 (or ruwa<N>k, a slice)")
+    ap.add_argument("--sizes", default=None, help="comma-separated: encoder,seeds,ruwa,ruwa10,ruwa1m (or ruwa<N>k, a slice)")
     ap.add_argument("--quick", action="store_true", help="encoder, seeds and a 2,000-item RUWA slice")
     ap.add_argument("--int8", action="store_true", help="encoder: also the int8-quantized model, with its gold-set score")
     ap.add_argument("--no-llama", action="store_true", help="skip the llama-index baseline")
@@ -751,7 +783,7 @@ def main(argv: list[str] | None = None) -> int:
         (Path(args.workdir) / "result.json").write_text(json.dumps(r))
         return 0
 
-    sizes = args.sizes or ("encoder,seeds,ruwa2k" if args.quick else "encoder,seeds,ruwa,ruwa10")
+    sizes = args.sizes or ("encoder,seeds,ruwa2k" if args.quick else "encoder,seeds,ruwa,ruwa10,ruwa1m")
     command = ".venv/bin/python -m benchmarks.bench " + " ".join(argv if argv is not None else sys.argv[1:])
     started = _now()
     results = []

@@ -167,6 +167,8 @@ class Composer:
         self.weights = weights
         self.max_embedded = max_embedded      # sentences embedded per question, in one batch
         self.rare_below = rare_below
+        self._covered: dict[tuple, frozenset[str]] = {}   # asked place -> the names that count as it
+        self._covered_in: Gazetteer | None = None
 
     # ----------------------------------------------------------------------------------- entry point
     def compose(self, intent: QueryIntent, hits: list[Hit], query_vector: np.ndarray, *, top_k: int,
@@ -246,13 +248,22 @@ class Composer:
         return names
 
     def _covered_by(self, asked) -> set[str]:
-        names = {asked.name}
-        if asked.parent:
-            names.add(asked.parent)
-        for place in self.gazetteer.places:
-            if place.parent == asked.name or (asked.kind == "region" and asked.oblast and place.oblast == asked.oblast):
-                names.add(place.name)
-        return names
+        # A scan of the whole gazetteer (~3 ms), twice per place question: kept per place, since a
+        # gazetteer never changes once built (another one assigned to .gazetteer starts afresh).
+        if self._covered_in is not self.gazetteer:
+            self._covered, self._covered_in = {}, self.gazetteer
+        key = (asked.name, asked.parent, asked.kind, asked.oblast)
+        if (names := self._covered.get(key)) is None:
+            names = {asked.name}
+            if asked.parent:
+                names.add(asked.parent)
+            for place in self.gazetteer.places:
+                if place.parent == asked.name or (asked.kind == "region" and asked.oblast and place.oblast == asked.oblast):
+                    names.add(place.name)
+            names = frozenset(names)
+            if len(self._covered) < 4096:
+                self._covered[key] = names
+        return set(names)
 
     def _supporting(self, hits: list[Hit], needed: list[qs.Salient]) -> list[Hit]:
         """Hits from articles whose cited passages (and title) contain every salient term."""

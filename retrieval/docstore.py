@@ -12,9 +12,10 @@ not per write, so readers rebuild their index once, not at every flush of a long
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -167,9 +168,24 @@ class Docstore:
         )
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
-    def passage_names(self) -> list[tuple[str, str]]:
-        """(passage id, place or `sector_key(name)`) for every tag."""
-        return self._query("SELECT passage_id, name FROM passage_places")
+    def index_rows_versioned(self) -> tuple[list[str], list[str], list[int], list[str]]:
+        """As index_rows, with each passage's version: its article's content hash and write time, which
+        change whenever the article is written again (so its vectors may have changed)."""
+        rows = self._query(
+            "SELECT p.id, p.text, a.date_int, a.content_hash || ' ' || a.ingested_at "
+            "FROM passages p JOIN articles a USING (article_id) ORDER BY p.rowid"
+        )
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+
+    def passage_ids_by_name(self) -> Iterator[tuple[str, list[str]]]:
+        """(place or `sector_key(name)`, the ids of the passages tagged with it), one name at a time.
+
+        Grouped in SQL: at a million passages, one Python tuple per tag would be a few hundred MB at
+        every row-index load.
+        """
+        rows = self._query("SELECT name, json_group_array(passage_id) FROM passage_places GROUP BY name")
+        for name, ids in rows:
+            yield name, json.loads(ids)
 
     def passages_naming(self, names: Sequence[str], dates: DateRange = DateRange()) -> list[Passage]:
         """Passages tagged with any of the names (places, or `sector_key(name)`), within the dates."""

@@ -12,8 +12,19 @@ Why in memory at all: Chroma answers an unfiltered query in about a millisecond,
 here a filter is a numpy mask and a filtered dense search one matrix product over the allowed rows.
 
 It is derived data. On disk, <index_dir>/g<generation>/ holds the BM25 index (bm25s files),
-rows.json (ids and dates) and vectors.npy; place rows are rebuilt from the docstore at load. Lost or
-corrupt files are rebuilt from the docstore and Chroma, with a warning.
+rows.json (ids and dates), vectors.npy and keys.npy (one version key per row); place rows are rebuilt
+from the docstore at load. Lost or corrupt files are rebuilt from the docstore and Chroma, with a warning.
+
+Why the vectors are memory-mapped, not read into memory: at a million passages the float32 matrix is
+1.5 GB, beside Chroma's own copy inside its HNSW index. A question reads only the rows its filter keeps
+(the unfiltered and wide searches go to Chroma's HNSW), so only those pages become resident, and the
+kernel may drop them again. float16 rows would halve the file but not the work: numpy has no float16
+matrix product, and converting the kept rows to float32 costs more than reading them (BENCHMARKS.md).
+
+Why a key per row: a rebuild after an ingest takes the vectors of unchanged passages from the
+previous snapshot and fetches from Chroma only those of new or rewritten ones; at a million passages
+fetching every vector again takes minutes. The key hashes the passage text with its article's content
+hash and write time, so a passage whose article was written again is always fetched again.
 
 Why bm25s directly rather than llama-index's BM25Retriever: the retriever fixes its metadata filter at
 construction (a Python loop over the corpus per filter) and keeps a JSON copy of every node in memory;
@@ -22,6 +33,7 @@ here a filter is a mask built per query, and texts stay in SQLite.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import shutil
@@ -29,8 +41,9 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +58,9 @@ _log = logging.getLogger(__name__)
 
 _ROWS_FILE = "rows.json"
 _VECTORS_FILE = "vectors.npy"
+_KEYS_FILE = "keys.npy"
+_GATHER_ROWS = 16_384   # rows copied out of the matrix at once by a filtered search (24 MB at 384 dims)
+_FETCH_CHUNK = 20_000   # vectors fetched from Chroma per call at a rebuild (memory stays bounded)
 _STALE_BUILD_SECONDS = 3600   # a temporary build folder this old was left by a process that died
 
 
@@ -54,23 +70,26 @@ class RowIndex:
     generation: int
     ids: tuple[str, ...]
     dates: np.ndarray                          # YYYYMMDD per row; 0 = unknown
-    vectors: np.ndarray                        # (rows, dim) float32, unit length
+    vectors: np.ndarray                        # (rows, dim) float32, unit length; memory-mapped when saved
     bm25: Any = None                           # a bm25s.BM25, None when there are no passages
     name_rows: Mapping[str, np.ndarray] = field(default_factory=dict)   # place or sector key -> rows
     row_of: Mapping[str, int] = field(default_factory=dict)
+    keys: np.ndarray | None = None             # uint64 version key per row (see row_keys), None if unknown
 
     @classmethod
     def assemble(cls, generation: int, ids: list[str], dates: list[int], vectors: np.ndarray, bm25,
-                 names: Iterable[tuple[str, str]]) -> RowIndex:
+                 names: Iterable[tuple[str, list[str]]], keys: np.ndarray | None = None) -> RowIndex:
+        """`names`: (place or sector key, the ids of its passages), as Docstore.passage_ids_by_name gives."""
         row_of = {pid: i for i, pid in enumerate(ids)}
-        rows: dict[str, list[int]] = {}
-        for pid, name in names:
-            if (row := row_of.get(pid)) is not None:
-                rows.setdefault(name, []).append(row)
         # Rows per place in memory: a place filter is one numpy assignment, not a SQL query that
         # returns thousands of ids (27 ms a question at 170k passages).
-        name_rows = {name: np.asarray(r, dtype=np.int64) for name, r in rows.items()}
-        return cls(generation, tuple(ids), np.asarray(dates, dtype=np.int64), vectors, bm25, name_rows, row_of)
+        name_rows = {}
+        for name, pids in names:
+            found = [row for pid in pids if (row := row_of.get(pid)) is not None]
+            if found:
+                name_rows[name] = np.asarray(found, dtype=np.int64)
+        return cls(generation, tuple(ids), np.asarray(dates, dtype=np.int64), vectors, bm25, name_rows, row_of,
+                   keys)
 
     @property
     def size(self) -> int:
@@ -130,10 +149,13 @@ class RowIndex:
         rows = np.flatnonzero(mask)
         if rows.size == 0 or self.vectors.shape[0] != self.size:
             return []
-        if rows.size * 4 < self.size:  # a narrow filter: copy out just those rows
-            scores = self.vectors[rows] @ embedding
+        # numpy's own single-threaded product, not BLAS: OpenBLAS's threads spin against the encoder's
+        # and other processes' on a small shared machine (a 10k-row product: 7-15 ms vs 1.5-2.5 ms)
+        if rows.size * 4 < self.size:  # a narrow filter: copy out just those rows, a slice at a time
+            scores = np.concatenate([np.einsum("ij,j->i", self.vectors[rows[i:i + _GATHER_ROWS]], embedding)
+                                     for i in range(0, rows.size, _GATHER_ROWS)])
         else:  # a wide one: one pass over the whole matrix is cheaper than copying most of it
-            scores = (self.vectors @ embedding)[rows]
+            scores = np.einsum("ij,j->i", self.vectors, embedding)[rows]
         top = np.argsort(-scores)[:n] if rows.size <= n else np.argpartition(-scores, n)[:n]
         top = top[np.argsort(-scores[top])]
         return [(self.ids[rows[i]], float(scores[i])) for i in top]
@@ -156,9 +178,13 @@ class RowIndexKeeper:
         self._current: RowIndex | None = None
         self._build_lock = threading.Lock()   # one build at a time
         self._swap_lock = threading.Lock()    # guards the reference to the current snapshot
+        self._pins = threading.local()        # per thread: the snapshot pinned by `pinned()`
 
     def current(self) -> RowIndex:
-        """A complete snapshot, as fresh as can be had without waiting for a rebuild."""
+        """A complete snapshot, as fresh as can be had without waiting for a rebuild (inside `pinned()`:
+        the pinned one)."""
+        if (pinned := getattr(self._pins, "snapshot", None)) is not None:
+            return pinned
         snapshot = self._current
         if snapshot is not None and snapshot.generation == self._docstore.generation():
             return snapshot
@@ -170,6 +196,20 @@ class RowIndexKeeper:
             finally:
                 self._build_lock.release()
         return snapshot
+
+    @contextmanager
+    def pinned(self) -> Iterator[RowIndex]:
+        """One snapshot for everything this thread reads inside the block: a question's search and the
+        stored vectors and IDF its answer is composed from belong together, and the docstore's generation
+        is read once per question, not at every stored vector."""
+        if getattr(self._pins, "snapshot", None) is not None:  # already pinned by a caller
+            yield self._pins.snapshot
+            return
+        self._pins.snapshot = self.current()
+        try:
+            yield self._pins.snapshot
+        finally:
+            self._pins.snapshot = None
 
     def refresh(self) -> RowIndex:
         """The snapshot of the docstore as it is now, building it if needed (waits for a build)."""
@@ -199,54 +239,125 @@ class RowIndexKeeper:
                 _log.warning("row index at %s is missing; rebuilding it from the docstore", folder)
             return None
         try:
-            rows = json.loads((folder / _ROWS_FILE).read_text())
-            ids, dates = rows["ids"], rows["dates"]
-            if rows.get("generation") != generation or len(ids) != len(dates):
-                raise ValueError("rows.json does not match its folder")
-            vectors = np.load(folder / _VECTORS_FILE)
-            if vectors.shape[0] != len(ids):
-                raise ValueError(f"{vectors.shape[0]} vectors for {len(ids)} passages")
-            bm25 = _bm25s().BM25.load(str(folder), mmap=False) if ids else None
+            ids, dates, vectors, keys = _read_rows(folder, generation)
+            bm25 = _load_bm25(folder) if ids else None
         except Exception as exc:  # a torn or corrupt file: say so and rebuild from the stores
             _log.warning("row index at %s is unreadable (%s); rebuilding it", folder, exc)
             return None
-        return RowIndex.assemble(generation, ids, dates, vectors, bm25, self._docstore.passage_names())
+        names = self._docstore.passage_ids_by_name()
+        return RowIndex.assemble(generation, ids, dates, vectors, bm25, names, keys)
 
     def _build(self, generation: int) -> RowIndex:
-        ids, texts, dates = self._docstore.index_rows()
+        ids, texts, dates, versions = self._docstore.index_rows_versioned()
+        keys = row_keys(ids, texts, versions)
+        del versions
         bm25 = None
         if ids:
             bm25 = _bm25s().BM25()
             bm25.index(tokenize(texts), show_progress=False)
-        vectors = self._vectors.embeddings(ids)
-        snapshot = RowIndex.assemble(generation, ids, dates, vectors, bm25, self._docstore.passage_names())
-        self._save(snapshot)
-        return snapshot
-
-    def _save(self, snapshot: RowIndex) -> None:
+        del texts
         # Written in a folder of this build's own, then renamed: a crash leaves the old index or the
         # new one, never half of one, and two processes building at once never share a folder.
-        self._dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=self._dir))
+        tmp = self._new_build_folder()
+        vectors = self._vectors_for(ids, keys, tmp)
+        names = self._docstore.passage_ids_by_name()
+        snapshot = RowIndex.assemble(generation, ids, dates, vectors, bm25, names, keys)
+        if tmp is not None:
+            snapshot = self._save(snapshot, tmp)
+        return snapshot
+
+    def _vectors_for(self, ids: list[str], keys: np.ndarray, folder: Path | None) -> np.ndarray:
+        """The vector of every row: unchanged passages' from the previous snapshot, the rest from Chroma.
+
+        Written into vectors.npy of the build folder as they come (memory-mapped), so a rebuild never
+        holds two copies of the matrix; in memory only when the folder cannot be written.
+        """
+        previous = self._current or self._newest_saved()
+        reuse_from = np.full(len(ids), -1, dtype=np.int64)
+        if previous is not None and previous.keys is not None and previous.vectors.shape[0] == previous.size:
+            for i, pid in enumerate(ids):
+                j = previous.row_of.get(pid)
+                if j is not None and previous.keys[j] == keys[i]:
+                    reuse_from[i] = j
+        fetch = np.flatnonzero(reuse_from < 0)
+        dim = previous.vectors.shape[1] if previous is not None and previous.size else 0
+        first = None
+        if fetch.size and not dim:
+            first = self._vectors.embeddings([ids[i] for i in fetch[:_FETCH_CHUNK]])
+            dim = first.shape[1]
+        if folder is not None and len(ids):
+            vectors = np.lib.format.open_memmap(folder / _VECTORS_FILE, mode="w+", dtype=np.float32,
+                                                shape=(len(ids), dim))
+        else:
+            vectors = np.empty((len(ids), dim), dtype=np.float32)
+        kept = np.flatnonzero(reuse_from >= 0)
+        for start in range(0, kept.size, _FETCH_CHUNK):
+            part = kept[start:start + _FETCH_CHUNK]
+            vectors[part] = previous.vectors[reuse_from[part]]
+        for start in range(0, fetch.size, _FETCH_CHUNK):
+            rows = fetch[start:start + _FETCH_CHUNK]
+            got = first if start == 0 and first is not None else self._vectors.embeddings([ids[i] for i in rows])
+            vectors[rows] = got
+        if kept.size:
+            _log.info("row index: %d vectors reused, %d fetched from Chroma", kept.size, fetch.size)
+        return vectors
+
+    def _newest_saved(self) -> RowIndex | None:
+        """The newest complete index on disk, for its vectors (a process that starts after another one's ingest)."""
+        if not self._dir.is_dir():
+            return None
+        folders = sorted((p for p in self._dir.iterdir() if p.name[:1] == "g" and p.name[1:].isdigit()),
+                         key=lambda p: int(p.name[1:]), reverse=True)
+        for folder in folders:
+            try:
+                ids, dates, vectors, keys = _read_rows(folder, int(folder.name[1:]))
+            except Exception:
+                continue
+            if keys is not None:
+                return RowIndex(int(folder.name[1:]), tuple(ids), np.asarray(dates, dtype=np.int64), vectors,
+                                row_of={pid: i for i, pid in enumerate(ids)}, keys=keys)
+        return None
+
+    def _new_build_folder(self) -> Path | None:
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            return Path(tempfile.mkdtemp(prefix=".build-", dir=self._dir))
+        except OSError as exc:
+            _log.warning("could not save the row index in %s (%s); it will be rebuilt next start", self._dir, exc)
+            return None
+
+    def _save(self, snapshot: RowIndex, tmp: Path) -> RowIndex:
+        """Write the rest of the snapshot beside its vectors and move the folder into place; the snapshot
+        returned reads its vectors from there (memory-mapped)."""
+        target = self._folder(snapshot.generation)
         try:
             if snapshot.bm25 is not None:
                 snapshot.bm25.save(str(tmp))
-            np.save(tmp / _VECTORS_FILE, snapshot.vectors)
+            if isinstance(snapshot.vectors, np.memmap):
+                snapshot.vectors.flush()
+            else:
+                np.save(tmp / _VECTORS_FILE, snapshot.vectors)
+            np.save(tmp / _KEYS_FILE, snapshot.keys)
             (tmp / _ROWS_FILE).write_text(json.dumps(
                 {"generation": snapshot.generation, "ids": list(snapshot.ids), "dates": snapshot.dates.tolist()}))
-            target = self._folder(snapshot.generation)
             if target.exists():  # a corrupt copy (or another process's): ours replaces it
                 _move_aside(target)
             try:
                 tmp.rename(target)
             except OSError:  # another process put its own copy there in between: as good as ours
-                shutil.rmtree(tmp, ignore_errors=True)
+                target = tmp
         except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
             _log.warning("could not save the row index in %s (%s); it will be rebuilt next start", self._dir, exc)
-            return
+            return replace(snapshot, vectors=np.array(snapshot.vectors))
+        if target == tmp:  # not ours to map: keep the copies in memory
+            vectors, bm25 = np.array(snapshot.vectors), snapshot.bm25
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:  # read from the saved files, like an index loaded at start: the built arrays are freed
+            vectors = _mapped(target / _VECTORS_FILE)
+            bm25 = _load_bm25(target) if snapshot.bm25 is not None else None
         self._docstore.set_meta("index_built", str(snapshot.generation))
         self._remove_old(keep=snapshot.generation)
+        return replace(snapshot, vectors=vectors, bm25=bm25)
 
     def _remove_old(self, keep: int) -> None:
         for path in self._dir.iterdir():
@@ -254,6 +365,44 @@ class RowIndexKeeper:
                 shutil.rmtree(path, ignore_errors=True)
             elif path.name.startswith(".build-") and time.time() - path.stat().st_mtime > _STALE_BUILD_SECONDS:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _read_rows(folder: Path, generation: int) -> tuple[list[str], list[int], np.ndarray, np.ndarray | None]:
+    """ids, dates, the memory-mapped vectors and the row keys (None in an index saved before keys)."""
+    rows = json.loads((folder / _ROWS_FILE).read_text())
+    ids, dates = rows["ids"], rows["dates"]
+    if rows.get("generation") != generation or len(ids) != len(dates):
+        raise ValueError("rows.json does not match its folder")
+    vectors = _mapped(folder / _VECTORS_FILE)
+    if vectors.ndim != 2 or vectors.shape[0] != len(ids) or vectors.dtype != np.float32:
+        raise ValueError(f"vectors {vectors.shape} {vectors.dtype} for {len(ids)} passages")
+    keys = None
+    if (folder / _KEYS_FILE).exists():
+        keys = np.load(folder / _KEYS_FILE)
+        if keys.shape != (len(ids),):
+            raise ValueError(f"{keys.shape[0]} row keys for {len(ids)} passages")
+    return ids, dates, vectors, keys
+
+
+def _load_bm25(folder: Path):
+    # Memory-mapped like the vectors: a question reads the postings of its own words only (the whole
+    # index is ~220 MB at a million passages).
+    return _bm25s().BM25.load(str(folder), mmap=True)
+
+
+def _mapped(path: Path) -> np.ndarray:
+    # A plain ndarray over the mapping (it keeps the mapping open): indexing a np.memmap goes through
+    # its Python-level __getitem__, a quarter of a millisecond per stored vector the composer reads.
+    return np.asarray(np.load(path, mmap_mode="r"))
+
+
+def row_keys(ids: list[str], texts: list[str], versions: list[str]) -> np.ndarray:
+    """One 64-bit key per row that changes whenever the passage (or its article) was written again."""
+    out = np.empty(len(ids), dtype=np.uint64)
+    for i, (pid, text, version) in enumerate(zip(ids, texts, versions)):
+        digest = hashlib.blake2b(f"{pid}\x00{version}\x00{text}".encode(), digest_size=8).digest()
+        out[i] = int.from_bytes(digest, "little")
+    return out
 
 
 def _move_aside(folder: Path) -> None:

@@ -183,9 +183,10 @@ class Frontline:
         question = self.clean_question(question)
         intent = parse_intent(question, self._gazetteer)
         query_vector = self._embedder.embed_query(intent.text)  # once: for the search and for the sentences
-        hits = self._searcher.search(intent, k=self.config.top_k * 2, embedding=query_vector)
-        composed = self.composer.compose(intent, hits, query_vector, top_k=self.config.top_k,
-                                         min_relevance=self.config.min_relevance)
+        with self._rows.pinned():  # the answer is composed from the snapshot the search read
+            hits = self._searcher.search(intent, k=self.config.top_k * 2, embedding=query_vector)
+            composed = self.composer.compose(intent, hits, query_vector, top_k=self.config.top_k,
+                                             min_relevance=self.config.min_relevance)
         answer_id = uuid.uuid4().hex[:12]
         # "How far is A from B?": the gazetteer's straight-line distance, marked as Frontline's own
         # [addition], before what the articles say (an article may state it: "about 10 km from Horlivka").

@@ -1,0 +1,139 @@
+"""The row index at scale: its vectors are read from a memory-mapped file and give exactly the search a
+float32 matrix in memory gives; a rebuild after an ingest takes unchanged passages' vectors from the
+previous snapshot (in this process or saved by another) and fetches only new or rewritten ones."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+import retrieval.row_index as row_index
+from retrieval.service import Frontline
+from retrieval.vector_index import VectorIndex
+from tests.conftest import SEEDS, make_config
+
+
+@pytest.fixture
+def fetched(monkeypatch):
+    """Every passage id whose vector is fetched from Chroma, in order."""
+    ids: list[str] = []
+    original = VectorIndex.embeddings
+
+    def recording(self, wanted):
+        ids.extend(wanted)
+        return original(self, wanted)
+
+    monkeypatch.setattr(VectorIndex, "embeddings", recording)
+    return ids
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def _frontline(data, embedder, gazetteer) -> Frontline:
+    return Frontline(make_config(data), embedder=embedder, gazetteer=gazetteer)
+
+
+def _exact(matrix: np.ndarray, ids: tuple[str, ...], query: np.ndarray, rows: np.ndarray, n: int):
+    """Brute force over an in-memory float32 copy: the reference the index must match."""
+    scores = matrix[rows] @ query
+    order = np.argsort(-scores, kind="stable")[:n]
+    return [ids[rows[i]] for i in order], scores[order]
+
+
+def test_mapped_vectors_search_exactly_as_an_in_memory_matrix(seeded, embedder, monkeypatch):
+    rows = seeded._rows.current()
+    assert not rows.vectors.flags.owndata and not rows.vectors.flags.writeable, "the matrix is not the mapped file"
+    in_memory = np.array(seeded._vectors.embeddings(list(rows.ids)), dtype=np.float32)
+    assert np.array_equal(np.asarray(rows.vectors), in_memory), "the saved matrix differs from Chroma's vectors"
+    query = embedder.embed_query("shelling of Chasiv Yar")
+    everything = np.ones(rows.size, dtype=np.float32)
+    narrow = np.zeros(rows.size, dtype=np.float32)
+    narrow[::5] = 1.0  # a fifth of the rows: the gathered path (a wider mask takes the whole-matrix path)
+    monkeypatch.setattr(row_index, "_GATHER_ROWS", 4)  # several slices even on 38 passages
+    for mask in (everything, narrow):
+        got = rows.dense(query, 10, mask)
+        ids, scores = _exact(in_memory, rows.ids, query, np.flatnonzero(mask), 10)
+        assert [pid for pid, _ in got] == ids
+        # the same float32 products; only the BLAS call's blocking may differ, in the last bit or two
+        assert np.allclose([s for _, s in got], scores, rtol=0, atol=1e-6)
+
+
+def test_a_rebuild_reuses_unchanged_rows_and_fetches_changed_ones(tmp_path, corpus, embedder, gazetteer, fetched):
+    fl = _frontline(tmp_path / "data", embedder, gazetteer)
+    try:
+        fl.ingest([corpus])
+        before = fl._rows.current()
+        assert sorted(fetched) == sorted(before.ids), "the first build fetches every vector"
+        fetched.clear()
+
+        changed = sorted(corpus.glob("*.txt"))[1]
+        text = changed.read_text(encoding="utf-8")
+        changed.write_text(text.replace("\n\n", "\n\nThe regional governor confirmed the report on Telegram.\n\n", 1),
+                           encoding="utf-8")
+        added = corpus / "zz_new.txt"
+        added.write_text("date 2024-08-20\nUkrainian drones struck a fuel depot near Horlivka overnight, the "
+                         "General Staff said.\n", encoding="utf-8")
+        report = fl.ingest([corpus])
+        assert report.articles_written == 2, report.summary()
+        after = fl._rows.current()
+        written = {pid for pid in after.ids if pid.rsplit("#", 1)[0] in set(report.written_ids)}
+        assert written and sorted(fetched) == sorted(written), "only the rewritten and new passages are fetched"
+
+        in_chroma = dict(zip(after.ids, fl._vectors.embeddings(list(after.ids))))
+        for pid in after.ids:  # reused or fetched, every row holds the vector Chroma has for it
+            assert np.array_equal(after.vector(pid), in_chroma[pid]), pid
+        unchanged = [pid for pid in before.ids if pid not in written]
+        assert unchanged and all(np.array_equal(after.vector(p), before.vector(p)) for p in unchanged)
+        new_article = next(aid for aid, origin in fl._docstore.origins().items() if origin.endswith("zz_new.txt"))
+        assert after.lexical("fuel depot Horlivka drones", 1)[0][0].startswith(new_article + "#")
+    finally:
+        fl.close()
+
+
+def test_another_process_reuses_the_saved_rows(tmp_path, corpus, embedder, gazetteer, fetched):
+    """A process that opens the store after another one's ingest takes the saved index's vectors."""
+    data = tmp_path / "data"
+    first = _frontline(data, embedder, gazetteer)
+    first.ingest([corpus])
+    first.close()
+    fetched.clear()
+
+    (corpus / "zz_new.txt").write_text("date 2024-08-21\nA bridge over the Siverskyi Donets near Raihorodok was "
+                                       "destroyed, local officials said.\n", encoding="utf-8")
+    second = _frontline(data, embedder, gazetteer)  # knows nothing in memory: its first snapshot is built now
+    try:
+        report = second.ingest([corpus])
+        assert report.articles_written == 1, report.summary()
+        rows = second._rows.current()
+        new = [pid for pid in rows.ids if pid.startswith(report.written_ids[0])]
+        assert new and sorted(fetched) == sorted(new)
+        assert rows.size == len(second._docstore.passage_ids())
+    finally:
+        second.close()
+
+
+def test_an_index_saved_without_row_keys_loads_and_the_next_rebuild_fetches_everything(
+        tmp_path, corpus, embedder, gazetteer, fetched):
+    data = tmp_path / "data"
+    first = _frontline(data, embedder, gazetteer)
+    first.ingest([corpus])
+    first.close()
+    (folder,) = (data / "index").glob("g*")
+    (folder / "keys.npy").unlink()  # as saved before row keys existed
+    fetched.clear()
+    second = _frontline(data, embedder, gazetteer)
+    try:
+        rows = second._rows.current()
+        assert rows.keys is None and not fetched, "the old index was not loaded as it is"
+        assert second.ask("What happened in Chasiv Yar?").citations
+        (corpus / "zz_new.txt").write_text("date 2024-08-22\nShelling hit Kostiantynivka overnight.\n", encoding="utf-8")
+        second.ingest([corpus])
+        assert sorted(fetched) == sorted(second._rows.current().ids), "rows without keys cannot be trusted"
+    finally:
+        second.close()
