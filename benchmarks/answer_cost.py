@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main() -> int:
-    from benchmarks.bench import QUESTIONS
+    from benchmarks.common import QUESTIONS
     from config.settings import Settings
     from retrieval import answer as ans
     from retrieval.intent import parse_intent

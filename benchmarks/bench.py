@@ -35,33 +35,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from benchmarks.common import (  # first: it sets the offline environment defaults
+    QUESTIONS, ROOT, RUWA, SEEDS, SYN_COPIES, SYN_NOISE, SYN_SHIFT_DAYS, WARMUP, cached_vectors, latencies, log,
+    pct, save_vectors, settings_for, verdict, write_synthetic,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-RUWA = Path(os.environ.get("FRONTLINE_BENCH_RUWA") or next(
-    (p for p in (ROOT.parent / "shared" / "corpus" / "ruwa.jsonl", ROOT.parent.parent / "shared" / "corpus" / "ruwa.jsonl")
-     if p.exists()), ROOT.parent / "shared" / "corpus" / "ruwa.jsonl"))
 OUT_MD = ROOT / "BENCHMARKS.md"
 OUT_PNG = ROOT / "benchmarks" / "latency_memory.png"
-SYN_COPIES = 10          # ruwa10 = the real items + 9 synthetic copies
-SYN_SHIFT_DAYS = 37
-SYN_NOISE = 0.03         # std of the per-dimension noise added to a real vector before renormalising
 LLAMA_SYNTH_LIMIT = 60_000   # above this many passages the llama-index ingest is skipped (too slow)
-WARMUP = 3
-CACHE = Path(tempfile.gettempdir()) / "frontline-bench-cache"   # RUWA's real vectors, reused by ruwa10
 
 TARGETS = {
     "ingest_vs_raw": 1.8,        # Frontline ingest passages/s ÷ raw torch encode passages/s ≥
@@ -71,75 +61,11 @@ TARGETS = {
     "ask95_vs_embed": 3.0,       # ask p95 ÷ one torch query embedding p50 ≤ (at 170k passages)
 }
 
-# ~50 varied questions: places (several aliases), dates, both, "latest", and plain ones.
-QUESTIONS = [
-    "What happened in Mariupol?",
-    "What is the situation at the Azovstal steel plant?",
-    "What happened in Bucha?",
-    "What happened in Kherson in November 2022?",
-    "What happened in Mariupol in March 2022?",
-    "Was there fighting in Severodonetsk in June 2022?",
-    "What happened in Sievierodonetsk?",
-    "What is the latest news from Bakhmut?",
-    "What happened in Kramatorsk in April 2022?",
-    "What was reported about Lysychansk in July 2022?",
-    "What happened in Zaporizhzhia since August 2022?",
-    "What did the IAEA say about the Zaporizhzhia nuclear power plant?",
-    "What happened in Kharkiv in May 2022?",
-    "What is happening in Izium?",
-    "Was Kyiv shelled in October 2022?",
-    "What happened in Odesa?",
-    "What happened in Mykolaiv in 2022?",
-    "What happened at Snake Island?",
-    "What happened in Kupiansk in September 2022?",
-    "What happened in Lyman in October 2022?",
-    "What happened in Donetsk before 2022?",
-    "What happened in Luhansk?",
-    "What happened in Melitopol?",
-    "What was reported in Crimea in August 2022?",
-    "What happened on the Crimean bridge in October 2022?",
-    "What is the latest from the Donbas?",
-    "What happened in Chernihiv in March 2022?",
-    "What happened in Sumy?",
-    "What happened in Irpin?",
-    "What happened in Vuhledar?",
-    "What is the latest news?",
-    "What happened on 24 February 2022?",
-    "What happened in January 2022?",
-    "What happened since September 2022?",
-    "What was reported on 2022-04-14?",
-    "What sanctions were imposed on Russia?",
-    "How many refugees have left Ukraine?",
-    "What weapons did the United States send to Ukraine?",
-    "Did Russia announce a mobilisation?",
-    "What happened to the Moskva cruiser?",
-    "What did Zelensky say about peace talks?",
-    "What did Putin say about the special military operation?",
-    "Were there attacks on energy infrastructure?",
-    "What happened with grain exports from Ukrainian ports?",
-    "Were HIMARS used against Russian ammunition depots?",
-    "What did NATO decide at its summit?",
-    "What happened to the Nord Stream pipelines?",
-    "Were there referendums in occupied territories?",
-    "How many civilians were killed according to the UN?",
-    "What did the Red Cross say about prisoners of war?",
-    "What is the weather like on Mars?",
-    "Who won the football match yesterday?",
-]
 
 
 # ============================================================================================ helpers
 def _now() -> float:
     return time.perf_counter()
-
-
-def _pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    if not s:
-        return float("nan")
-    i = (len(s) - 1) * q
-    lo, hi = int(i), min(int(i) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (i - lo)
 
 
 def _maxrss_mb() -> float:
@@ -157,19 +83,6 @@ def _du_mb(path: Path) -> float:
     return int(out.split()[0]) / 2**20
 
 
-def _log(msg: str) -> None:
-    print(f"[{datetime.now().strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def _settings(data_dir: Path, corpus: Path):
-    from config.settings import Settings
-
-    # like tests/conftest.make_settings: nothing read from the developer's environment or .env
-    return Settings(_env_file=None, data_dir=data_dir, corpus_dirs=[corpus], cooldown_seconds=0.0,
-                    embed_cache_dir=CACHE / "models")
-
-
-# ============================================================================================ baselines
 def raw_encode(model, texts: list[str], batch_size: int) -> float:
     started = _now()
     model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
@@ -256,54 +169,9 @@ def llama_index_from_vectors(model, batch_size: int, articles_vectors, store_dir
     return index, _now() - started
 
 
-def latencies(fn, questions: list[str]) -> list[float]:
-    for q in questions[:WARMUP]:
-        fn(q)
-    out = []
-    for q in questions:
-        started = _now()
-        fn(q)
-        out.append((_now() - started) * 1000)
-    return out
 
 
 # ============================================================================================ synthetic
-def write_synthetic(path: Path, source: Path, copies: int) -> int:
-    """The real items, then copies-1 derived ones; deterministic."""
-    items = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rng = random.Random(20240601)
-    n = 0
-    with path.open("w", encoding="utf-8") as out:
-        for item in items:
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
-            n += 1
-        for k in range(1, copies):
-            for i, item in enumerate(items):
-                other = items[rng.randrange(len(items))]
-                text = item.get("text") or ""
-                extra = _sentences(other.get("text") or other.get("title") or "")
-                if text and extra:
-                    text = text.rstrip() + " " + extra[rng.randrange(len(extra))]
-                new = dict(item, id=f"syn{k}-{item['id']}", text=text)
-                if item.get("date"):
-                    try:
-                        d = date.fromisoformat(str(item["date"])[:10]) + timedelta(days=k * SYN_SHIFT_DAYS)
-                        new["date"] = d.isoformat()
-                    except ValueError:
-                        pass
-                if item.get("url"):
-                    new["url"] = f"{item['url']}#syn{k}"
-                out.write(json.dumps(new, ensure_ascii=False) + "\n")
-                n += 1
-    return n
-
-
-def _sentences(text: str) -> list[str]:
-    import re
-
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.strip()) > 20]
-
-
 def load_synthetic(frontline, corpus: Path, report: dict) -> list:
     """Build every article as ingest does, embed only the real ones, derive the rest, write to the stores."""
     import numpy as np
@@ -325,15 +193,15 @@ def load_synthetic(frontline, corpus: Path, report: dict) -> list:
             continue
         articles.append(art)
     report["synthetic_build_s"] = _now() - started
-    _log(f"built {len(articles)} articles in {report['synthetic_build_s']:.0f} s ({skipped} skipped)")
+    log(f"built {len(articles)} articles in {report['synthetic_build_s']:.0f} s ({skipped} skipped)")
 
     real = {a.article_id: a for a in articles if not a.article_id.startswith("syn")}
     real_passages = [p for a in real.values() for p in a.passages]
-    vec_of = _cached_vectors()
+    vec_of = cached_vectors()
     started = _now()
     todo = [p for p in real_passages if p.id not in vec_of]
     if todo:
-        _log(f"encoding {len(todo):,} real passages (not in the cache of the ruwa run)")
+        log(f"encoding {len(todo):,} real passages (not in the cache of the ruwa run)")
         emb = frontline._embedder.embed_passages([p.text for p in todo])
         vec_of.update((p.id, emb[i]) for i, p in enumerate(todo))
     report["synthetic_real_encode_s"] = _now() - started
@@ -369,7 +237,7 @@ def load_synthetic(frontline, corpus: Path, report: dict) -> list:
             frontline._vectors.add(passages, vecs)
         frontline._docstore.replace_articles([a for a, _ in part], ingested_at=ingested_at)
         if (i // batch) % 10 == 0:
-            _log(f"  stored {i + len(part)}/{len(pairs)} articles")
+            log(f"  stored {i + len(part)}/{len(pairs)} articles")
     report["synthetic_store_s"] = _now() - started
     frontline._docstore.end_ingest(changed=True)
     started = _now()
@@ -379,24 +247,6 @@ def load_synthetic(frontline, corpus: Path, report: dict) -> list:
     report["passages"] = sum(len(a.passages) for a in articles)
     report["articles"] = len(articles)
     return pairs
-
-
-def _save_vectors(frontline) -> None:
-    import numpy as np
-
-    got = frontline._vectors._call("get", lambda c: c.get(include=["embeddings"]))
-    CACHE.mkdir(exist_ok=True)
-    np.savez(CACHE / "ruwa_vectors.npz", ids=np.array(got["ids"]), vectors=np.asarray(got["embeddings"], np.float32))
-
-
-def _cached_vectors() -> dict:
-    import numpy as np
-
-    path = CACHE / "ruwa_vectors.npz"
-    if not path.exists():
-        return {}
-    data = np.load(path)
-    return {str(i): v for i, v in zip(data["ids"], data["vectors"])}
 
 
 def _load() -> list[float]:
@@ -439,7 +289,7 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
     else:
         raise SystemExit(f"unknown corpus {name}")
     r["rss_start_mb"] = _rss_mb()
-    settings = _settings(data, corpus)
+    settings = settings_for(data, corpus)
     fl = Frontline(settings.retrieval_config())
     fl._embedder.warm_up()
     r["embed_backend"] = fl._embedder.active_backend
@@ -452,29 +302,29 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
     if name == "ruwa1m":
         from benchmarks.scale import build_store
 
-        _log("ruwa1m: streaming the synthetic corpus into the stores")
-        build_store(fl, corpus, r, log=_log)
+        log("ruwa1m: streaming the synthetic corpus into the stores")
+        build_store(fl, corpus, r, log=log)
         r["ingest_s"] = None
     elif name.endswith("10"):
-        _log("ruwa10: building and storing the synthetic corpus")
+        log("ruwa10: building and storing the synthetic corpus")
         pairs = load_synthetic(fl, corpus, r)
         r["ingest_s"] = None
     else:
-        _log(f"{name}: first ingest")
+        log(f"{name}: first ingest")
         rep = fl.ingest([corpus])
         r.update(articles=rep.articles, passages=rep.passages, passages_embedded=rep.passages_embedded,
                  skipped=len(rep.skipped), ingest_s=rep.seconds)
         r["ingest_pps"] = rep.passages_embedded / rep.seconds
-        _log(f"  {rep.summary().splitlines()[0]}")
+        log(f"  {rep.summary().splitlines()[0]}")
 
-    _log(f"{name}: re-ingest of the unchanged corpus")
+    log(f"{name}: re-ingest of the unchanged corpus")
     rep2 = fl.ingest([corpus])
     r["reingest_s"] = rep2.seconds
     r["reingest_embedded"] = rep2.passages_embedded
     if r.get("ingest_s"):
         r["reingest_pct"] = 100 * rep2.seconds / r["ingest_s"]
 
-    _log(f"{name}: warm ask latency")
+    log(f"{name}: warm ask latency")
     fl.warm_up()
     abstained = []
     r["ask_ms"] = latencies(lambda q: abstained.append(fl.ask(q).abstained), QUESTIONS)
@@ -494,9 +344,9 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
                                     QUESTIONS)
 
     if name.startswith("ruwa") and name != "ruwa1m":  # the synthetic runs reuse these real vectors (by passage id)
-        _save_vectors(fl)
+        save_vectors(fl)
     if not synthetic:  # at ×10 nothing is encoded; the ratio is measured on (a) and (b)
-        _log(f"{name}: raw SentenceTransformer.encode of the same passages")
+        log(f"{name}: raw SentenceTransformer.encode of the same passages")
         _ids, texts, _dates = fl._docstore.index_rows()
         r["raw_passages"] = len(texts)
         r["raw_s"] = raw_encode(model, texts, bs)
@@ -512,11 +362,11 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
             if r["passages"] > LLAMA_SYNTH_LIMIT:
                 r["llama_ingest_skipped"] = (f"from_documents would encode all {r['passages']:,} passages "
                                              "again (tens of minutes on this machine)")
-            _log(f"{name}: llama-index over the same (precomputed) vectors, for retrieval only")
+            log(f"{name}: llama-index over the same (precomputed) vectors, for retrieval only")
             index, secs = llama_index_from_vectors(model, bs, pairs, workdir / "llama")
             r["llama_load_s"] = secs
         else:
-            _log(f"{name}: llama-index from_documents + ChromaVectorStore")
+            log(f"{name}: llama-index from_documents + ChromaVectorStore")
             index, secs, ndocs, nnodes = llama_ingest(model, bs, corpus, workdir / "llama")
             r.update(llama_ingest_s=secs, llama_docs=ndocs, llama_nodes=nnodes)
             r["llama_aps"] = ndocs / secs
@@ -531,7 +381,7 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
     if synthetic:  # the serving process alone: asks against one torch query embedding, its own peak memory
         from benchmarks.scale import serve_in_subprocess
 
-        _log(f"{name}: serving benchmark in a fresh process")
+        log(f"{name}: serving benchmark in a fresh process")
         r["serve"] = serve_in_subprocess(data)
     r["load_end"] = _load()
     return r
@@ -564,13 +414,6 @@ def _fmt(v, nd=1, unit=""):
     return f"{v:,}{unit}"
 
 
-def _verdict(value, target, *, higher: bool) -> str:
-    if value is None:
-        return "n/a"
-    ok = value >= target if higher else value <= target
-    return "**met**" if ok else "**MISSED**"
-
-
 LABELS = {"seeds": "(a) seeds", "ruwa": "(b) RUWA", "ruwa10": "(c) RUWA ×10 synthetic",
           "ruwa1m": "(d) RUWA ×62 synthetic (1M)",
           "ruwa3k": "(b′) RUWA, first 3,000 items", "ruwa4kx10": "(c′) ×10 synthetic of RUWA's first 4,000 items"}
@@ -580,8 +423,8 @@ def corpus_table(r: dict) -> str:
     from benchmarks.scale import serving_rows
 
     name = r["corpus"]
-    ask50, ask95 = _pct(r["ask_ms"], 0.5), _pct(r["ask_ms"], 0.95)
-    emb50 = _pct(r["embed_ms"], 0.5)
+    ask50, ask95 = pct(r["ask_ms"], 0.5), pct(r["ask_ms"], 0.95)
+    emb50 = pct(r["embed_ms"], 0.5)
     rows = [("Measure", "Value", "Target", "Status")]
     rows.append(("articles / passages", f"{r.get('articles', 0):,} / {r['passages']:,}", "", ""))
     if r.get("ingest_s"):
@@ -597,35 +440,35 @@ def corpus_table(r: dict) -> str:
                      f"{r['raw_s']:.1f} s = {r['raw_pps']:,.0f} passages/s", "", ""))
     if r.get("ingest_vs_raw") is not None:
         rows.append(("ingest ÷ raw encode (passages/s)", f"{r['ingest_vs_raw']:.2f}", f"≥ {TARGETS['ingest_vs_raw']}",
-                     _verdict(r["ingest_vs_raw"], TARGETS["ingest_vs_raw"], higher=True)))
+                     verdict(r["ingest_vs_raw"], TARGETS["ingest_vs_raw"], higher=True)))
     if r.get("llama_ingest_s") is not None:
         rows.append(("llama-index from_documents + Chroma, same documents",
                      f"{r['llama_ingest_s']:.1f} s ({r['llama_docs']:,} documents → {r['llama_nodes'] or '?':,} nodes)", "", ""))
         rows.append(("ingest speed ÷ llama-index (same documents)", f"{r['ingest_vs_llama']:.2f}",
-                     f"≥ {TARGETS['ingest_vs_llama']}", _verdict(r["ingest_vs_llama"], TARGETS["ingest_vs_llama"], higher=True)))
+                     f"≥ {TARGETS['ingest_vs_llama']}", verdict(r["ingest_vs_llama"], TARGETS["ingest_vs_llama"], higher=True)))
     elif r.get("llama_ingest_skipped"):
         rows.append(("ingest speed ÷ llama-index", "skipped: " + r["llama_ingest_skipped"], f"≥ {TARGETS['ingest_vs_llama']}", "n/a"))
     rows.append(("re-ingest, unchanged corpus", f"{r['reingest_s']:.2f} s ({r['reingest_embedded']} passages re-embedded)", "", ""))
     if r.get("reingest_pct") is not None:
         rows.append(("re-ingest ÷ first ingest", f"{r['reingest_pct']:.1f} %", f"≤ {TARGETS['reingest_pct']:.0f} %",
-                     _verdict(r["reingest_pct"], TARGETS["reingest_pct"], higher=False)))
+                     verdict(r["reingest_pct"], TARGETS["reingest_pct"], higher=False)))
     elif r.get("reingest_pct_est") is not None:
         rows.append(("re-ingest ÷ first ingest (est.¹)", f"{r['reingest_pct_est']:.1f} %", f"≤ {TARGETS['reingest_pct']:.0f} %",
-                     _verdict(r["reingest_pct_est"], TARGETS["reingest_pct"], higher=False)))
+                     verdict(r["reingest_pct_est"], TARGETS["reingest_pct"], higher=False)))
     rows.append((f"warm ask p50 / p95 ({r['questions']} questions)", f"{ask50:.1f} / {ask95:.1f} ms "
                  f"({r['ask_abstained']} abstained)", "", ""))
     rows.append((f"one query embedding p50 ({r.get('embed_backend', '?')}, the one ask uses)", f"{emb50:.1f} ms", "", ""))
     at_scale = name.endswith("10") and not r.get("serve")  # with a serving run, its rows carry the verdicts
     if r.get("torch_embed_ms"):
-        t50 = _pct(r["torch_embed_ms"], 0.5)
+        t50 = pct(r["torch_embed_ms"], 0.5)
         rows.append(("one query embedding p50 (torch, same questions)", f"{t50:.1f} ms", "", ""))
         rows.append(("ask p50 ÷ torch query embedding p50", f"{ask50 / t50:.2f}×", f"≤ {TARGETS['ask_vs_embed']:.1f}× at 170k",
-                     _verdict(ask50 / t50, TARGETS["ask_vs_embed"], higher=False) if at_scale else "(info)"))
+                     verdict(ask50 / t50, TARGETS["ask_vs_embed"], higher=False) if at_scale else "(info)"))
         rows.append(("ask p95 ÷ torch query embedding p50", f"{ask95 / t50:.2f}×", f"≤ {TARGETS['ask95_vs_embed']:.1f}× at 170k",
-                     _verdict(ask95 / t50, TARGETS["ask95_vs_embed"], higher=False) if at_scale else "(info)"))
+                     verdict(ask95 / t50, TARGETS["ask95_vs_embed"], higher=False) if at_scale else "(info)"))
     rows.append(("ask p50 ÷ query embedding p50 (same backend)", f"{ask50 / emb50:.1f}×", "", "(info)"))
     if r.get("llama_retrieve_ms"):
-        l50, l95 = _pct(r["llama_retrieve_ms"], 0.5), _pct(r["llama_retrieve_ms"], 0.95)
+        l50, l95 = pct(r["llama_retrieve_ms"], 0.5), pct(r["llama_retrieve_ms"], 0.95)
         rows.append(("llama-index retriever.retrieve p50 / p95 (top 5)", f"{l50:.1f} / {l95:.1f} ms "
                      f"(ask p50 = {ask50 / l50:.1f}× it)", "", ""))
     rows += serving_rows(r)
@@ -705,13 +548,13 @@ def write_report(results: list[dict], info: dict, command: str, wall: float, qui
            "embed p50 | torch embed p50 | ask p50/torch embed | llama retrieve p50 | peak RSS | store |", "|" + "---|" * 13]
     for r in results:
         rp = r.get("reingest_pct", r.get("reingest_pct_est"))
-        t50 = _pct(r["torch_embed_ms"], .5) if r.get("torch_embed_ms") else None
+        t50 = pct(r["torch_embed_ms"], .5) if r.get("torch_embed_ms") else None
         md.append("| " + " | ".join([
             r["corpus"], f"{r['passages']:,}", _fmt(r.get("ingest_vs_raw"), 2), _fmt(r.get("ingest_vs_llama"), 2),
-            _fmt(rp, 1, " %"), _fmt(_pct(r["ask_ms"], .5), 1, " ms"), _fmt(_pct(r["ask_ms"], .95), 1, " ms"),
-            _fmt(_pct(r["embed_ms"], .5), 1, " ms"), _fmt(t50, 1, " ms"),
-            _fmt(_pct(r["ask_ms"], .5) / t50, 2, "×") if t50 else "—",
-            _fmt(_pct(r["llama_retrieve_ms"], .5), 1, " ms") if r.get("llama_retrieve_ms") else "—",
+            _fmt(rp, 1, " %"), _fmt(pct(r["ask_ms"], .5), 1, " ms"), _fmt(pct(r["ask_ms"], .95), 1, " ms"),
+            _fmt(pct(r["embed_ms"], .5), 1, " ms"), _fmt(t50, 1, " ms"),
+            _fmt(pct(r["ask_ms"], .5) / t50, 2, "×") if t50 else "—",
+            _fmt(pct(r["llama_retrieve_ms"], .5), 1, " ms") if r.get("llama_retrieve_ms") else "—",
             _fmt(r["peak_rss_mb"], 0, " MB"), _fmt(r["store_mb"], 1, " MB")]) + " |")
     md += ["", "![ask latency and peak memory against corpus size](benchmarks/latency_memory.png)", "",
            "Raw results: `benchmarks/results.json` is written next to the plot by each run.", ""]
@@ -729,14 +572,14 @@ def plot(results: list[dict]) -> None:
         return
     x = [r["passages"] for r in rs]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    a1.plot(x, [_pct(r["ask_ms"], .5) for r in rs], "o-", label="ask p50")
-    a1.plot(x, [_pct(r["ask_ms"], .95) for r in rs], "s--", label="ask p95")
-    a1.plot(x, [_pct(r["embed_ms"], .5) for r in rs], "^:", label=f"query embedding p50 ({rs[0].get('embed_backend', '?')})")
+    a1.plot(x, [pct(r["ask_ms"], .5) for r in rs], "o-", label="ask p50")
+    a1.plot(x, [pct(r["ask_ms"], .95) for r in rs], "s--", label="ask p95")
+    a1.plot(x, [pct(r["embed_ms"], .5) for r in rs], "^:", label=f"query embedding p50 ({rs[0].get('embed_backend', '?')})")
     if all(r.get("torch_embed_ms") for r in rs):
-        a1.plot(x, [_pct(r["torch_embed_ms"], .5) for r in rs], color="grey", lw=0.8,
+        a1.plot(x, [pct(r["torch_embed_ms"], .5) for r in rs], color="grey", lw=0.8,
                 label="torch query embedding p50 (target for ask p50)")
     if all(r.get("llama_retrieve_ms") for r in rs):
-        a1.plot(x, [_pct(r["llama_retrieve_ms"], .5) for r in rs], "d-.", label="llama-index retrieve p50")
+        a1.plot(x, [pct(r["llama_retrieve_ms"], .5) for r in rs], "d-.", label="llama-index retrieve p50")
     a1.set_xscale("log")
     a1.set_yscale("log")
     a1.set_xlabel("corpus size (passages)")
@@ -789,16 +632,16 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name in [s.strip() for s in sizes.split(",") if s.strip()]:
         if name != "seeds" and not RUWA.exists():
-            _log(f"skipping {name}: {RUWA} not found")
+            log(f"skipping {name}: {RUWA} not found")
             continue
         workdir = Path(tempfile.mkdtemp(prefix=f"frontline-bench-{name}-"))
-        _log(f"=== {name} in {workdir}")
+        log(f"=== {name} in {workdir}")
         cmd = [sys.executable, "-m", "benchmarks.bench", "--worker", name, "--workdir", str(workdir)]
         cmd += [flag for flag, on in (("--no-llama", args.no_llama), ("--int8", args.int8), ("--quick", args.quick)) if on]
         env = dict(os.environ, **({"FRONTLINE_BENCH_TORCH_THREADS": str(args.threads)} if args.threads else {}))
         proc = subprocess.run(cmd, cwd=ROOT, env=env)
         if proc.returncode != 0:
-            _log(f"{name} failed (exit {proc.returncode})")
+            log(f"{name} failed (exit {proc.returncode})")
         else:
             results.append(json.loads((workdir / "result.json").read_text()))
         if not args.keep:
@@ -809,7 +652,7 @@ def main(argv: list[str] | None = None) -> int:
     (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=1))
     write_report(results, machine(), command.strip(), wall, args.quick)
     plot(results)
-    _log(f"wrote {OUT_MD} and {OUT_PNG} in {wall / 60:.1f} min")
+    log(f"wrote {OUT_MD} and {OUT_PNG} in {wall / 60:.1f} min")
     return 0
 
 

@@ -81,11 +81,6 @@ def _timed_ms(fn, items) -> list[float]:
     return out
 
 
-def _pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
-
-
 def _top(queries: np.ndarray, passages: np.ndarray) -> np.ndarray:
     scores = queries @ passages.T
     return np.argsort(-scores, axis=1)[:, :TOP]
@@ -113,7 +108,7 @@ def run(corpus: Path, *, passages: int = 2000, rounds: int = 3, int8: bool = Fal
         batch_size: int = 64) -> dict:
     from sentence_transformers import SentenceTransformer
 
-    from benchmarks.bench import QUESTIONS
+    from benchmarks.common import QUESTIONS, pct
     from retrieval.embedder import Embedder, default_model_path
     from retrieval.onnx_encoder import OnnxEncoder, cpu_count
 
@@ -174,7 +169,7 @@ def run(corpus: Path, *, passages: int = 2000, rounds: int = 3, int8: bool = Fal
         same = [len(set(a) & set(b)) / TOP for a, b in zip(top, reference_top)]
         r[name] = {
             "pps": len(texts) / s, "pps_rounds": [round(len(texts) / x, 1) for x in seconds[name]],
-            "query_p50_ms": _pct(query_ms[name], 0.5), "query_p95_ms": _pct(query_ms[name], 0.95),
+            "query_p50_ms": pct(query_ms[name], 0.5), "query_p95_ms": pct(query_ms[name], 0.95),
             "cosine_min": float(cosine.min()), "cosine_mean": float(cosine.mean()),
             "top10_same": float(np.mean(same)),
         }
@@ -226,7 +221,7 @@ def table(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.bench import RUWA
+    from benchmarks.common import RUWA
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks.encoder", description=__doc__.split("\n")[0])
     ap.add_argument("--passages", type=int, default=2000)

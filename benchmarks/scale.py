@@ -42,12 +42,12 @@ def build_store(frontline, corpus: Path, report: dict, *, log=print) -> None:
     """Stream the synthetic corpus into the stores of `frontline`, then build its row index."""
     import numpy as np
 
-    from benchmarks.bench import SYN_NOISE, _cached_vectors
+    from benchmarks.common import SYN_NOISE, cached_vectors
     from retrieval.ingest import build_article
     from retrieval.sources import Skip, iter_sources
 
     gaz = frontline._gazetteer  # white-box: synthetic vectors go straight into the stores
-    vec_of = _cached_vectors()
+    vec_of = cached_vectors()
     real: dict = {}            # the real articles (they come first in the corpus), by id
     rng = np.random.default_rng(7)
     dim = next(iter(vec_of.values())).shape[0] if vec_of else 384
@@ -139,7 +139,7 @@ SERVING_TARGETS = {  # issue 12: ask ÷ one torch query embedding, and the servi
 
 def serving_rows(r: dict) -> list[tuple[str, str, str, str]]:
     """BENCHMARKS.md rows of a fresh serving process (benchmarks.serve), with the scale targets."""
-    from benchmarks.bench import _verdict
+    from benchmarks.common import verdict
 
     s = r.get("serve")
     if not s:
@@ -151,11 +151,11 @@ def serving_rows(r: dict) -> list[tuple[str, str, str, str]]:
     for q in ("p50", "p95"):
         target = t.get(q)
         rows.append((f"serving process: ask {q} ÷ torch query embedding p50", f"{s[q + '_ratio']:.2f}×",
-                     f"≤ {target}×" if target else "", _verdict(s[q + "_ratio"], target, higher=False) if target else "(info)"))
+                     f"≤ {target}×" if target else "", verdict(s[q + "_ratio"], target, higher=False) if target else "(info)"))
     target = t.get("peak_gb")
     rows.append(("serving process: peak resident memory", f"{s['peak_rss_mb']:,.0f} MB (load {s['load'][0]:.1f})",
                  f"≤ {target} GB" if target else "",
-                 _verdict(s["peak_rss_mb"] / 1024, target, higher=False) if target else "(info)"))
+                 verdict(s["peak_rss_mb"] / 1024, target, higher=False) if target else "(info)"))
     return rows
 
 
@@ -179,7 +179,7 @@ def _timed_items(items: Iterator, timings: dict) -> Iterator:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.bench import RUWA, _settings, write_synthetic
+    from benchmarks.common import RUWA, settings_for, write_synthetic
     from retrieval.service import Frontline
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.splitlines()[0])
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     report["items"] = write_synthetic(corpus, RUWA, args.copies)
     report["write_corpus_s"] = time.perf_counter() - started
     print(f"wrote {report['items']:,} items to {corpus} in {report['write_corpus_s']:.0f} s", flush=True)
-    frontline = Frontline(_settings(data, corpus).retrieval_config())
+    frontline = Frontline(settings_for(data, corpus).retrieval_config())
     build_store(frontline, corpus, report, log=lambda m: print(m, flush=True))
     report["total_s"] = time.perf_counter() - started
     report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

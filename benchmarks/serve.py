@@ -73,7 +73,7 @@ def _rss_parts() -> dict[str, float]:
 
 
 def measure(data: Path, rounds: int = 3) -> dict:
-    from benchmarks.bench import QUESTIONS
+    from benchmarks.common import QUESTIONS
     from config.settings import Settings
     from retrieval.service import Frontline
 

@@ -245,14 +245,18 @@ def test_a_model_with_a_pipeline_it_does_not_reproduce_runs_on_torch(tmp_path, c
     assert float(vector @ prompted) > 0.9999 and float(vector @ plain) < 0.999  # the prompt was applied
 
 
-def test_a_missing_model_says_so_and_names_the_setting(tmp_path, caplog):
-    from retrieval.errors import FrontlineError
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_a_missing_model_path_is_a_bad_setting_on_either_backend(tmp_path, caplog, backend):
+    """A path that is not there stops at once, naming the setting: no export attempted, no misleading
+    "falling back to torch" line first."""
+    from retrieval.errors import ConfigError
 
-    e = Embedder(str(tmp_path / "no-such-model"), cache_dir=tmp_path / "models")
-    with caplog.at_level(logging.WARNING, logger="retrieval.embedder"), pytest.raises(FrontlineError) as err:
+    e = Embedder(str(tmp_path / "no-such-model"), backend=backend, cache_dir=tmp_path / "models")
+    with caplog.at_level(logging.WARNING, logger="retrieval.embedder"), pytest.raises(ConfigError) as err:
         e.warm_up()
-    assert "FRONTLINE_EMBED_MODEL" in str(err.value)
-    assert any("embedding on torch" in r.getMessage() for r in caplog.records)
+    assert "FRONTLINE_EMBED_MODEL" in str(err.value) and "no-such-model" in str(err.value)
+    assert not [r for r in caplog.records if "embedding on torch" in r.getMessage()]
+    assert not (tmp_path / "models").exists()
 
 
 def test_the_torch_setting_uses_torch(tmp_path, gazetteer):
