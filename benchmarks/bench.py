@@ -46,7 +46,7 @@ from pathlib import Path
 
 from benchmarks.common import (  # first: it sets the offline environment defaults
     QUESTIONS, ROOT, RUWA, SEEDS, SYN_COPIES, SYN_NOISE, SYN_SHIFT_DAYS, WARMUP, cached_vectors, latencies, log,
-    pct, save_vectors, settings_for, verdict, write_synthetic,
+    derived_vectors, pct, save_vectors, settings_for, verdict, write_synthetic,
 )
 
 OUT_MD = ROOT / "BENCHMARKS.md"
@@ -210,19 +210,7 @@ def load_synthetic(frontline, corpus: Path, report: dict) -> list:
     rng = np.random.default_rng(7)
 
     def vectors_for(art):
-        src_id = art.article_id.split("-", 1)[1] if art.article_id.startswith("syn") else art.article_id
-        src = real.get(src_id)
-        out = []
-        for p in art.passages:
-            base = None
-            if src is not None and src.passages:
-                base = vec_of[src.passages[min(p.seq, len(src.passages) - 1)].id]
-            if base is None:
-                base = rng.standard_normal(emb.shape[1]).astype(np.float32)
-            if art.article_id.startswith("syn"):
-                base = base + rng.normal(0, SYN_NOISE, base.shape).astype(np.float32)
-            out.append(base / np.linalg.norm(base))
-        return np.asarray(out, dtype=np.float32).reshape(len(art.passages), emb.shape[1])
+        return derived_vectors(art, real, vec_of, rng, emb.shape[1])
 
     started = _now()
     pairs = [(a, vectors_for(a)) for a in articles]

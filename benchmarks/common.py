@@ -109,15 +109,21 @@ def settings_for(data_dir: Path, corpus: Path):
                     embed_cache_dir=CACHE / "models")
 
 
-def latencies(fn, questions: list[str]) -> list[float]:
-    for q in questions[:WARMUP]:
-        fn(q)
+def timed_ms(fn, items) -> list[float]:
+    """Milliseconds of fn(item), for each item in turn."""
     out = []
-    for q in questions:
+    for item in items:
         started = time.perf_counter()
-        fn(q)
+        fn(item)
         out.append((time.perf_counter() - started) * 1000)
     return out
+
+
+def latencies(fn, questions: list[str]) -> list[float]:
+    """timed_ms after WARMUP untimed calls."""
+    for q in questions[:WARMUP]:
+        fn(q)
+    return timed_ms(fn, questions)
 
 
 def verdict(value, target, *, higher: bool) -> str:
@@ -180,3 +186,23 @@ def cached_vectors() -> dict:
         return {}
     data = np.load(path)
     return {str(i): v for i, v in zip(data["ids"], data["vectors"])}
+
+
+def derived_vectors(article, real: dict, vec_of: dict, rng, dim: int):
+    """A synthetic article's vectors: each passage's source passage's real vector plus seeded noise,
+    renormalised (a real article keeps its own; a passage with no source gets a random one)."""
+    import numpy as np
+
+    src_id = article.article_id.split("-", 1)[1] if article.article_id.startswith("syn") else article.article_id
+    src = real.get(src_id)
+    out = []
+    for p in article.passages:
+        base = None
+        if src is not None and src.passages:
+            base = vec_of[src.passages[min(p.seq, len(src.passages) - 1)].id]
+        if base is None:
+            base = rng.standard_normal(dim).astype(np.float32)
+        if article.article_id.startswith("syn"):
+            base = base + rng.normal(0, SYN_NOISE, base.shape).astype(np.float32)
+        out.append(base / np.linalg.norm(base))
+    return np.asarray(out, dtype=np.float32).reshape(len(article.passages), dim)

@@ -72,15 +72,6 @@ def ruwa_passages(corpus: Path, n: int) -> list[str]:
     return texts[::step][:n]
 
 
-def _timed_ms(fn, items) -> list[float]:
-    out = []
-    for item in items:
-        started = time.perf_counter()
-        fn(item)
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
 def _top(queries: np.ndarray, passages: np.ndarray) -> np.ndarray:
     scores = queries @ passages.T
     return np.argsort(-scores, axis=1)[:, :TOP]
@@ -108,7 +99,7 @@ def run(corpus: Path, *, passages: int = 2000, rounds: int = 3, int8: bool = Fal
         batch_size: int = 64) -> dict:
     from sentence_transformers import SentenceTransformer
 
-    from benchmarks.common import QUESTIONS, pct
+    from benchmarks.common import QUESTIONS, pct, timed_ms
     from retrieval.embedder import Embedder, default_model_path
     from retrieval.onnx_encoder import OnnxEncoder, cpu_count
 
@@ -155,10 +146,10 @@ def run(corpus: Path, *, passages: int = 2000, rounds: int = 3, int8: bool = Fal
             seconds[name].append(time.perf_counter() - t)
     query_ms: dict[str, list[float]] = {name: [] for name in embedders}
     for name, e in embedders.items():
-        _timed_ms(e.embed_query, QUESTIONS[:3])
+        timed_ms(e.embed_query, QUESTIONS[:3])
     for _ in range(rounds):
         for name, e in embedders.items():
-            query_ms[name] += _timed_ms(e.embed_query, QUESTIONS)
+            query_ms[name] += timed_ms(e.embed_query, QUESTIONS)
     questions = {name: np.stack([e.embed_query(q) for q in QUESTIONS]) for name, e in embedders.items()}
 
     reference_top = _top(questions["torch"], vectors["torch"])

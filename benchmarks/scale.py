@@ -42,7 +42,7 @@ def build_store(frontline, corpus: Path, report: dict, *, log=print) -> None:
     """Stream the synthetic corpus into the stores of `frontline`, then build its row index."""
     import numpy as np
 
-    from benchmarks.common import SYN_NOISE, cached_vectors
+    from benchmarks.common import cached_vectors, derived_vectors
     from retrieval.ingest import build_article
     from retrieval.sources import Skip, iter_sources
 
@@ -56,19 +56,7 @@ def build_store(frontline, corpus: Path, report: dict, *, log=print) -> None:
     counts = {"articles": 0, "passages": 0, "skipped": 0, "real_encoded": 0}
 
     def vectors_for(art):
-        src_id = art.article_id.split("-", 1)[1] if art.article_id.startswith("syn") else art.article_id
-        src = real.get(src_id)
-        out = []
-        for p in art.passages:
-            base = None
-            if src is not None and src.passages:
-                base = vec_of[src.passages[min(p.seq, len(src.passages) - 1)].id]
-            if base is None:
-                base = rng.standard_normal(dim).astype(np.float32)
-            if art.article_id.startswith("syn"):
-                base = base + rng.normal(0, SYN_NOISE, base.shape).astype(np.float32)
-            out.append(base / np.linalg.norm(base))
-        return np.asarray(out, dtype=np.float32).reshape(len(art.passages), dim)
+        return derived_vectors(art, real, vec_of, rng, dim)
 
     def encode_missing(articles) -> None:
         todo = [p for a in articles for p in a.passages if p.id not in vec_of]

@@ -26,23 +26,6 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def _timed(fn, items) -> list[float]:
-    out = []
-    for item in items:
-        started = time.perf_counter()
-        fn(item)
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Linear interpolation between the two nearest ranks (numpy's default)."""
-    s = sorted(values)
-    i = (len(s) - 1) * q
-    lo, hi = int(i), min(int(i) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (i - lo)
-
-
 def torch_query_encoder(frontline):
     """One question to a vector with sentence-transformers on torch: the service's own model when its
     embedder runs torch, else a reference copy of the same model (loaded here, after the memory peak)."""
@@ -73,7 +56,7 @@ def _rss_parts() -> dict[str, float]:
 
 
 def measure(data: Path, rounds: int = 3) -> dict:
-    from benchmarks.common import QUESTIONS
+    from benchmarks.common import QUESTIONS, pct, timed_ms
     from config.settings import Settings
     from retrieval.service import Frontline
 
@@ -81,7 +64,7 @@ def measure(data: Path, rounds: int = 3) -> dict:
     started = time.perf_counter()
     frontline.warm_up()
     warm_up_s = time.perf_counter() - started
-    ask = _timed(frontline.ask, QUESTIONS)  # round 1: also the serving memory peak
+    ask = timed_ms(frontline.ask, QUESTIONS)  # round 1: also the serving memory peak
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rss_parts = _rss_parts()
     torch_embed = torch_query_encoder(frontline)
@@ -89,13 +72,13 @@ def measure(data: Path, rounds: int = 3) -> dict:
         torch_embed(q)
     embed_torch, embed_service = [], []
     for _ in range(rounds):  # interleaved rounds, so machine noise hits all three alike
-        ask += _timed(frontline.ask, QUESTIONS)
-        embed_torch += _timed(torch_embed, QUESTIONS)
-        embed_service += _timed(frontline._embedder.embed_query, QUESTIONS)
+        ask += timed_ms(frontline.ask, QUESTIONS)
+        embed_torch += timed_ms(torch_embed, QUESTIONS)
+        embed_service += timed_ms(frontline._embedder.embed_query, QUESTIONS)
     out = {
         "passages": frontline.stats()["passages"], "asks": len(ask), "warm_up_s": warm_up_s,
-        "ask_p50": percentile(ask, 0.5), "ask_p95": percentile(ask, 0.95),
-        "embed_torch_p50": percentile(embed_torch, 0.5), "embed_service_p50": percentile(embed_service, 0.5),
+        "ask_p50": pct(ask, 0.5), "ask_p95": pct(ask, 0.95),
+        "embed_torch_p50": pct(embed_torch, 0.5), "embed_service_p50": pct(embed_service, 0.5),
         "embedder": getattr(frontline._embedder, "active_backend", None) or "torch",
         "peak_rss_mb": peak_mb, "rss_parts_mb": rss_parts, "load": os.getloadavg(),
     }

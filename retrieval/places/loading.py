@@ -155,28 +155,26 @@ def _check_unknown_keys(table: dict[str, Any], allowed: frozenset[str], where: s
         raise ValueError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}")
 
 
-def _parse_sector(table: Any, index: int) -> Sector:
+def _named_table(table: Any, word: str, index: int, allowed: frozenset[str]) -> tuple[str, str]:
+    """The name of the index-th [[sector]] or [[place]] table, and how messages call it (by name)."""
     if not isinstance(table, dict):
-        raise ValueError(f"sector #{index}: must be a table")
-    where = f"sector #{index}"
-    name = _require_str(table, "name", where)
+        raise ValueError(f"{word} #{index}: must be a table")
+    name = _require_str(table, "name", f"{word} #{index}")
     if not name:
-        raise ValueError(f"{where}: missing 'name'")
-    where = f"sector {name!r}"
-    _check_unknown_keys(table, _SECTOR_KEYS, where)
+        raise ValueError(f"{word} #{index}: missing 'name'")
+    where = f"{word} {name!r}"
+    _check_unknown_keys(table, allowed, where)
+    return name, where
+
+
+def _parse_sector(table: Any, index: int) -> Sector:
+    name, where = _named_table(table, "sector", index, _SECTOR_KEYS)
     label = _require_str(table, "label", where, default="") or f"{name} direction"
     return Sector(name=name, label=label, aliases=_dedupe(name, _str_list(table, "aliases", where)))
 
 
 def _parse_place(table: Any, index: int) -> CuratedPlace:
-    if not isinstance(table, dict):
-        raise ValueError(f"place #{index}: must be a table")
-    where = f"place #{index}"
-    name = _require_str(table, "name", where)
-    if not name:
-        raise ValueError(f"{where}: missing 'name'")
-    where = f"place {name!r}"
-    _check_unknown_keys(table, _PLACE_KEYS, where)
+    name, where = _named_table(table, "place", index, _PLACE_KEYS)
     kind = _require_str(table, "kind", where, default="village")
     if kind not in KINDS:
         raise ValueError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
