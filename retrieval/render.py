@@ -34,7 +34,8 @@ def answer_as_text(answer: Answer) -> str:
         lines.append("")
         for c in answer.citations:
             lines.append(f"[{c.n}] {citation_label(c)}")
-            lines.extend(textwrap.wrap(f"“{c.passage}”", width=100, initial_indent="    ", subsequent_indent="    "))
+            # indented under its label, verbatim: no quote marks of ours, which doubled the passage's own
+            lines.extend(textwrap.wrap(c.passage, width=100, initial_indent="    ", subsequent_indent="    "))
     if answer.as_of:
         lines.append(f"\nAs of {answer.as_of}.")
     return "\n".join(lines)
