@@ -213,7 +213,8 @@ class Composer:
             usable = [h for h in usable if wanted & set(h.passage.places)]
             if not usable:
                 return "no passage names the place asked about"
-        salient = qs.salient_terms(intent.text, intent.places, self._df, self._passages(), rare_below=self.rare_below)
+        salient = qs.salient_terms(intent.text, intent.places, self._df, self._passages(), rare_below=self.rare_below,
+                                   place_words=intent.place_words)
         needed = [t for t in salient if t.kind != "place"]
         if evidence.best_similarity >= RARE_WORD_TOLERANCE:
             # passages this close in meaning: a rare word they lack is the asker's own wording

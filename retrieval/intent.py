@@ -16,6 +16,7 @@ _LATEST = re.compile(r"\b(latest|newest|most recent|recently|lately|now|currentl
 class QueryIntent:
     text: str                    # the question, with canonical names spelled out for the encoders
     places: list[Place] = field(default_factory=list)
+    place_words: set[str] = field(default_factory=set)   # the question's own spellings of them, lower-cased
     sectors: list[Sector] = field(default_factory=list)
     dates: DateRange = DateRange()
     latest: bool = False
@@ -31,6 +32,8 @@ def parse_intent(question: str, gazetteer: Gazetteer) -> QueryIntent:
     mentions = gazetteer.find(question)
     for mention in mentions:
         found = mention.place
+        # the variant that matched may be a generated one no alias list spells ("Zaporozhye")
+        intent.place_words.update(mention.surface.lower().split())
         if found not in intent.places:
             intent.places.append(found)
             sector = gazetteer.sector_of(found)

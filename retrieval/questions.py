@@ -148,19 +148,19 @@ class Salient:
 
 
 def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable[str]], dict[str, int]],
-                  passages: int, *, rare_below: float) -> list[Salient]:
+                  passages: int, *, rare_below: float, place_words: Iterable[str] = ()) -> list[Salient]:
     """The terms the question is about.
 
     Names: capitalised words past the first (the first is capitalised by grammar), acronyms, words
     with digits ("F-16"); places: the gazetteer's, in any alias; numbers (not years, which are date
     filters); rare words: content words that fewer than `rare_below` of the passages contain, judged
-    only when the corpus is large enough for a document frequency to mean something.
+    only when the corpus is large enough for a document frequency to mean something. `place_words`:
+    the words with which the question named its places (a spelling the alias lists may lack).
     """
     question = _MARKUP.sub(" ", question)  # a role mention's "<@&123>" is not a number asked about
     places = list(places)
     terms: list[Salient] = [Salient(p.name, "place", frozenset(a.lower() for a in p.all_names), p) for p in places]
-    place_words = {w.lower() for p in places for a in p.all_names for w in a.split()}
-    seen: set[str] = set(place_words)
+    seen = {w.lower() for p in places for a in p.all_names for w in a.split()} | {w.lower() for w in place_words}
     tokens = list(_WORD.finditer(question))
     lower_words = []
     for i, m in enumerate(tokens):

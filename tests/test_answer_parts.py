@@ -49,6 +49,19 @@ def test_salient_terms_are_names_numbers_and_rare_words_not_everyday_war_words()
     assert {t.text for t in terms} == {"ISW", "US"}
 
 
+def test_a_place_named_in_a_spelling_no_alias_list_has_is_the_place_not_a_missing_name(gazetteer):
+    """"Zaporozhye" is matched by a generated variant; it must not also be a name the evidence has to contain."""
+    from retrieval.intent import parse_intent
+
+    question = "What did the draft IAEA board resolution ask Russia to do at the Zaporozhye plant?"
+    intent = parse_intent(question, gazetteer)
+    assert [p.name for p in intent.places] == ["Zaporizhzhia"]
+    terms = qs.salient_terms(intent.text, intent.places, _df, 38, rare_below=0.0005, place_words=intent.place_words)
+    assert {(t.text, t.kind) for t in terms} == {("Zaporizhzhia", "place"), ("IAEA", "name")}
+    evidence = "Exclusive: Draft IAEA board resolution calls on Russia to leave Zaporizhzhia plant"
+    assert all(qs.supports(t, evidence, {"Zaporizhzhia"}) for t in terms)
+
+
 def test_support_knows_spellings_adjectives_capitals_and_initials():
     def term(q):
         return qs.salient_terms(q, [], _df, 38, rare_below=0.0005)[0]
