@@ -187,7 +187,9 @@ class Composer:
         if isinstance(gated, str):
             return Composed(NOT_COVERED, [], True, gated)
         usable, needed = gated
-        usable = self._widen(usable[:top_k], intent, query_vector, needed)
+        # sentences from twice as many passages as may be cited: the one that answers ("liberated the city
+        # on October 1") can sit in the sixth passage, under five that only share the question's words
+        usable = self._widen(usable[:2 * top_k], intent, query_vector, needed)
         units = self._candidates(usable)
         if not units:
             return Composed(NOT_COVERED, [], True, "no sentences")

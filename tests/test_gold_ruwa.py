@@ -20,9 +20,9 @@ RUWA = Path(os.environ.get("FRONTLINE_RUWA", _RUWA))  # a worktree outside the r
 pytestmark = pytest.mark.skipif(not RUWA.exists(), reason=f"{RUWA} is absent: the RUWA corpus is not shipped with the repository")
 
 DISTRACTOR_STEP = 8
-# Measured on this subset: 32 of 36 answerable questions answered and cited (88.9%), 11 of 11 declined.
-MIN_ANSWERED = 0.85      # the answer text holds the answer (31 of 36)
-MIN_CITED = 0.85         # an expected article among the first three citations
+# Measured on this subset: 33 of 36 answerable questions answered and cited (91.7%), 11 of 11 declined.
+MIN_ANSWERED = 0.88      # the answer text holds the answer (32 of 36)
+MIN_CITED = 0.88         # an expected article among the first three citations
 MIN_DECLINED = 1.0       # every question the corpus cannot answer
 
 
