@@ -17,8 +17,8 @@ from the docstore at load. Lost or corrupt files are rebuilt from the docstore a
 
 Why the vectors are memory-mapped, not read into memory: at a million passages the float32 matrix is
 1.5 GB, beside Chroma's own copy inside its HNSW index. A question reads only the rows its filter keeps
-(the unfiltered and wide searches go to Chroma's HNSW), so only those pages become resident, and the
-kernel may drop them again. float16 rows would halve the file but not the work: numpy has no float16
+(the unfiltered and wide searches go to Chroma's HNSW), with pread (see _RowFile), so the matrix is
+never resident in this process; the kernel's page cache keeps the file's pages for the next search. float16 rows would halve the file but not the work: numpy has no float16
 matrix product, and converting the kept rows to float32 costs more than reading them (BENCHMARKS.md).
 
 Why a key per row: a rebuild after an ingest takes the vectors of unchanged passages from the
@@ -36,6 +36,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -59,9 +60,50 @@ _log = logging.getLogger(__name__)
 _ROWS_FILE = "rows.json"
 _VECTORS_FILE = "vectors.npy"
 _KEYS_FILE = "keys.npy"
-_GATHER_ROWS = 16_384   # rows copied out of the matrix at once by a filtered search (24 MB at 384 dims)
+_SCAN_ROWS = 16_384     # rows of the matrix read at once by a wide search (24 MB at 384 dims)
+_GATHER_ROWS = 16_384   # rows copied out at once by a narrow filtered search
 _FETCH_CHUNK = 20_000   # vectors fetched from Chroma per call at a rebuild (memory stays bounded)
 _STALE_BUILD_SECONDS = 3600   # a temporary build folder this old was left by a process that died
+
+
+class _RowFile:
+    """The rows of a saved vectors.npy, read with pread rather than through its memory mapping.
+
+    Why: a page of a mapped file, once touched, stays resident in this process, and the kernel maps a
+    whole large folio around each fault (hundreds of KB), so the 1,763 scattered rows of one town among
+    a million passages made 600 MB resident. Read with pread, the rows cost a system call each (about
+    2 µs from the page cache) and only the copies the search keeps occupy memory.
+    """
+
+    def __init__(self, mapped: np.memmap) -> None:
+        self._fd = os.open(mapped.filename, os.O_RDONLY)
+        self._offset = mapped.offset
+        self._dim = mapped.shape[1]
+        self._row_bytes = self._dim * mapped.dtype.itemsize
+
+    def __del__(self) -> None:
+        if hasattr(self, "_fd"):
+            os.close(self._fd)
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        out = np.empty((len(rows), self._dim), dtype=np.float32)
+        buffer, size = memoryview(out).cast("B"), self._row_bytes
+        for k, row in enumerate(rows.tolist()):
+            os.preadv(self._fd, [buffer[k * size:(k + 1) * size]], self._offset + row * size)
+        return out
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        out = np.empty((stop - start, self._dim), dtype=np.float32)
+        os.preadv(self._fd, [memoryview(out).cast("B")], self._offset + start * self._row_bytes)
+        return out
+
+
+def _memmap_of(array: np.ndarray) -> np.memmap | None:
+    """The np.memmap under an array read from a saved file (see _mapped), None for one in memory."""
+    base = array
+    while base is not None and not isinstance(base, np.memmap):
+        base = getattr(base, "base", None)
+    return base
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,6 +117,13 @@ class RowIndex:
     name_rows: Mapping[str, np.ndarray] = field(default_factory=dict)   # place or sector key -> rows
     row_of: Mapping[str, int] = field(default_factory=dict)
     keys: np.ndarray | None = None             # uint64 version key per row (see row_keys), None if unknown
+    _row_file: _RowFile | None = field(init=False, repr=False, default=None)   # None: the matrix is in memory
+
+    def __post_init__(self) -> None:
+        # Opened now, while the saved folder surely exists: a later rebuild may delete it, and an open
+        # file, like a mapping, still reads a deleted file.
+        mapped = _memmap_of(self.vectors)
+        object.__setattr__(self, "_row_file", _RowFile(mapped) if mapped is not None else None)
 
     @classmethod
     def assemble(cls, generation: int, ids: list[str], dates: list[int], vectors: np.ndarray, bm25,
@@ -111,7 +160,10 @@ class RowIndex:
     def vector(self, passage_id: str) -> np.ndarray | None:
         """The passage's stored vector, None when it is not in this snapshot."""
         row = self.row_of.get(passage_id)
-        return self.vectors[row] if row is not None and row < self.vectors.shape[0] else None
+        if row is None or row >= self.vectors.shape[0]:
+            return None
+        reader = self._row_file
+        return reader.rows(np.array([row]))[0] if reader else self.vectors[row]
 
     def document_frequency(self, stems: Iterable[str]) -> dict[str, int]:
         """How many passages contain each stem (stemmed as BM25 stems); 0 for a stem never seen.
@@ -151,11 +203,18 @@ class RowIndex:
             return []
         # numpy's own single-threaded product, not BLAS: OpenBLAS's threads spin against the encoder's
         # and other processes' on a small shared machine (a 10k-row product: 7-15 ms vs 1.5-2.5 ms)
+        reader = self._row_file
         if rows.size * 4 < self.size:  # a narrow filter: copy out just those rows, a slice at a time
-            scores = np.concatenate([np.einsum("ij,j->i", self.vectors[rows[i:i + _GATHER_ROWS]], embedding)
-                                     for i in range(0, rows.size, _GATHER_ROWS)])
-        else:  # a wide one: one pass over the whole matrix is cheaper than copying most of it
-            scores = np.einsum("ij,j->i", self.vectors, embedding)[rows]
+            scores = np.concatenate([
+                np.einsum("ij,j->i", reader.rows(part) if reader else self.vectors[part], embedding)
+                for part in (rows[i:i + _GATHER_ROWS] for i in range(0, rows.size, _GATHER_ROWS))])
+        else:  # a wide one: a pass over the whole matrix, a block at a time, is cheaper than copying most of it
+            scores = np.empty(self.size, dtype=np.float32)
+            for i in range(0, self.size, _SCAN_ROWS):
+                stop = min(i + _SCAN_ROWS, self.size)
+                block = reader.block(i, stop) if reader else self.vectors[i:stop]
+                scores[i:stop] = np.einsum("ij,j->i", block, embedding)
+            scores = scores[rows]
         top = np.argsort(-scores)[:n] if rows.size <= n else np.argpartition(-scores, n)[:n]
         top = top[np.argsort(-scores[top])]
         return [(self.ids[rows[i]], float(scores[i])) for i in top]

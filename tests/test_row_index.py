@@ -1,14 +1,16 @@
-"""The row index at scale: its vectors are read from a memory-mapped file and give exactly the search a
+"""The row index at scale: its vectors are read from the saved file (with pread, never resident) and give exactly the search a
 float32 matrix in memory gives; a rebuild after an ingest takes unchanged passages' vectors from the
 previous snapshot (in this process or saved by another) and fetches only new or rewritten ones."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import retrieval.row_index as row_index
+from retrieval.row_index import RowIndexKeeper
 from retrieval.service import Frontline
 from retrieval.vector_index import VectorIndex
 from tests.conftest import SEEDS, make_config
@@ -56,12 +58,43 @@ def test_mapped_vectors_search_exactly_as_an_in_memory_matrix(seeded, embedder, 
     narrow = np.zeros(rows.size, dtype=np.float32)
     narrow[::5] = 1.0  # a fifth of the rows: the gathered path (a wider mask takes the whole-matrix path)
     monkeypatch.setattr(row_index, "_GATHER_ROWS", 4)  # several slices even on 38 passages
+    monkeypatch.setattr(row_index, "_SCAN_ROWS", 7)    # and several blocks, the last one short
     for mask in (everything, narrow):
         got = rows.dense(query, 10, mask)
         ids, scores = _exact(in_memory, rows.ids, query, np.flatnonzero(mask), 10)
         assert [pid for pid, _ in got] == ids
         # the same float32 products; only the BLAS call's blocking may differ, in the last bit or two
         assert np.allclose([s for _, s in got], scores, rtol=0, atol=1e-6)
+    for i in (0, rows.size // 2, rows.size - 1):
+        assert np.array_equal(rows.vector(rows.ids[i]), in_memory[i])
+
+
+def _resident_kb(array: np.ndarray) -> int:
+    """Kilobytes of the file mapping under this array that are resident in this process (/proc/self/smaps)."""
+    address, inside = array.ctypes.data, False
+    for line in open("/proc/self/smaps", encoding="utf-8"):
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5 and ":" in fields[3]:  # a mapping's header line
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            inside = start <= address < end
+        elif inside and fields[0] == "Rss:":
+            return int(fields[1])
+    raise AssertionError("the array is not in a file mapping")
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux's /proc/self/smaps")
+def test_searching_a_saved_snapshot_leaves_its_matrix_out_of_this_process(seeded, embedder):
+    """At a million passages the matrix is 1.5 GB: searches read its rows without mapping them in."""
+    rows = RowIndexKeeper(seeded.config.index_dir, seeded._docstore, seeded._vectors).refresh()  # from disk
+    query = embedder.embed_query("shelling of Chasiv Yar")
+    narrow = np.zeros(rows.size, dtype=np.float32)
+    narrow[::5] = 1.0
+    for mask in (np.ones(rows.size, dtype=np.float32), narrow):
+        assert rows.dense(query, 5, mask)
+    assert rows.vector(rows.ids[3]) is not None
+    assert _resident_kb(rows.vectors) == 0
+    np.asarray(rows.vectors).sum()  # the check can fail: reading through the mapping makes it resident
+    assert _resident_kb(rows.vectors) > 0
 
 
 def test_a_rebuild_reuses_unchanged_rows_and_fetches_changed_ones(tmp_path, corpus, embedder, gazetteer, fetched):
