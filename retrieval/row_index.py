@@ -15,11 +15,12 @@ It is derived data. On disk, <index_dir>/g<generation>/ holds the BM25 index (bm
 rows.json (ids and dates), vectors.npy and keys.npy (one version key per row); place rows are rebuilt
 from the docstore at load. Lost or corrupt files are rebuilt from the docstore and Chroma, with a warning.
 
-Why the vectors are memory-mapped, not read into memory: at a million passages the float32 matrix is
-1.5 GB, beside Chroma's own copy inside its HNSW index. A question reads only the rows its filter keeps
-(the unfiltered and wide searches go to Chroma's HNSW), with pread (see _RowFile), so the matrix is
-never resident in this process; the kernel's page cache keeps the file's pages for the next search. float16 rows would halve the file but not the work: numpy has no float16
-matrix product, and converting the kept rows to float32 costs more than reading them (BENCHMARKS.md).
+Why the vectors stay on disk, not in memory: at a million passages the float32 matrix is 1.5 GB,
+beside Chroma's own copy inside its HNSW index. A question reads only the rows its filter keeps (the
+unfiltered and wide searches go to Chroma's HNSW), with pread (see _RowFile), so the matrix is never
+resident in this process; the kernel's page cache keeps the file's pages for the next search. float16
+rows would halve the file but not the work: numpy has no float16 matrix product, and converting the
+kept rows to float32 costs more than reading them.
 
 Why a key per row: a rebuild after an ingest takes the vectors of unchanged passages from the
 previous snapshot and fetches from Chroma only those of new or rewritten ones; at a million passages
