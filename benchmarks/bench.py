@@ -261,6 +261,12 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
         corpus = workdir / f"{name}.jsonl"
         lines = RUWA.read_text(encoding="utf-8").splitlines()[: int(name[4:-1]) * 1000]
         corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif name == "ruwa1m" and os.environ.get("FRONTLINE_BENCH_RUWA1M_FROM"):  # built by benchmarks.scale
+        prebuilt = Path(os.environ["FRONTLINE_BENCH_RUWA1M_FROM"])
+        built = json.loads((prebuilt / "build.json").read_text())
+        corpus, data = prebuilt / f"ruwa-x{built['copies']}.jsonl", prebuilt / "data"
+        r.update({k: built[k] for k in ("items", "articles", "passages", "synthetic_store_s", "synthetic_build_s",
+                                         "synthetic_bm25_s", "synthetic_real_encoded")}, prebuilt=str(prebuilt))
     elif name == "ruwa1m":  # RUWA ×62 (benchmarks/scale.py), streamed into the stores
         from benchmarks.scale import ONE_MILLION_COPIES
 
@@ -287,7 +293,10 @@ def run_corpus(name: str, workdir: Path, *, llama: bool) -> dict:
 
     pairs = None
     synthetic = name.endswith("10") or name == "ruwa1m"
-    if name == "ruwa1m":
+    if r.get("prebuilt"):
+        log(f"ruwa1m: the store built by benchmarks.scale in {r['prebuilt']}")
+        r["ingest_s"] = None
+    elif name == "ruwa1m":
         from benchmarks.scale import build_store
 
         log("ruwa1m: streaming the synthetic corpus into the stores")
@@ -599,6 +608,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-llama", action="store_true", help="skip the llama-index baseline")
     ap.add_argument("--threads", type=int, help="torch threads in every worker (default: torch's own, = CPUs)")
     ap.add_argument("--keep", action="store_true", help="keep the /tmp data dirs (their paths are printed)")
+    ap.add_argument("--ruwa1m-from", type=Path, help="the 1M store `python -m benchmarks.scale --out DIR` built "
+                    "(about 30 minutes saved; its build times are read from DIR/build.json)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--workdir", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -627,6 +638,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, "-m", "benchmarks.bench", "--worker", name, "--workdir", str(workdir)]
         cmd += [flag for flag, on in (("--no-llama", args.no_llama), ("--int8", args.int8), ("--quick", args.quick)) if on]
         env = dict(os.environ, **({"FRONTLINE_BENCH_TORCH_THREADS": str(args.threads)} if args.threads else {}))
+        if args.ruwa1m_from:
+            env["FRONTLINE_BENCH_RUWA1M_FROM"] = str(args.ruwa1m_from.resolve())
         proc = subprocess.run(cmd, cwd=ROOT, env=env)
         if proc.returncode != 0:
             log(f"{name} failed (exit {proc.returncode})")
