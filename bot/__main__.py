@@ -46,6 +46,8 @@ def setup_logging(level: str, token: str | None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("discord").setLevel(max(root.level, logging.INFO))
+    # The bot never joins voice: discord.py's start-up warning that voice is unsupported is noise.
+    logging.getLogger("discord.client").addFilter(lambda record: "voice will NOT be supported" not in record.getMessage())
     for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

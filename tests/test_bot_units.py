@@ -157,6 +157,24 @@ def test_token_is_redacted_from_messages_and_tracebacks(caplog):
     assert token not in text and "[token]" in text
 
 
+def test_the_bot_log_omits_discord_py_voice_warning_and_the_token(capsys):
+    from bot.__main__ import setup_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        setup_logging("INFO", "MTIzNDU2.secret-token-value")
+        client_log = logging.getLogger("discord.client")
+        client_log.warning("PyNaCl is not installed, voice will NOT be supported")
+        client_log.warning("Shard ID None has connected with MTIzNDU2.secret-token-value")
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    err = capsys.readouterr().err
+    assert "voice" not in err
+    assert "Shard ID None has connected with [token]" in err
+
+
 def _run_bot(env: dict) -> subprocess.CompletedProcess:
     base = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}
     return subprocess.run([sys.executable, "-m", "bot"], capture_output=True, text=True, cwd=ROOT,
