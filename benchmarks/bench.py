@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -46,7 +45,7 @@ from pathlib import Path
 
 from benchmarks.common import (  # first: it sets the offline environment defaults
     QUESTIONS, ROOT, RUWA, SEEDS, SYN_COPIES, SYN_NOISE, SYN_SHIFT_DAYS, WARMUP, cached_vectors, latencies, log,
-    derived_vectors, pct, save_vectors, settings_for, verdict, write_synthetic,
+    derived_vectors, pct, peak_rss_mb, save_vectors, settings_for, verdict, write_synthetic,
 )
 
 OUT_MD = ROOT / "BENCHMARKS.md"
@@ -69,7 +68,7 @@ def _now() -> float:
 
 
 def _maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    return peak_rss_mb()
 
 
 def _rss_mb() -> float:
@@ -500,7 +499,7 @@ def write_report(results: list[dict], info: dict, command: str, wall: float, qui
           "Each corpus runs in a fresh subprocess with its store under /tmp. Model loading is outside every "
           "timing (Frontline.ingest warms the model before its clock starts). Latencies are in-process, warm "
           f"({WARMUP} warm-up calls), over {len(QUESTIONS)} questions mixing places, dates, both, 'latest' and "
-          "plain ones (two off-topic). Peak memory is ru_maxrss of the corpus's process, read before the "
+          "plain ones (two off-topic). Peak memory is the peak resident set (VmHWM) of the corpus's process, read before the "
           "baselines run. Ingest vs llama-index compares wall time over the same documents (one llama "
           "Document per article; our model in a BaseEmbedding subclass with the same batch size; everything "
           "else llama-index defaults, so its node text includes the metadata header).", ""]

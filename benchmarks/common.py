@@ -206,3 +206,20 @@ def derived_vectors(article, real: dict, vec_of: dict, rng, dim: int):
             base = base + rng.normal(0, SYN_NOISE, base.shape).astype(np.float32)
         out.append(base / np.linalg.norm(base))
     return np.asarray(out, dtype=np.float32).reshape(len(article.passages), dim)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory, from /proc/self/status (VmHWM).
+
+    Not getrusage's ru_maxrss: Linux carries that across exec, so a process started by a large one
+    (a serving benchmark spawned by a 4 GB bench worker) would report its parent's peak as its own.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

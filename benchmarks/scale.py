@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -167,7 +166,7 @@ def _timed_items(items: Iterator, timings: dict) -> Iterator:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.common import RUWA, settings_for, write_synthetic
+    from benchmarks.common import RUWA, peak_rss_mb, settings_for, write_synthetic
     from retrieval.service import Frontline
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.splitlines()[0])
@@ -189,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     frontline = Frontline(settings_for(data, corpus).retrieval_config())
     build_store(frontline, corpus, report, log=lambda m: print(m, flush=True))
     report["total_s"] = time.perf_counter() - started
-    report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["peak_rss_mb"] = peak_rss_mb()
     report["load_end"] = os.getloadavg()[0]
     frontline.close()
     (args.out / "build.json").write_text(json.dumps(report, indent=1))

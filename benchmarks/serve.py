@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -56,7 +55,7 @@ def _rss_parts() -> dict[str, float]:
 
 
 def measure(data: Path, rounds: int = 3) -> dict:
-    from benchmarks.common import QUESTIONS, pct, timed_ms
+    from benchmarks.common import QUESTIONS, peak_rss_mb, pct, timed_ms
     from config.settings import Settings
     from retrieval.service import Frontline
 
@@ -65,7 +64,7 @@ def measure(data: Path, rounds: int = 3) -> dict:
     frontline.warm_up()
     warm_up_s = time.perf_counter() - started
     ask = timed_ms(frontline.ask, QUESTIONS)  # round 1: also the serving memory peak
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     rss_parts = _rss_parts()
     torch_embed = torch_query_encoder(frontline)
     for q in QUESTIONS[:3]:
