@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import peak_rss_mb, pct  # noqa: E402 (after the path is set)
 
 QUESTIONS = [
     "Why did Ukraine leave the Kanal district?",
@@ -36,11 +37,6 @@ QUESTIONS = [
     "@everyone what happened in Avdiivka in February 2024?",
     "Which settlements did the Russians shell near Slovyansk?",
 ]
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] if ordered else float("nan")
 
 
 async def run(n: int, data_dir: Path) -> dict:
@@ -81,15 +77,15 @@ async def run(n: int, data_dir: Path) -> dict:
     return {
         "interactions": n,
         "acknowledged_within_3s": sum(1 for a in acks if a < 3.0) / n,
-        "ack_p95_ms": _pct(acks, 95) * 1000,
+        "ack_p95_ms": pct(acks, 0.95) * 1000,
         "final_p50_s": statistics.median(finals),
-        "final_p95_s": _pct(finals, 95),
+        "final_p95_s": pct(finals, 0.95),
         "answered": kinds.count("answer"),
         "busy": kinds.count("busy"),
         "errors": kinds.count("error"),
         "wall_s": wall,
         "loop_lag_p99_ms": lag_p99 * 1000,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "violations": violations,
     }
 
