@@ -89,8 +89,35 @@ class GoldReport:
 
 
 def load_gold(path: Path | str = GOLD_SEEDS) -> list[dict]:
-    path = GOLD_SETS.get(str(path), path)
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The gold items of a set name ("seeds", "ruwa") or a .jsonl file; a bad file is a FrontlineError
+    naming the line and what is wrong with it."""
+    from retrieval.errors import FrontlineError
+
+    path = Path(GOLD_SETS.get(str(path), path))
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrontlineError(f"cannot read the gold set {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    items = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise FrontlineError(f"{path}:{number}: not JSON ({exc.msg})") from None
+        missing = [k for k in ("id", "kind", "question") if not isinstance(item, dict) or k not in item]
+        if not missing and not item.get("abstain"):  # what _judge reads for an item that must be answered
+            if not item.get("articles"):
+                missing.append("articles")
+            if item.get("mode") not in ("sector", "timeline") and not item.get("answers"):
+                missing.append("answers")
+            if missing:
+                missing[-1] += ' (or "abstain": true)'
+        if missing:
+            raise FrontlineError(f"{path}:{number}: a gold item needs {', '.join(missing)}")
+        items.append(item)
+    return items
 
 
 def run_gold(frontline, items: list[dict]) -> GoldReport:

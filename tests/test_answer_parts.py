@@ -200,3 +200,29 @@ def test_a_speaker_named_sentences_earlier_is_added_in_brackets(fresh, tmp_path)
     assert "by Friday" in answer.answer, answer.answer
     assert "he [Petrenko] added" in answer.answer or "Ivan Petrenko" in answer.answer
     assert misquotes(answer, fresh.article_text) == []
+
+
+# ------------------------------------------------------------------------------------------------ gold files
+def test_a_bad_gold_file_is_one_clear_error_naming_its_line(tmp_path):
+    import json
+
+    import pytest
+
+    from retrieval.errors import FrontlineError
+    from retrieval.evaluation import load_gold
+
+    good = {"id": "a", "kind": "fact", "question": "Why?", "articles": ["x"], "answers": ["because"]}
+    old_style = {"id": "b", "kind": "fact", "question": "Why?", "articles": ["x"], "terms": ["withdr"]}
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(good) + "\n\n" + json.dumps(old_style) + "\n", encoding="utf-8")
+    with pytest.raises(FrontlineError, match=r"gold.jsonl:3: a gold item needs answers"):
+        load_gold(gold)
+    gold.write_text(json.dumps(good) + "\n{not json\n", encoding="utf-8")
+    with pytest.raises(FrontlineError, match=r"gold.jsonl:2: not JSON"):
+        load_gold(gold)
+    with pytest.raises(FrontlineError, match="cannot read the gold set"):
+        load_gold(tmp_path / "missing.jsonl")
+    gold.write_text(json.dumps(good) + "\n" + json.dumps({"id": "c", "kind": "unanswerable", "question": "Mars?",
+                                                          "abstain": True}) + "\n", encoding="utf-8")
+    assert [item["id"] for item in load_gold(gold)] == ["a", "c"]
+    assert len(load_gold("seeds")) >= 70 and len(load_gold("ruwa")) >= 47
