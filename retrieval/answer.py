@@ -28,7 +28,7 @@ import numpy as np
 from retrieval import attribution
 from retrieval import questions as qs
 from retrieval.chunking import Span, split_paragraphs, split_sentences
-from retrieval.dates import ArticleDate, format_date
+from retrieval.dates import CALENDAR_WORDS, ArticleDate, format_date
 from retrieval.models import Citation, Passage
 from retrieval.places import Gazetteer
 from retrieval.search import Hit, QueryIntent
@@ -531,9 +531,8 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 _ANY_NUMBER = re.compile(rf"\b(?:\d[\d,.]*\s*(?:%|percent|per cent)?|{_NUMBER_WORDS})\b", re.I)
 _NUM_UNIT = re.compile(r"\d[\d,.]*\s*(?:-\s*)?(?:km|kilomet\w*|miles?|met(?:er|re)s?|m\b|days?|weeks?|months?|hours?|"
                        r"years?|%|percent|per cent|kilograms?|tons?|tonnes?)", re.I)
-_DATE = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-                   r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|"
-                   r"sunday|yesterday|today|tonight|last (?:night|week|month|year)|this (?:week|month|year)|"
+_DATE = re.compile(rf"\b(?:{'|'.join(sorted(CALENDAR_WORDS, key=len, reverse=True))}|"
+                   r"yesterday|today|tonight|last (?:night|week|month|year)|this (?:week|month|year)|"
                    r"(?:19|20)\d\d|\d+ (?:days?|weeks?|months?|years?) ago|overnight|earlier this)\b", re.I)
 _ROLE = re.compile(r"\b(?:spokes\w+|commander|governor|minister|mayor|president|chief|head|general|analyst|expert|"
                    r"official|adviser|advisor|representative|deputy|secretary|leader|director|chairman|ambassador)\b", re.I)

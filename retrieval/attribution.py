@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.chunking import split_sentences
+from retrieval.dates import MONTHS, WEEKDAYS
 
 _VERBS = (r"(?:said|says|told|tells|added|adds|stated|states|noted|notes|explained|stressed|emphasi[sz]ed|wrote|writes|"
           r"announced|claimed|claims|commented|outlined|disclosed|revealed|reported|reports|continued|warned|warns|"
@@ -52,11 +53,10 @@ _ORG_WORDS = {"ministry", "staff", "command", "office", "service", "forces", "ar
 _NOT_NAMES = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "there", "but", "and", "in", "on", "at",
               "the", "a", "an", "as", "after", "since", "when", "while", "if", "however", "meanwhile"}
 # Capitals and peoples that speak for a state in news English ("Moscow said", "Ukrainians reported").
+_DATE_WORDS = frozenset(MONTHS + WEEKDAYS)  # full names only: "Jan" may be a first name (Jan Egeland)
 _COLLECTIVE = {"moscow", "kyiv", "kiev", "washington", "kremlin", "london", "beijing", "berlin", "paris", "brussels",
                "minsk", "ankara", "warsaw", "nato", "ukrainians", "russians", "americans", "officials", "analysts",
                "experts", "residents", "locals", "witnesses", "ukraine", "russia", "europe", "pentagon"}
-_MONTHS_DAYS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
 
 @dataclass(frozen=True)
@@ -95,13 +95,13 @@ def speaker(sentence: str) -> Speaker | None:
 
 def _clean_name(raw: str) -> Speaker | None:
     words = raw.split()
-    while words and (words[0].lower() in _NOT_NAMES or words[0].lower() in _MONTHS_DAYS):
+    while words and (words[0].lower() in _NOT_NAMES or words[0].lower() in _DATE_WORDS):
         words = words[1:]
     while words and words[-1].lower() in {"of", "for", "the", "de", "von", "van", "al", "bin"}:
         words = words[:-1]
     if not words or words[0].lower().rstrip("’'s") in _NOT_NAMES and len(words) == 1:
         return None
-    if all(w.lower() in _MONTHS_DAYS for w in words):
+    if all(w.lower() in _DATE_WORDS for w in words):
         return None
     text = " ".join(words)
     low = {w.lower().strip(".,’'s") for w in words}

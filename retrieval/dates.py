@@ -23,6 +23,9 @@ FUTURE_OUTLIER_DAYS = 60               # a planned date this far past all others
 # The one month-name table of the project (article dates, cleaning's datelines, question dates).
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Lower-case month names, their abbreviations and the weekdays: words that date, never name, a thing.
+CALENDAR_WORDS = frozenset(MONTHS + WEEKDAYS + tuple(name[:3] for name in MONTHS) + ("sept",))
 _MONTH_NAMES = sorted(
     {form for name in MONTHS for base in (name, name[:3], "sept") if base[:3] == name[:3]
      for form in (base.capitalize(), base.upper())},

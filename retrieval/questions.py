@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from retrieval.dates import CALENDAR_WORDS
 from retrieval.places import Place
 from retrieval.text import stem as stem_word
 
@@ -85,8 +86,6 @@ def _country_names() -> list[set[str]]:
 
 # Upper-case spellings are matched with their case ("US" is not "us"); the rest ignore case.
 _ALIASES = {name.lower(): frozenset(group) for group in _country_names() for name in group}
-_MONTHS_DAYS = frozenset("""january february march april may june july august september october november december
-jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split())
 _NUMBER = re.compile(r"\d[\d,.]*")
 _POSSESSIVE = re.compile(r"[’']s$")
 # Chat markup that is not part of the question: mentions, links, code fences, @everyone.
@@ -169,7 +168,7 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         if not word or low in seen:
             continue
         seen.add(low)
-        if low in _MONTHS_DAYS or _YEAR.match(word):
+        if low in CALENDAR_WORDS or _YEAR.match(word):
             continue
         if _NUMBER.fullmatch(word):
             terms.append(Salient(word, "number", frozenset({low})))
