@@ -356,13 +356,20 @@ class Composer:
         total_idf = sum(idf.values()) or 1.0
         wanted = self._place_names(intent) if intent.places else set()
         target = qs.count_target(intent.text) if kind == qs.COUNT else set()
+        # a sentence with the reporters' word ("surrendered") has the question's idiom ("laid down their arms")
+        idioms = [(qs.content_stems(asked), qs.content_stems(reported)) for asked, reported in intent.idioms]
         for u in units:
             text = u.text
             stems = qs.content_stems(text)
+            for asked, reported in idioms:
+                if stems & reported:
+                    stems |= asked
             s = u.signals
             s["lexical"] = sum(idf[t] for t in q_stems & stems) / total_idf
             s["kind"] = _kind_cue(kind, text, target, intent, self.gazetteer, wanted)
             s["place"] = 1.0 if wanted and any(m.place.name in wanted for m in self.gazetteer.find(text)) else 0.0
+            if kind == qs.WHAT and not (s["lexical"] or s["place"]):
+                s["kind"] *= 0.5  # "what happened to the paratroopers": an event, but of whom the question asks
             s["salient"] = (sum(qs.supports(t, text) for t in needed) / len(needed)) if needed else 0.0
             # news puts what happened first: the offset in the article, not just in the passage
             s["position"] = min(1.0, (u.passage.start + u.start) / ARTICLE_LEAD_CHARS)
@@ -523,7 +530,7 @@ _QUOTE = re.compile(r"[“\"«]")
 # Verbs of what was done, as verbs ("advancing", "repelled"): "Russian-occupied Horlivka" is scenery.
 _EVENT = re.compile(r"\b(?:advanc|attack|assault|shell|captur|repel|repuls|withdr|retreat|liberat|strik|storm|"
                     r"kill|fight|clash|launch|destroy|seiz|encircl|surround|evacuat|bomb|explod|enter|recaptur|"
-                    r"regain)(?:e|es|ed|ing|s|led|ling|ew|awn)?\b|\b(?:struck|took|fell|fought|hit|sank|sunk)\b", re.I)
+                    r"regain|detain|arrest|jail|imprison|sentenc|execut|tortur|deport|lock(?:ed)? up)(?:e|es|ed|ing|s|led|ling|ew|awn)?\b|\b(?:struck|took|fell|fought|hit|sank|sunk)\b", re.I)
 _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(?:happen\w*|going on|new|the situation|"
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
@@ -565,8 +572,8 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
             return 1.0
         return 0.5 if _PERSON.search(text) else 0.0
     if kind == qs.WHERE:
-        others = {m.place.name for m in gazetteer.find(text)} - wanted
-        if others:
+        # an unsettled namesake ("taken to Olenivka") still answers where; a name of the place asked about does not
+        if any(not names & wanted for names in gazetteer.possible_places(text)):
             return 1.0
         return 0.5 if len(_PREP_PLACE.findall(text)) >= 1 else 0.0
     if kind == qs.YESNO:

@@ -2,7 +2,8 @@
 
 Lists: dense (cosine to the question) and lexical (BM25), each over the whole corpus or the rows the
 question's dates allow; and when the question names places, the same two searches again over only
-the passages tagged with those places or their sectors ("steering"). They are fused by reciprocal
+the passages tagged with those places or their sectors ("steering"); and when it names people, outlets,
+countries or weapons, the same two over the passages that contain all of those names. They are fused by reciprocal
 rank, which needs no calibration between cosine and BM25 scores.
 """
 from __future__ import annotations
@@ -34,15 +35,31 @@ def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowInd
                         vectors: VectorIndex) -> Candidates:
     date_mask = None if intent.dates.is_open else rows.date_mask(intent.dates)
     dense = _ann(embedding, rows, vectors, CANDIDATES) if date_mask is None else _dense(embedding, rows, vectors, date_mask)
-    ranked = [dense, rows.lexical(intent.text, CANDIDATES, date_mask)]
+    ranked = [dense, rows.lexical(intent.lexical_text, CANDIDATES, date_mask)]
     similarity = dict(dense)
+    reported = intent.dates.as_reported()
+    if reported != intent.dates:
+        # "in August", "by March 7": the days after it too, for the reports on it, in lists of their own,
+        # so that a passage published within the range (in every list) ranks above one published after
+        lag_mask = rows.date_mask(reported)
+        late = _dense(embedding, rows, vectors, lag_mask)
+        ranked += [late, rows.lexical(intent.lexical_text, CANDIDATES, lag_mask)]
+        similarity.update(late)
     if intent.places:
         place_mask = rows.names_mask(intent.place_keys)
         if date_mask is not None:
             place_mask *= date_mask
         steered = _dense(embedding, rows, vectors, place_mask)
-        ranked += [steered, rows.lexical(intent.text, CANDIDATES, place_mask)]
+        ranked += [steered, rows.lexical(intent.lexical_text, CANDIDATES, place_mask)]
         similarity.update(steered)
+    if intent.names and (name_mask := rows.containing_all(intent.names)) is not None:
+        # the passages that have every name the question is about: the one article naming the Canadian MP
+        # ranks 37th among a hundred about the plant he spoke of
+        if date_mask is not None:
+            name_mask *= date_mask
+        named = _dense(embedding, rows, vectors, name_mask)
+        ranked += [named, rows.lexical(intent.lexical_text, CANDIDATES, name_mask)]
+        similarity.update(named)
     return Candidates(reciprocal_rank_fusion(ranked), similarity)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from retrieval.dates import MONTH_WORD, month_number
@@ -23,17 +23,41 @@ _OPTION = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _RANGE_WORD = r"(in|during|on|since|after|from|before|until|till|by|as of)?"
 _YEAR = r"((?:19|20)\d\d)"
 _DATE_PHRASE = re.compile(
-    rf"\b{_RANGE_WORD}\s*(?:(\d{{1,2}})\s+)?({MONTH_WORD})\s+(?:(\d{{1,2}}),?\s+)?{_YEAR}\b", re.I)
+    rf"\b{_RANGE_WORD}\s*(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?({MONTH_WORD})\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?"
+    rf"{_YEAR}\b", re.I)
 _YEAR_PHRASE = re.compile(rf"\b{_RANGE_WORD}\s*{_YEAR}\b", re.I)
 _ISO_PHRASE = re.compile(rf"\b{_RANGE_WORD}\s*(\d{{4}})-(\d{{2}})-(\d{{2}})\b", re.I)
+# A day or a month without its year ("on November 1", "in July"): the last one before the newest article.
+_NO_YEAR_AFTER = r"(?![a-z])(?![,.]?\s*(?:of\s+)?\d)"
+_YEARLESS_DAY = re.compile(
+    rf"\b{_RANGE_WORD}\s*(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_WORD})|({MONTH_WORD})\s+(\d{{1,2}})"
+    rf"(?:st|nd|rd|th)?\b){_NO_YEAR_AFTER}", re.I)
+_YEARLESS_MONTH = re.compile(   # a range word first: "may" alone is a verb
+    rf"\b(in|during|since|after|from|before|until|till|by)\s+(?:early\s+|late\s+|mid-?\s*)?({MONTH_WORD})\b"
+    rf"{_NO_YEAR_AFTER}", re.I)
 _AFTER = {"since", "after", "from"}
 _BEFORE = {"before", "until", "till", "by", "as of"}
+
+
+# Reports on a period come out after it (the central bank's August figures on September 6): a question
+# "in August" also searches, below those of August, articles published this many days after its end; one
+# "by March 7" asks for a count as of that day, and the reports of the days after are inside its range.
+REPORTING_LAG_DAYS = 7
+REPORTING_LAG_ONE_DAY = 2    # "on July 4": that day's news, and the next day's "yesterday"
 
 
 @dataclass(frozen=True)
 class DateRange:
     since: int = OPEN_START      # YYYYMMDD, inclusive
     until: int = OPEN_END        # YYYYMMDD, inclusive
+    # days after `until` whose articles may still report on the range ("in July"; not "before July")
+    reporting_lag: int = field(default=0, compare=False)
+
+    def as_reported(self) -> DateRange:
+        """The publication days to search: the range, and its reporting lag after it."""
+        if not self.reporting_lag or self.until >= OPEN_END:
+            return self
+        return DateRange(self.since, _days_after(self.until, self.reporting_lag))
 
     @property
     def is_open(self) -> bool:
@@ -66,20 +90,25 @@ class DateRange:
 
     # ------------------------------------------------------------------ from a question
     @classmethod
-    def in_question(cls, question: str) -> DateRange:
-        """The dates a question names; open when it names none."""
+    def in_question(cls, question: str, *, newest: int = 0) -> DateRange:
+        """The dates a question names; open when it names none. `newest` (YYYYMMDD, the newest article)
+        gives a day or month named without its year its year: the last one on or before it."""
         since, until = OPEN_START, OPEN_END
+        lag = 0
         consumed: list[tuple[int, int]] = []
 
         def apply(word: str | None, lo: int, hi: int) -> None:
-            nonlocal since, until
+            nonlocal since, until, lag
             word = (word or "in").lower()
             if word in _AFTER:
                 since = max(since, lo)
-            elif word in _BEFORE:
-                until = min(until, _day_before(lo) if word == "before" else hi)
+            elif word == "before":
+                until, lag = min(until, _day_before(lo)), 0
+            elif word in _BEFORE:  # "by March 7": the count as of that day, as reported in the days after
+                until = min(until, _days_after(hi, REPORTING_LAG_DAYS if hi > lo else REPORTING_LAG_ONE_DAY))
             else:
                 since, until = max(since, lo), min(until, hi)
+                lag = REPORTING_LAG_DAYS if hi > lo else REPORTING_LAG_ONE_DAY
 
         for m in _ISO_PHRASE.finditer(question):
             day = _valid_day(int(m.group(2)), int(m.group(3)), int(m.group(4)))
@@ -91,10 +120,24 @@ class DateRange:
             lo, hi = _span(int(year), month_number(month), int(day1 or day2 or 0))
             apply(word, lo, hi)
             consumed.append(m.span())
+        if newest:
+            for m in _YEARLESS_DAY.finditer(question):
+                if any(a < m.end() and m.start() < b for a, b in consumed):
+                    continue
+                word, day1, month1, month2, day2 = m.groups()
+                month, day = month_number(month1 or month2), int(day1 or day2)
+                year = _last_year_with(month, day, newest)
+                if _valid_day(year, month, day):
+                    apply(word, *_span(year, month, day))
+                    consumed.append(m.span())
+            for m in _YEARLESS_MONTH.finditer(question):
+                if not any(a <= m.start(2) < b for a, b in consumed):
+                    month = month_number(m.group(2))
+                    apply(m.group(1), *_span(_last_year_with(month, 1, newest), month))
         for m in _YEAR_PHRASE.finditer(question):
             if not any(a <= m.start(2) < b for a, b in consumed):
                 apply(m.group(1), *_span(int(m.group(2))))
-        return cls(since, until)
+        return cls(since, until, lag)
 
 
 def _option_day(value: str | None, label: str, *, end: bool) -> int:
@@ -125,11 +168,22 @@ def _span(year: int, month: int | None = None, day: int = 0) -> tuple[int, int]:
     return base + 1, base + last
 
 
+def _last_year_with(month: int, day: int, newest: int) -> int:
+    """The year of the last (month, day) on or before the YYYYMMDD `newest`."""
+    year = newest // 10000
+    return year if (month, day) <= (newest // 100 % 100, newest % 100) else year - 1
+
+
 def _valid_day(year: int, month: int, day: int) -> int:
     try:
         return int(date(year, month, day).strftime("%Y%m%d"))
     except ValueError:
         return 0
+
+
+def _days_after(yyyymmdd: int, days: int) -> int:
+    day = date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100) + timedelta(days=days)
+    return day.year * 10000 + day.month * 100 + day.day
 
 
 def _day_before(yyyymmdd: int) -> int:

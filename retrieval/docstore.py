@@ -168,14 +168,15 @@ class Docstore:
         )
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
-    def index_rows_versioned(self) -> tuple[list[str], list[str], list[int], list[str]]:
-        """As index_rows, with each passage's version: its article's content hash and write time, which
-        change whenever the article is written again (so its vectors may have changed)."""
+    def index_rows_versioned(self) -> tuple[list[str], list[str], list[int], list[str], list[str]]:
+        """As index_rows, with each passage's version (its article's content hash and write time, which
+        change whenever the article is written again, so its vectors may have changed) and its article's
+        title."""
         rows = self._query(
-            "SELECT p.id, p.text, a.date_int, a.content_hash || ' ' || a.ingested_at "
+            "SELECT p.id, p.text, a.date_int, a.content_hash || ' ' || a.ingested_at, coalesce(a.title, '') "
             "FROM passages p JOIN articles a USING (article_id) ORDER BY p.rowid"
         )
-        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+        return tuple([r[i] for r in rows] for i in range(5))
 
     def passage_ids_by_name(self) -> Iterator[tuple[str, list[str]]]:
         """(place or `sector_key(name)`, the ids of the passages tagged with it), one name at a time.

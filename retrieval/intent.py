@@ -5,10 +5,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from retrieval import questions as qs
 from retrieval.daterange import DateRange
 from retrieval.docstore import sector_key
 from retrieval.places import Gazetteer, Place, Sector
 
+# How news English words what users paraphrase. BM25 matches words, and the small encoder misses some of
+# these idioms ("laid down their arms" ranks surrender reports 34th), so the lexical search also gets the
+# reporters' word. A short table rather than a thesaurus: none is installed, and war news repeats these few.
+_REPORTERS_WORDS = [
+    (r"\blaid down (?:their |its |his |her )?(?:arms|weapons)\b|\bgave (?:themselves )?up\b|\bcapitulat\w*",
+     "surrender surrendered"),
+    (r"\bpulled (?:out|back)\b|\bfell back\b|\bfall back\b|\bretreat\w*", "withdraw withdrew withdrawn withdrawal"),
+    (r"\bretook\b|\bretake\w*|\bregain\w*|\btook back\b|\bwon back\b", "liberated liberation recaptured"),
+    (r"\bshot down\b|\bdowned\b", "destroyed intercepted"),
+    (r"\bdied\b|\blost (?:their |his |her )?lives?\b", "killed"),
+    (r"\binjured\b|\bhurt\b", "wounded"),
+    (r"\btook (?:control of|over)\b|\bseized?\b", "captured"),
+    (r"\bPOWs?\b|\bcaptives?\b", "prisoners captivity"),
+]
+_REPORTERS_WORDS_RE = [(re.compile(pattern, re.I), words) for pattern, words in _REPORTERS_WORDS]
+_WORD = re.compile(r"[A-Za-z]{5,}")
 _LATEST = re.compile(r"\b(latest|newest|most recent|recently|lately|now|currently|current|today|this week)\b", re.I)
 
 
@@ -20,6 +37,24 @@ class QueryIntent:
     sectors: list[Sector] = field(default_factory=list)
     dates: DateRange = DateRange()
     latest: bool = False
+    # the names it is about ("Canadian", "MP", "HIMARS"), each as the BM25 stems of its spellings
+    names: list[frozenset[str]] = field(default_factory=list)
+
+    @property
+    def idioms(self) -> list[tuple[str, str]]:
+        """(the question's words, the reporters' words) for each idiom the question uses."""
+        found = []
+        for pattern, words in _REPORTERS_WORDS_RE:
+            if m := pattern.search(self.text):
+                found.append((m.group(), words))
+        return found
+
+    @property
+    def lexical_text(self) -> str:
+        """The question for BM25: with the reporters' words for the idioms it uses, and the other
+        spelling of its British or American words ("armour" also searches "armor")."""
+        spellings = {v for w in _WORD.findall(self.text) for v in qs.other_spellings(w)}
+        return " ".join([self.text, *(words for _, words in self.idioms), *sorted(spellings)])
 
     @property
     def place_keys(self) -> list[str]:
@@ -27,8 +62,10 @@ class QueryIntent:
         return [p.name for p in self.places] + [sector_key(s.name) for s in self.sectors]
 
 
-def parse_intent(question: str, gazetteer: Gazetteer) -> QueryIntent:
-    intent = QueryIntent(text=question, dates=DateRange.in_question(question), latest=bool(_LATEST.search(question)))
+def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> QueryIntent:
+    """`newest`: the newest article's day (YYYYMMDD), which gives "on November 1" its year."""
+    intent = QueryIntent(text=question, dates=DateRange.in_question(question, newest=newest),
+                         latest=bool(_LATEST.search(question)))
     mentions = gazetteer.find(question)
     for mention in mentions:
         found = mention.place
@@ -39,8 +76,21 @@ def parse_intent(question: str, gazetteer: Gazetteer) -> QueryIntent:
             sector = gazetteer.sector_of(found)
             if sector is not None and sector not in intent.sectors:
                 intent.sectors.append(sector)
+    intent.names = _name_stems(question, intent.places, intent.place_words)
     # Neither the embedder nor BM25 knows that Dzerzhynsk is Toretsk: add the canonical name.
     for mention in reversed(mentions):
         if mention.surface.lower() != mention.place.name.lower():
             intent.text = f"{intent.text[:mention.end]} ({mention.place.name}){intent.text[mention.end:]}"
     return intent
+
+
+def _name_stems(question: str, places: list[Place], place_words: set[str]) -> list[frozenset[str]]:
+    """The names a question is about, not its places (those steer by their tags): each as the stems of
+    its one-word spellings ("Canadian" -> canadian, canada, ottawa…)."""
+    names = []
+    for term in qs.salient_terms(question, places, lambda stems: {}, 0, rare_below=0.0, place_words=place_words):
+        if term.kind in ("name", "acronym"):
+            stems = frozenset(qs.stem(form) for form in term.forms if form.replace("-", "").isalnum())
+            if stems:
+                names.append(stems)
+    return names

@@ -24,7 +24,11 @@ WHY, COUNT, WHEN, WHO, WHERE, YESNO, WHAT = "why", "count", "when", "who", "wher
 # Order matters: the first pattern that matches decides ("How many ... since when" is a count).
 _KINDS = [
     (WHY, re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:why\b|for what reason|what (?:made|caused|led|forced|prompted|drove|pushed)\b"
-                     r"|how come\b|what (?:was|were|is|are) the reasons?\b|what reasons?\b|reasons? for\b)", re.I)),
+                     r"|how come\b|what (?:was|were|is|are) the reasons?\b|what reasons?\b|reasons? for\b"
+                     # "What sank the Moskva?", "What does Russia say destroyed the bridge?": the cause or agent
+                     r"|what (?:(?:do|does|did) [\w’'\- ]{1,40}? (?:say|says|claim|claims|believe|think|blame)\s+)?"
+                     r"(?:sank|sunk|caused|destroyed|damaged|hit|struck|started|triggered|sparked|set off|brought down|"
+                     r"shot down|downed|blew up|killed|disabled)\b)", re.I)),
     (COUNT, re.compile(r"\bhow (?:many|much|far|long|often|quickly|fast|big|large|high|deep|wide|old)\b"
                        r"|\bwhat (?:number|share|percentage|proportion|distance|amount|toll)\b|\bhow many\b", re.I)),
     (WHEN, re.compile(r"^\W*(?:when\b|since when\b|what (?:day|date|time|year|month)\b|on what (?:day|date)\b)", re.I)),
@@ -94,9 +98,51 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _TARGET = re.compile(r"\bhow (?:many|much)\s+((?:[\w’'\-]+\s+){0,3}?[\w’'\-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|"
                      r"had|will|would|can|could|were|in|on|at|of|for|from|by|to|near|around|according)\b|\W*$|\?)", re.I)
 
+# British and American spellings of one word ("armour"/"armor", "defence"/"defense", "mobilisation"/
+# "mobilization"): outlets differ, and so do users. Rules rather than a word list (no spelling-variant
+# package is installed); both sides of every comparison go through the same rules, so a word the rules
+# mangle ("contour" -> "contor") is mangled alike on both sides.
+# "-ise" only after these: "promise", "advised", "surprising" are not "-ize" words
+_IZE_STEMS = (r"^((?:de)?(?:mobil|organ|recogn|critic|militar|stabil|neutral|real|apolog|author|legal|national|"
+              r"local|util|minim|maxim|normal|central|special|emphas|summar|prior|modern|terror|jeopard|subsid|"
+              r"sympath|capital|victim|character))")
+_BRITISH = [
+    (re.compile(r"(?<=\w{3})our(?=(?:ed|ing|s|ly)?$)"), "or"),
+    (re.compile(r"^(def|off|lic|pret)ence(?=s?$)"), r"\1ense"),
+    (re.compile(r"(?<=\w{3})is(?=ations?$)"), "iz"),
+    (re.compile(_IZE_STEMS + r"is(?=(?:e|es|ed|ing)$)"), r"\1iz"),
+    (re.compile(r"^(cen|thea|me|li|fib|calib|spec)tre(?=s?$)"), r"\1ter"),
+    (re.compile(r"(?<=\w{2})(ll)(?=(?:ed|ing|er|ers)$)"), "l"),
+]
+_AMERICAN = [
+    (re.compile(r"(?<=\w{3})or(?=(?:ed|ing|s|ly)?$)"), "our"),
+    (re.compile(r"^(def|off|lic|pret)ense(?=s?$)"), r"\1ence"),
+    (re.compile(r"(?<=\w{3})iz(?=ations?$)"), "is"),
+    (re.compile(_IZE_STEMS + r"iz(?=(?:e|es|ed|ing)$)"), r"\1is"),
+    (re.compile(r"^(cen|thea|me|li|fib|calib|spec)ter(?=s?$)"), r"\1tre"),
+]
+
+
+def american(word: str) -> str:
+    """The American spelling of a lower-case word ("armoured" -> "armored"); other words unchanged."""
+    for pattern, repl in _BRITISH:
+        word = pattern.sub(repl, word)
+    return word
+
+
+def other_spellings(word: str) -> set[str]:
+    """The word's spelling on the other side of the Atlantic (both guesses), for the lexical search."""
+    low = word.lower()
+    out = {american(low)}
+    for pattern, repl in _AMERICAN:
+        out.add(pattern.sub(repl, low))
+    return out - {low}
+
+
 def stem(word: str) -> str:
-    """The Snowball stem BM25 uses too (retrieval.text), so stems match the index's vocabulary."""
-    return stem_word(word.lower())
+    """The Snowball stem BM25 uses too (retrieval.text), of the word's American spelling: "armour" and
+    "armor" meet."""
+    return stem_word(american(word.lower()))
 
 
 def content_stems(text: str) -> set[str]:
@@ -170,6 +216,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         seen.add(low)
         if low in CALENDAR_WORDS or _YEAR.match(word):
             continue
+        if _day_of_month(tokens, i):  # "March 7" is a date, not a count asked about
+            continue
         if _NUMBER.fullmatch(word):
             terms.append(Salient(word, "number", frozenset({low})))
             continue
@@ -188,12 +236,22 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
     # a hyphenated word is as rare as its rarest part ("house-to-house" is two common words)
     lower_words = [p for w in lower_words for p in w.split("-") if p not in STOP and len(p) > 2]
     if lower_words and passages >= _MIN_PASSAGES_FOR_IDF:
-        stems = {w: stem(w) for w in lower_words}
-        counts = df(set(stems.values()))
-        for word, s in stems.items():
-            if counts.get(s, 0) < rare_below * passages:
+        # passages in either spelling: the index keeps the stems as written ("armour", "armor")
+        stems = {w: {stem(w), stem_word(w)} for w in lower_words}
+        counts = df(set().union(*stems.values()))
+        for word, both in stems.items():
+            if sum(counts.get(s, 0) for s in both) < rare_below * passages:
                 terms.append(Salient(word, "rare", frozenset({word})))
     return terms
+
+
+def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:
+    """Is the number at tokens[i] a day beside its month ("March 7", "7 March", "the 7th of March")?"""
+    day = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", tokens[i].group().lower())
+    if day is None or not 1 <= int(day.group(1)) <= 31:
+        return False
+    near = [tokens[j].group().lower().rstrip(".") for j in (i - 1, i + 1, i + 2) if 0 <= j < len(tokens)]
+    return any(w in CALENDAR_WORDS for w in near)
 
 
 # Below this many passages a document frequency says little about how rare a word is in the language.

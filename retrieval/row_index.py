@@ -38,6 +38,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -59,6 +60,10 @@ from retrieval.vector_index import VectorIndex
 _log = logging.getLogger(__name__)
 
 _ROWS_FILE = "rows.json"
+# Bumped when what is indexed changes (2: BM25 also indexes the title's words): an index saved in an
+# older format is rebuilt at load, its vectors reused.
+_FORMAT = 2
+_WORDS = re.compile(r"\w+")
 _VECTORS_FILE = "vectors.npy"
 _KEYS_FILE = "keys.npy"
 _SCAN_ROWS = 16_384     # rows of the matrix read at once by a wide search (24 MB at 384 dims)
@@ -145,6 +150,11 @@ class RowIndex:
     def size(self) -> int:
         return len(self.ids)
 
+    @functools.cached_property
+    def newest_day(self) -> int:
+        """The newest passage's day (YYYYMMDD), 0 when none is dated."""
+        return int(self.dates.max()) if self.dates.size else 0
+
     # ------------------------------------------------------------------ masks
     def date_mask(self, dates: DateRange) -> np.ndarray:
         """Rows dated within the range; undated passages never match a question that names dates."""
@@ -175,6 +185,23 @@ class RowIndex:
             return {s: 0 for s in stems}
         vocab, indptr = self.bm25.vocab_dict, self.bm25.scores["indptr"]
         return {s: 0 if (t := vocab.get(s)) is None else int(indptr[t + 1] - indptr[t]) for s in stems}
+
+    def containing_all(self, groups: Iterable[Iterable[str]]) -> np.ndarray | None:
+        """Rows that contain, for every group, one of its stems (read from the BM25 index's token columns);
+        None when a group has no stem the corpus knows."""
+        if self.bm25 is None:
+            return None
+        vocab, scores = self.bm25.vocab_dict, self.bm25.scores
+        indptr, indices = scores["indptr"], scores["indices"]
+        mask = None
+        for group in groups:
+            rows = [indices[indptr[t]:indptr[t + 1]] for s in group if (t := vocab.get(s)) is not None]
+            if not rows:
+                return None
+            found = np.zeros(self.size, dtype=np.float32)
+            found[np.concatenate(rows)] = 1.0
+            mask = found if mask is None else mask * found
+        return mask
 
     def allows(self, passage_id: str, mask: np.ndarray) -> bool:
         row = self.row_of.get(passage_id)
@@ -299,8 +326,11 @@ class RowIndexKeeper:
                 _log.warning("row index at %s is missing; rebuilding it from the docstore", folder)
             return None
         try:
-            ids, dates, vectors, keys = _read_rows(folder, generation)
+            ids, dates, vectors, keys = _read_rows(folder, generation, current_format=True)
             bm25 = _load_bm25(folder) if ids else None
+        except _OldFormat:
+            _log.info("row index at %s was saved by an older version; rebuilding it", folder)
+            return None
         except Exception as exc:  # a torn or corrupt file: say so and rebuild from the stores
             _log.warning("row index at %s is unreadable (%s); rebuilding it", folder, exc)
             return None
@@ -308,14 +338,14 @@ class RowIndexKeeper:
         return RowIndex.assemble(generation, ids, dates, vectors, bm25, names, keys)
 
     def _build(self, generation: int) -> RowIndex:
-        ids, texts, dates, versions = self._docstore.index_rows_versioned()
+        ids, texts, dates, versions, titles = self._docstore.index_rows_versioned()
         keys = row_keys(ids, texts, versions)
         del versions
         bm25 = None
         if ids:
             bm25 = _bm25s().BM25()
-            bm25.index(tokenize(texts), show_progress=False)
-        del texts
+            bm25.index(tokenize([lexical_text(t, title) for t, title in zip(texts, titles)]), show_progress=False)
+        del texts, titles
         # Written in a folder of this build's own, then renamed: a crash leaves the old index or the
         # new one, never half of one, and two processes building at once never share a folder.
         tmp = self._new_build_folder()
@@ -399,7 +429,8 @@ class RowIndexKeeper:
                 np.save(tmp / _VECTORS_FILE, snapshot.vectors)
             np.save(tmp / _KEYS_FILE, snapshot.keys)
             (tmp / _ROWS_FILE).write_text(json.dumps(
-                {"generation": snapshot.generation, "ids": list(snapshot.ids), "dates": snapshot.dates.tolist()}))
+                {"generation": snapshot.generation, "format": _FORMAT, "ids": list(snapshot.ids),
+                 "dates": snapshot.dates.tolist()}))
             if target.exists():  # a corrupt copy (or another process's): ours replaces it
                 _move_aside(target)
             try:
@@ -427,9 +458,17 @@ class RowIndexKeeper:
                 shutil.rmtree(path, ignore_errors=True)
 
 
-def _read_rows(folder: Path, generation: int) -> tuple[list[str], list[int], np.ndarray, np.ndarray | None]:
-    """ids, dates, the memory-mapped vectors and the row keys (None in an index saved before keys)."""
+class _OldFormat(Exception):
+    pass
+
+
+def _read_rows(folder: Path, generation: int, *, current_format: bool = False
+               ) -> tuple[list[str], list[int], np.ndarray, np.ndarray | None]:
+    """ids, dates, the memory-mapped vectors and the row keys (None in an index saved before keys).
+    With `current_format`, an index saved in an older format raises _OldFormat."""
     rows = json.loads((folder / _ROWS_FILE).read_text())
+    if current_format and rows.get("format", 1) != _FORMAT:
+        raise _OldFormat(folder)
     ids, dates = rows["ids"], rows["dates"]
     if rows.get("generation") != generation or len(ids) != len(dates):
         raise ValueError("rows.json does not match its folder")
@@ -480,6 +519,18 @@ def _bm25s():
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     return bm25s
+
+
+def lexical_text(text: str, title: str) -> str:
+    """What BM25 indexes for a passage: its text, and the words of its article's title that the text
+    lacks. A headline often names what the body leaves out ("Canadian MP calls for…" over a text that
+    never says who spoke); words the text has already are not counted twice. The vectors stay those of
+    the passage's own text."""
+    if not title:
+        return text
+    have = set(_WORDS.findall(text.casefold()))
+    missing = [w for w in _WORDS.findall(title) if w.casefold() not in have]
+    return f"{text}\n{' '.join(missing)}" if missing else text
 
 
 def tokenize(texts: list[str], *, as_strings: bool = False):

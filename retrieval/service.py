@@ -181,7 +181,7 @@ class Frontline:
     def ask(self, question: str) -> Answer:
         started = time.perf_counter()
         question = self.clean_question(question)
-        intent = parse_intent(question, self._gazetteer)
+        intent = self._intent(question)
         query_vector = self._embedder.embed_query(intent.text)  # once: for the search and for the sentences
         with self._rows.pinned():  # the answer is composed from the snapshot the search read
             hits = self._searcher.search(intent, k=self.config.top_k * 2, embedding=query_vector)
@@ -213,8 +213,12 @@ class Frontline:
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The passages that best answer a question, best first (what `ask` quotes from)."""
-        intent = parse_intent(self.clean_question(question), self._gazetteer)
+        intent = self._intent(self.clean_question(question))
         return self._searcher.search(intent, k=k or self.config.top_k)
+
+    def _intent(self, question: str):
+        # "on November 1": the last November 1 the store has news from, not one a year after its newest article
+        return parse_intent(question, self._gazetteer, newest=self._rows.current().newest_day)
 
     # ------------------------------------------------------------------ sector and timeline
     def sector(self, name: str) -> Answer:

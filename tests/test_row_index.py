@@ -170,3 +170,27 @@ def test_an_index_saved_without_row_keys_loads_and_the_next_rebuild_fetches_ever
         assert sorted(fetched) == sorted(second._rows.current().ids), "rows without keys cannot be trusted"
     finally:
         second.close()
+
+
+def test_an_index_saved_in_an_older_format_is_rebuilt_at_load_with_its_vectors_reused(
+        tmp_path, corpus, embedder, gazetteer, fetched):
+    import json
+
+    data = tmp_path / "data"
+    first = _frontline(data, embedder, gazetteer)
+    first.ingest([corpus])
+    first.close()
+    (folder,) = (data / "index").glob("g*")
+    rows_file = folder / "rows.json"
+    saved = json.loads(rows_file.read_text())
+    del saved["format"]  # as saved before BM25 indexed the titles' words
+    rows_file.write_text(json.dumps(saved))
+    fetched.clear()
+    second = _frontline(data, embedder, gazetteer)
+    try:
+        rows = second._rows.current()
+        assert json.loads(rows_file.read_text()).get("format") == row_index._FORMAT, "rebuilt and saved again"
+        assert not fetched, "the vectors came from the old index, not from Chroma"
+        assert rows.size == len(second._docstore.passage_ids())
+    finally:
+        second.close()

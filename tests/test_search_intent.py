@@ -31,3 +31,25 @@ def test_aliases_resolve_to_the_place_and_its_sector_and_are_spelled_out_for_sea
 def test_latest_is_recognised(gazetteer):
     assert parse_intent("What is the latest from Chasiv Yar?", gazetteer).latest
     assert not parse_intent("Why did Ukraine leave Kanal?", gazetteer).latest
+
+
+def test_a_period_asked_about_is_searched_with_the_days_its_reports_come_out_after_it():
+    assert DateRange.in_question("in August 2022").as_reported() == DateRange(20220801, 20220907)
+    assert DateRange.in_question("on 2024-07-31").as_reported() == DateRange(20240731, 20240802)
+    assert DateRange.in_question("before 2023").as_reported() == DateRange(0, 20221231)   # "before" means before
+    assert DateRange.in_question("since June 2022").as_reported() == DateRange(20220601, 99999999)
+    # "by March 7": the count as of that day, as the next days' reports give it, inside the range itself
+    assert DateRange.in_question("How many were killed by March 7, 2022?") == DateRange(0, 20220309)
+
+
+@pytest.mark.parametrize("question,since,until", [
+    ("How many strikes were there on November 1?", 20221101, 20221101),    # the last November 1
+    ("What happened in Toretsk in December?", 20211201, 20211231),         # December 2022 is after it
+    ("What was reported since Sept. 3?", 20220903, 99999999),
+    ("What happened on the 5th of December 2022?", 20221205, 20221205),    # a year given is kept
+    ("What may happen in Kherson?", 0, 99999999),                          # "may" the verb
+])
+def test_a_day_or_month_without_a_year_is_the_last_one_the_store_has_news_from(question, since, until):
+    assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
+    assert DateRange.in_question(question) == (DateRange(0, 99999999) if "2022" not in question
+                                               else DateRange(since, until))  # no store, no guess

@@ -127,6 +127,11 @@ class Gazetteer:
             return _within(self._tag(joined), len(joined) - len(text), len(joined))
         return self._tag(text)
 
+    def possible_places(self, text: str) -> list[set[str]]:
+        """For each place name in `text`, the names of every place it may be, settled or not: "Olenivka"
+        is a place even where the text cannot say which of Ukraine's Olenivkas (`find` leaves it out)."""
+        return [{c.place.name for c in hit.candidates} for hit in self._matcher.scan(text)]
+
     def _document(self, document: str) -> list[PlaceMention]:
         last = self._last_document
         if last is not None and last[0] == document:
