@@ -217,7 +217,9 @@ class Composer:
                 return "no passage names the place asked about"
         salient = qs.salient_terms(intent.text, intent.places, self._df, self._passages(), rare_below=self.rare_below,
                                    place_words=intent.place_words)
-        needed = [t for t in salient if t.kind != "place"]
+        # an idiom's words ("had given up") are the asker's phrasing: the search looks for the reporters' word
+        idiom_words = {w.lower() for asked, _ in intent.idioms for w in asked.split()}
+        needed = [t for t in salient if t.kind != "place" and not (t.kind == "rare" and t.text.lower() in idiom_words)]
         if evidence.best_similarity >= RARE_WORD_TOLERANCE:
             # passages this close in meaning: a rare word they lack is the asker's own wording
             # ("retake" for "recapture", "shoppers" for "people"), not a missing topic

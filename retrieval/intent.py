@@ -14,7 +14,7 @@ from retrieval.places import Gazetteer, Place, Sector
 # these idioms ("laid down their arms" ranks surrender reports 34th), so the lexical search also gets the
 # reporters' word. A short table rather than a thesaurus: none is installed, and war news repeats these few.
 _REPORTERS_WORDS = [
-    (r"\blaid down (?:their |its |his |her )?(?:arms|weapons)\b|\bgave (?:themselves )?up\b|\bcapitulat\w*",
+    (r"\blaid down (?:their |its |his |her )?(?:arms|weapons)\b|\b(?:gave|given|give|giving) (?:themselves )?up\b|\bcapitulat\w*",
      "surrender surrendered"),
     (r"\bpulled (?:out|back)\b|\bfell back\b|\bfall back\b|\bretreat\w*", "withdraw withdrew withdrawn withdrawal"),
     (r"\bretook\b|\bretake\w*|\bregain\w*|\btook back\b|\bwon back\b", "liberated liberation recaptured"),
