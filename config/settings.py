@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     max_per_article: int = Field(2, gt=0, description="Passages from one article among the top results at most.")
     min_relevance: float = Field(0.45, ge=0, le=1, description="Below this the answerer abstains.")
     max_question_chars: int = Field(500, gt=0, description="Longer questions are cut to this length.")
+    resident_vectors_mb: int = Field(512, ge=0, description=(
+        "The row index keeps its vectors in memory up to this size (about 330k passages at 384 dimensions); "
+        "a larger matrix is read from disk, only the rows a question's filter keeps."))
     answer_timeout: float = Field(20.0, gt=0, description="Seconds an answer may take before the bot gives up.")
 
     # --- optional generative answers (an OpenAI-compatible endpoint)
@@ -163,6 +166,7 @@ class Settings(BaseSettings):
             embed_backend=self.embed_backend, embed_cache_dir=self.model_cache_dir,
             top_k=self.top_k, max_per_article=self.max_per_article, min_relevance=self.min_relevance,
             max_question_chars=self.max_question_chars, gazetteer_path=self.gazetteer, llm=llm,
+            resident_vectors_mb=self.resident_vectors_mb,
             feeds=tuple(self.feeds), allow_private_urls=self.allow_private_urls,
         )
 

@@ -358,6 +358,13 @@ class Composer:
         total_idf = sum(idf.values()) or 1.0
         wanted = self._place_names(intent) if intent.places else set()
         target = qs.count_target(intent.text) if kind == qs.COUNT else set()
+        mentions: dict[str, list] = {}
+
+        def places_in(passage: Passage) -> list:  # once per passage, not per sentence and window
+            if passage.id not in mentions:
+                mentions[passage.id] = self.gazetteer.find(passage.text)
+            return mentions[passage.id]
+
         # a sentence with the reporters' word ("surrendered") has the question's idiom ("laid down their arms")
         idioms = [(qs.content_stems(asked), qs.content_stems(reported)) for asked, reported in intent.idioms]
         for u in units:
@@ -369,7 +376,8 @@ class Composer:
             s = u.signals
             s["lexical"] = sum(idf[t] for t in q_stems & stems) / total_idf
             s["kind"] = _kind_cue(kind, text, target, intent, self.gazetteer, wanted)
-            s["place"] = 1.0 if wanted and any(m.place.name in wanted for m in self.gazetteer.find(text)) else 0.0
+            s["place"] = 1.0 if wanted and any(m.place.name in wanted and u.start <= m.start and m.end <= u.end
+                                               for m in places_in(u.passage)) else 0.0
             if kind == qs.WHAT and not (s["lexical"] or s["place"]):
                 s["kind"] *= 0.5  # "what happened to the paratroopers": an event, but of whom the question asks
             s["salient"] = (sum(qs.supports(t, text) for t in needed) / len(needed)) if needed else 0.0

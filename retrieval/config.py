@@ -34,6 +34,7 @@ class RetrievalConfig:
     max_per_article: int = 2                               # passages of one article among the results
     min_relevance: float = 0.45                            # below this the answerer abstains
     max_question_chars: int = 500
+    resident_vectors_mb: int = 512                         # row-index vectors up to this size stay in memory
     gazetteer_path: Path | None = None                     # None = config/gazetteer.toml
     llm: LLMConfig | None = None
     feeds: tuple[str, ...] = ()                            # RSS / Atom feeds followed (besides those added at run time)

@@ -76,7 +76,8 @@ class Frontline:
                                               backend=config.embed_backend, cache_dir=config.model_cache_dir)
         self._docstore = Docstore(config.docstore_path)
         self._vectors = VectorIndex(path=config.chroma_dir, url=config.chroma_url, collection=config.collection)
-        self._rows = RowIndexKeeper(config.index_dir, self._docstore, self._vectors)
+        self._rows = RowIndexKeeper(config.index_dir, self._docstore, self._vectors,
+                                    resident_bytes=config.resident_vectors_mb << 20)
         self._searcher = HybridSearcher(docstore=self._docstore, vectors=self._vectors, rows=self._rows,
                                         embedder=self._embedder, max_per_article=config.max_per_article)
         self.composer = ans.Composer(  # public: `eval --ablate` tunes its weights

@@ -49,7 +49,7 @@ def _exact(matrix: np.ndarray, ids: tuple[str, ...], query: np.ndarray, rows: np
 
 
 def test_mapped_vectors_search_exactly_as_an_in_memory_matrix(seeded, embedder, monkeypatch):
-    rows = seeded._rows.current()
+    rows = RowIndexKeeper(seeded.config.index_dir, seeded._docstore, seeded._vectors).refresh()  # resident_bytes 0
     assert not rows.vectors.flags.owndata and not rows.vectors.flags.writeable, "the matrix is not the mapped file"
     in_memory = np.array(seeded._vectors.embeddings(list(rows.ids)), dtype=np.float32)
     assert np.array_equal(np.asarray(rows.vectors), in_memory), "the saved matrix differs from Chroma's vectors"
@@ -67,6 +67,21 @@ def test_mapped_vectors_search_exactly_as_an_in_memory_matrix(seeded, embedder, 
         assert np.allclose([s for _, s in got], scores, rtol=0, atol=1e-6)
     for i in (0, rows.size // 2, rows.size - 1):
         assert np.array_equal(rows.vector(rows.ids[i]), in_memory[i])
+
+
+def test_a_small_matrix_is_kept_in_memory_and_searches_as_the_saved_one(seeded, embedder):
+    resident = seeded._rows.current()   # the default FRONTLINE_RESIDENT_VECTORS_MB holds the seeds' 38 rows
+    mapped = RowIndexKeeper(seeded.config.index_dir, seeded._docstore, seeded._vectors).refresh()
+    assert resident.vectors.flags.owndata and resident._row_file is None
+    assert mapped._row_file is not None
+    query = embedder.embed_query("Why did Ukraine leave the Kanal district?")
+    narrow = np.zeros(resident.size, dtype=np.float32)
+    narrow[::3] = 1.0
+    for mask in (np.ones(resident.size, dtype=np.float32), narrow):
+        assert resident.dense(query, 8, mask) == mapped.dense(query, 8, mask)
+    limit = RowIndexKeeper(seeded.config.index_dir, seeded._docstore, seeded._vectors,
+                           resident_bytes=mapped.vectors.nbytes - 1).refresh()
+    assert limit._row_file is not None, "a matrix over the limit stays on disk"
 
 
 def _resident_kb(array: np.ndarray) -> int:
@@ -194,3 +209,17 @@ def test_an_index_saved_in_an_older_format_is_rebuilt_at_load_with_its_vectors_r
         assert rows.size == len(second._docstore.passage_ids())
     finally:
         second.close()
+
+
+def test_several_masks_from_one_pass_find_what_each_mask_finds_alone(seeded, embedder):
+    rows = seeded._rows.current()
+    query = embedder.embed_query("Russian attacks near Toretsk")
+    a = np.zeros(rows.size, dtype=np.float32)
+    a[::2] = 1.0
+    b = np.zeros(rows.size, dtype=np.float32)
+    b[:10] = 1.0
+    c = np.zeros(rows.size, dtype=np.float32)   # a mask that keeps nothing
+    assert rows.dense_in(query, 5, [a, b, c]) == [rows.dense(query, 5, m) for m in (a, b, c)]
+    both = rows.lexical_in("Toretsk attacks", 5, [None, a, b])
+    assert both == [rows.lexical("Toretsk attacks", 5, m) for m in (None, a, b)]
+    assert both[0] and all(rows.allows(pid, a) for pid, _ in both[1])
