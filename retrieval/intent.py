@@ -9,6 +9,7 @@ from retrieval import questions as qs
 from retrieval.daterange import DateRange
 from retrieval.docstore import sector_key
 from retrieval.places import Gazetteer, Place, Sector
+from retrieval.text import stem as index_stem
 
 # How news English words what users paraphrase. BM25 matches words, and the small encoder misses some of
 # these idioms ("laid down their arms" ranks surrender reports 34th), so the lexical search also gets the
@@ -90,7 +91,8 @@ def _name_stems(question: str, places: list[Place], place_words: set[str]) -> li
     names = []
     for term in qs.salient_terms(question, places, lambda stems: {}, 0, rare_below=0.0, place_words=place_words):
         if term.kind in ("name", "acronym"):
-            stems = frozenset(qs.stem(form) for form in term.forms if form.replace("-", "").isalnum())
+            # stemmed as the BM25 index stems (spellings as written, not made American)
+            stems = frozenset(index_stem(form.lower()) for form in term.forms if form.replace("-", "").isalnum())
             if stems:
                 names.append(stems)
     return names

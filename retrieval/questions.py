@@ -113,7 +113,9 @@ _BRITISH = [
     (re.compile(r"(?<=\w{3})is(?=ations?$)"), "iz"),
     (re.compile(_IZE_STEMS + r"is(?=(?:e|es|ed|ing)$)"), r"\1iz"),
     (re.compile(r"^(cen|thea|me|li|fib|calib|spec)tre(?=s?$)"), r"\1ter"),
-    (re.compile(r"(?<=\w{2})(ll)(?=(?:ed|ing|er|ers)$)"), "l"),
+    # "travelled": only words whose base ends in one unstressed "l" ("killed", "shelled" keep theirs)
+    (re.compile(r"^(travel|cancel|label|model|fuel|signal|level|channel|tunnel|total|counsel|marshal|quarrel|"
+                r"shovel|dial|equal|rival|initial|parcel|jewel|pedal|funnel|panel|duel)l(?=(?:ed|ing|er|ers)$)"), r"\1"),
 ]
 _AMERICAN = [
     (re.compile(r"(?<=\w{3})or(?=(?:ed|ing|s|ly)?$)"), "our"),

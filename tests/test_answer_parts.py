@@ -237,6 +237,8 @@ def test_british_and_american_spellings_meet():
     assert qs.stem("defence") == qs.stem("defense") and qs.stem("mobilisation") == qs.stem("mobilization")
     assert qs.stem("promise") != qs.stem("promize") or qs.american("promise") == "promise"  # not an -ize word
     assert qs.american("hours") == "hours" and qs.american("four") == "four"
+    assert qs.stem("travelled") == qs.stem("traveled")
+    assert qs.stem("killed") == qs.stem("kill") and qs.stem("shelling") == qs.stem("shell")  # not British doubling
     assert "armor" in qs.other_spellings("armour") and "armoured" in qs.other_spellings("armored")
     armour = qs.Salient("armour", "rare", frozenset({"armour"}))
     assert qs.supports(armour, "shells to destroy armored vehicles")
