@@ -52,9 +52,9 @@ q("date-lyman-oct", "date", "What was reported from Lyman in October 2022?", ["l
 q("date-iaea-aug", "date", "What did the IAEA say about the Zaporizhzhia plant in August 2022?", ["out of control", "mission", "inspect", "safety", "visit"], r"IAEA", within=("2022-08-01", "2022-08-31"))
 q("date-bridge-oct", "date", "What happened at the Kerch bridge in October 2022?", ["explosion", "blast", "attack", "fire", "undermining", "exploded"], r"bridge", within=("2022-10-01", "2022-10-31"))
 q("date-moskva-apr", "date", "What became of the Russian flagship Moskva in April 2022?", ["sank", "sunk", "sinks", "sinking", "sink"], r"Moskva", within=("2022-04-01", "2022-04-30"))
-# Written after the items above had been tuned on, in three batches of eleven, each scored once before any
-# change it prompted (first runs: 6/9, 6/9 and 8/9 answered; every off-corpus one declined): the honest
-# estimate of how the answerer does on questions it has not seen.
+# Written after the items above had been tuned on, in four batches of eleven, each scored once before any
+# change it prompted (first runs: 6/9, 6/9, 8/9 and 4/9 answered; every off-corpus one declined): the
+# honest estimate of how the answerer does on questions it has not seen.
 q("ho-helicopter", "fact", "Which Russian helicopter did the National Guard bring down in the Zaporizhzhia region?", ["K-52", "Ka-52", "Alligator"], r"National Guard")
 q("ho-commissariats", "fact", "What did Shoigu order to be guarded better during the partial mobilization?", ["commissariats", "assembly points"], r"Shoigu")
 q("ho-mine-flood", "fact", "Why was the Zolote coal mine flooded?", ["shelling", "drainage"], r"Zolote")
@@ -82,6 +82,15 @@ q("ho3-border-troops", "fact", "How many Russian soldiers did Zelensky say were 
 q("ho3-lost-contact", "fact", "Who should Ukrainians contact when they lose touch with a relative during the war?", ["police", "Security Service", "National Information Bureau"], r"loved ones|relatives")
 q("ho3-intel-task", "fact", "What task did Zelensky give the intelligence services after the October missile strikes?", ["identify"], r"intelligence", within=("2022-10-10", "2022-10-14"))
 q("ho3-theatre-shelter", "fact", "In which building were Mariupol residents sheltering when Russian aircraft bombed it in March?", ["theater", "theatre"], r"Mariupol", within=("2022-03-16", "2022-03-31"))
+q("ho4-kherson-patients", "fact", "How many patients did the occupiers take away from the psychiatric care home in Kherson region?", ["64"], r"boarding house|psychoneurolog")
+q("ho4-grossi-ny", "fact", "Where was the IAEA chief going in September to discuss the Zaporizhzhia plant?", ["New York", "UN headquarters"], r"Grossi|IAEA", within=("2022-09-01", "2022-09-30"))
+q("ho4-share-territory", "fact", "What share of Ukraine's territory did Zelensky say Russia controlled in early June 2022?", ["20%"], r"Zelensk", within=("2022-06-01", "2022-06-10"))
+q("ho4-liberated-localities", "fact", "How many localities had Ukraine freed by early June 2022, according to Zelensky?", ["1,017"], r"Zelensk|localit", within=("2022-06-01", "2022-06-10"))
+q("ho4-forces-south", "fact", "Towards which part of Ukraine was the Russian army moving forces in early August 2022?", ["south"], r"shifting|transfer", within=("2022-08-01", "2022-08-07"))
+q("ho4-vasylyev", "fact", "Which Nova Kakhovka official did the invaders hold in a police station basement?", ["Vasylyev"], r"Nova Kakhovka")
+q("ho4-donetsk-settlements", "fact", "How many settlements in Donetsk region did the Russians fire on in one day at the start of May 2022?", ["11 settlements"], r"Donetsk region", within=("2022-05-01", "2022-05-03"))
+q("ho4-children-july7", "fact", "How many children had been killed in Ukraine as of July 7, 2022?", ["347"], r"child", within=("2022-07-07", "2022-07-09"))
+q("ho4-borrell-deportation", "fact", "What did Borrell call the forcible deportation of Ukrainians to Russia?", ["war crime", "grave violation"], r"Borrell")
 # must decline: share the war's vocabulary, not its facts
 none("none-vilnius", "What did Zelensky say at the NATO summit in Vilnius?")
 none("none-f16-netherlands", "How many F-16 jets did the Netherlands deliver to Ukraine?")
@@ -100,6 +109,8 @@ none("ho2-spain-leopards", "How many Leopard 2 tanks did Spain send to Ukraine i
 none("ho2-prigozhin-mutiny", "What did Prigozhin demand during the Wagner mutiny?")
 none("ho3-gripen", "How many Gripen fighter jets did Sweden hand to Ukraine?")
 none("ho3-avdiivka-2024", "What did Zelensky say after Ukrainian troops left Avdiivka in February 2024?")
+none("ho4-shahed-2021", "How many Iranian Shahed drones did Ukraine shoot down in 2021?")
+none("ho4-washington-summit", "What did Stoltenberg say at NATO's Washington summit?")
 brief("sector-lyman", "sector", "Lyman", r"Lyman")
 brief("timeline-izium", "timeline", "Izyum", r"Izium|Izyum")
 with open(sys.argv[1], 'w') as f:

@@ -21,7 +21,7 @@ RRF_K = 60           # the constant from Cormack et al. (and llama-index's Query
 CANDIDATES = 30      # passages taken from each list
 WIDE_FILTER = 0.25   # share of the corpus a filter keeps, above which the ANN index is over-fetched
 OVERFETCH = 8
-NAMED_EXACT_ROWS = 4_000   # the most passages a name's own dense list reads exactly (~3 ms)
+NAMED_EXACT_ROWS = 2_000   # the most passages a name's own dense list reads exactly (~4 ms from disk)
 EXACT_ROWS = 20_000  # above this many kept rows the over-fetched ANN list is tried first even for a narrow
                      # filter: an exact search reads 1.5 kB a row (30 MB here; a place's 100k rows at 1M
                      # passages would cost 50 ms)
@@ -51,10 +51,12 @@ def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowInd
         # ranks 37th among a hundred about the plant he spoke of
         name_mask = name_mask if date_mask is None else name_mask * date_mask
         masks.append(name_mask)
-    lexical = rows.lexical_in(intent.lexical_text, CANDIDATES, masks)
+    row_sets = [None if m is None else np.flatnonzero(m) for m in masks]
+    lexical = rows.lexical_in(intent.lexical_text, CANDIDATES, row_sets)
     # a name in many passages ("Zelensky") is well served by the lists above: no exact pass over them all
-    masks = [m for m in masks if m is None or m is not name_mask or np.count_nonzero(m) <= NAMED_EXACT_ROWS]
-    dense = _dense(embedding, rows, vectors, masks)
+    dense = _dense(embedding, rows, vectors, [
+        (m, kept) for m, kept in zip(masks, row_sets)
+        if m is None or m is not name_mask or kept.size <= NAMED_EXACT_ROWS])
     similarity: dict[str, float] = {}
     for found in dense:
         similarity.update(found)
@@ -70,24 +72,23 @@ def reciprocal_rank_fusion(ranked_lists: list[list[tuple[str, float]]]) -> dict[
 
 
 def _dense(embedding: np.ndarray, rows: RowIndex, vectors: VectorIndex,
-           masks: list[np.ndarray | None]) -> list[list[tuple[str, float]]]:
-    """The best passages among the rows each mask allows (None: all of them).
+           filters: list[tuple[np.ndarray | None, np.ndarray | None]]) -> list[list[tuple[str, float]]]:
+    """The best passages among the rows each filter (mask, its row numbers) allows (None: all of them).
 
     No filter, or a wide one (a year, "since 2022"), goes to Chroma's approximate search over
     everything, over-fetched and then filtered: it finds enough of them in a few ms. So does a filter
     that keeps a small share of a large corpus but still many rows (a big city among a million
     passages). A narrow one (a place, a month), or one for which the over-fetched list holds too few, is
-    answered exactly from the snapshot's matrix, all such masks in one pass over their rows.
+    answered exactly from the snapshot's matrix, all such filters in one pass over their rows.
     """
-    found: list[list[tuple[str, float]] | None] = [None] * len(masks)
+    found: list[list[tuple[str, float]] | None] = [None] * len(filters)
     nearest = None
     exact = []
-    for i, mask in enumerate(masks):
+    for i, (mask, kept) in enumerate(filters):
         if mask is None:
             found[i] = [(pid, sim) for pid, sim in vectors.query(embedding, CANDIDATES) if pid in rows.row_of]
             continue
-        kept = int(np.count_nonzero(mask))
-        if kept and (kept >= WIDE_FILTER * mask.size or kept > EXACT_ROWS):
+        if kept.size and (kept.size >= WIDE_FILTER * mask.size or kept.size > EXACT_ROWS):
             if nearest is None:
                 nearest = vectors.query(embedding, CANDIDATES * OVERFETCH)
             allowed = [(pid, sim) for pid, sim in nearest if rows.allows(pid, mask)]
@@ -96,6 +97,6 @@ def _dense(embedding: np.ndarray, rows: RowIndex, vectors: VectorIndex,
                 continue
         exact.append(i)
     if exact:
-        for i, result in zip(exact, rows.dense_in(embedding, CANDIDATES, [masks[i] for i in exact])):
+        for i, result in zip(exact, rows.dense_in(embedding, CANDIDATES, [filters[i][1] for i in exact])):
             found[i] = result
     return found

@@ -22,9 +22,11 @@ _OPTION = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 # Question phrases: "in July 2024", "since 3 June 2022", "before 2023", "on 2024-07-04".
 _RANGE_WORD = r"(in|during|on|since|after|from|before|until|till|by|as of)?"
 _YEAR = r"((?:19|20)\d\d)"
+# "early May", "the end of May", "mid-May": a third of the month
+_PART = r"(?:(?:the\s+)?(start|beginning|early|middle|mid|end|late)(?:-|\s+of\s+|\s+))?"
 _DATE_PHRASE = re.compile(
-    rf"\b{_RANGE_WORD}\s*(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?({MONTH_WORD})\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?"
-    rf"{_YEAR}\b", re.I)
+    rf"\b{_RANGE_WORD}\s*{_PART}(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?({MONTH_WORD})\s+"
+    rf"(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?{_YEAR}\b", re.I)
 _YEAR_PHRASE = re.compile(rf"\b{_RANGE_WORD}\s*{_YEAR}\b", re.I)
 _ISO_PHRASE = re.compile(rf"\b{_RANGE_WORD}\s*(\d{{4}})-(\d{{2}})-(\d{{2}})\b", re.I)
 # A day or a month without its year ("on November 1", "in July"): the last one before the newest article.
@@ -33,8 +35,7 @@ _YEARLESS_DAY = re.compile(
     rf"\b{_RANGE_WORD}\s*(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_WORD})|({MONTH_WORD})\s+(\d{{1,2}})"
     rf"(?:st|nd|rd|th)?\b){_NO_YEAR_AFTER}", re.I)
 _YEARLESS_MONTH = re.compile(   # a range word first: "may" alone is a verb
-    rf"\b(in|during|since|after|from|before|until|till|by)\s+(?:early\s+|late\s+|mid-?\s*)?({MONTH_WORD})\b"
-    rf"{_NO_YEAR_AFTER}", re.I)
+    rf"\b(in|during|since|after|from|before|until|till|by|at)\s+{_PART}({MONTH_WORD})\b{_NO_YEAR_AFTER}", re.I)
 _AFTER = {"since", "after", "from"}
 _BEFORE = {"before", "until", "till", "by", "as of"}
 
@@ -52,6 +53,8 @@ class DateRange:
     until: int = OPEN_END        # YYYYMMDD, inclusive
     # days after `until` whose articles may still report on the range ("in July"; not "before July")
     reporting_lag: int = field(default=0, compare=False)
+    # "by March 7", "as of July 7": a state at a day, which the newest report within the range gives
+    as_of: bool = field(default=False, compare=False)
 
     def as_reported(self) -> DateRange:
         """The publication days to search: the range, and its reporting lag after it."""
@@ -95,10 +98,11 @@ class DateRange:
         gives a day or month named without its year its year: the last one on or before it."""
         since, until = OPEN_START, OPEN_END
         lag = 0
+        as_of = False
         consumed: list[tuple[int, int]] = []
 
         def apply(word: str | None, lo: int, hi: int) -> None:
-            nonlocal since, until, lag
+            nonlocal since, until, lag, as_of
             word = (word or "in").lower()
             if word in _AFTER:
                 since = max(since, lo)
@@ -106,6 +110,7 @@ class DateRange:
                 until, lag = min(until, _day_before(lo)), 0
             elif word in _BEFORE:  # "by March 7": the count as of that day, as reported in the days after
                 until = min(until, _days_after(hi, REPORTING_LAG_DAYS if hi > lo else REPORTING_LAG_ONE_DAY))
+                as_of = word in ("by", "as of")
             else:
                 since, until = max(since, lo), min(until, hi)
                 lag = REPORTING_LAG_DAYS if hi > lo else REPORTING_LAG_ONE_DAY
@@ -116,9 +121,9 @@ class DateRange:
                 apply(m.group(1), day, day)
                 consumed.append(m.span())
         for m in _DATE_PHRASE.finditer(question):
-            word, day1, month, day2, year = m.groups()
+            word, part, day1, month, day2, year = m.groups()
             lo, hi = _span(int(year), month_number(month), int(day1 or day2 or 0))
-            apply(word, lo, hi)
+            apply(word, *_part_of(lo, hi, None if day1 or day2 else part))
             consumed.append(m.span())
         if newest:
             for m in _YEARLESS_DAY.finditer(question):
@@ -131,13 +136,13 @@ class DateRange:
                     apply(word, *_span(year, month, day))
                     consumed.append(m.span())
             for m in _YEARLESS_MONTH.finditer(question):
-                if not any(a <= m.start(2) < b for a, b in consumed):
-                    month = month_number(m.group(2))
-                    apply(m.group(1), *_span(_last_year_with(month, 1, newest), month))
+                if not any(a <= m.start(3) < b for a, b in consumed):
+                    word, part, month = m.group(1), m.group(2), month_number(m.group(3))
+                    apply(None if word == "at" else word, *_part_of(*_span(_last_year_with(month, 1, newest), month), part))
         for m in _YEAR_PHRASE.finditer(question):
             if not any(a <= m.start(2) < b for a, b in consumed):
                 apply(m.group(1), *_span(int(m.group(2))))
-        return cls(since, until, lag)
+        return cls(since, until, lag, as_of)
 
 
 def _option_day(value: str | None, label: str, *, end: bool) -> int:
@@ -166,6 +171,18 @@ def _span(year: int, month: int | None = None, day: int = 0) -> tuple[int, int]:
     if 1 <= day <= last:
         return base + day, base + day
     return base + 1, base + last
+
+
+def _part_of(lo: int, hi: int, part: str | None) -> tuple[int, int]:
+    """The first, middle or last third of a month's span (days 1-10, 11-20, 21-end)."""
+    if not part or lo % 100 != 1:
+        return lo, hi
+    part = part.lower()
+    if part in ("start", "beginning", "early"):
+        return lo, lo + 9
+    if part in ("middle", "mid"):
+        return lo + 10, lo + 19
+    return lo + 20, hi
 
 
 def _last_year_with(month: int, day: int, newest: int) -> int:

@@ -65,8 +65,9 @@ class QueryIntent:
 
 def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> QueryIntent:
     """`newest`: the newest article's day (YYYYMMDD), which gives "on November 1" its year."""
-    intent = QueryIntent(text=question, dates=DateRange.in_question(question, newest=newest),
-                         latest=bool(_LATEST.search(question)))
+    dates = DateRange.in_question(question, newest=newest)
+    # "how many by March 7": the newest count within the range, as for "the latest"
+    intent = QueryIntent(text=question, dates=dates, latest=bool(_LATEST.search(question)) or dates.as_of)
     mentions = gazetteer.find(question)
     for mention in mentions:
         found = mention.place

@@ -218,32 +218,37 @@ class RowIndex:
     # ------------------------------------------------------------------ searches
     def lexical(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """BM25: (passage id, score) best first, among the rows the mask allows."""
-        return self.lexical_in(query, n, [mask])[0]
+        return self.lexical_in(query, n, [None if mask is None else np.flatnonzero(mask)])[0]
 
-    def lexical_in(self, query: str, n: int, masks: Sequence[np.ndarray | None]) -> list[list[tuple[str, float]]]:
-        """`lexical` for each mask (None: every row), from one scoring of the query."""
+    def lexical_in(self, query: str, n: int, row_sets: Sequence[np.ndarray | None]) -> list[list[tuple[str, float]]]:
+        """`lexical` among each set of rows (ascending row numbers; None: every row), from one scoring."""
         if self.bm25 is None:
-            return [[] for _ in masks]
+            return [[] for _ in row_sets]
         token_ids = self.bm25.get_tokens_ids(tokenize([query], as_strings=True)[0])
         if not token_ids:
-            return [[] for _ in masks]
+            return [[] for _ in row_sets]
         # Scores for every passage, then the top n among those that match at all: cheaper than
         # bm25s.retrieve's partition over the whole corpus (and no thread pool per query).
         scores = self.bm25.get_scores_from_ids(token_ids)
-        matching = np.flatnonzero(scores > 0)
-        return [self._top(matching, scores[matching], n, mask) for mask in masks]
+        found = []
+        for rows in row_sets:
+            if rows is None:
+                rows = np.flatnonzero(scores > 0)
+            else:  # a filter's rows: a small share of a large corpus, read directly
+                rows = rows[scores[rows] > 0]
+            found.append(self._top(rows, scores[rows], n))
+        return found
 
     def dense(self, embedding: np.ndarray, n: int, mask: np.ndarray) -> list[tuple[str, float]]:
         """Exact cosine search: (passage id, similarity) best first, among the rows the mask allows."""
-        return self.dense_in(embedding, n, [mask])[0]
+        return self.dense_in(embedding, n, [np.flatnonzero(mask)])[0]
 
-    def dense_in(self, embedding: np.ndarray, n: int, masks: Sequence[np.ndarray]) -> list[list[tuple[str, float]]]:
-        """`dense` for each mask, from one pass over the rows any of them allows: a question on a month
-        and the week after it, a place and a name, read their shared rows once."""
-        union = masks[0] if len(masks) == 1 else np.maximum.reduce(masks)
-        rows = np.flatnonzero(union)
+    def dense_in(self, embedding: np.ndarray, n: int, row_sets: Sequence[np.ndarray]) -> list[list[tuple[str, float]]]:
+        """`dense` among each set of rows (ascending row numbers), from one pass over their union: a
+        question on a month and the week after it, a place and a name, read their shared rows once."""
+        rows = row_sets[0] if len(row_sets) == 1 else np.unique(np.concatenate(row_sets))
         if rows.size == 0 or self.vectors.shape[0] != self.size:
-            return [[] for _ in masks]
+            return [[] for _ in row_sets]
         # numpy's own single-threaded product, not BLAS: OpenBLAS's threads spin against the encoder's
         # and other processes' on a small shared machine (a 10k-row product: 7-15 ms vs 1.5-2.5 ms)
         reader = self._row_file
@@ -258,13 +263,12 @@ class RowIndex:
                 block = reader.block(i, stop) if reader else self.vectors[i:stop]
                 scores[i:stop] = np.einsum("ij,j->i", block, embedding)
             scores = scores[rows]
-        return [self._top(rows, scores, n, None if len(masks) == 1 else mask) for mask in masks]
+        if len(row_sets) == 1:
+            return [self._top(rows, scores, n)]
+        return [self._top(part, scores[np.searchsorted(rows, part)], n) for part in row_sets]
 
-    def _top(self, rows: np.ndarray, scores: np.ndarray, n: int, mask: np.ndarray | None) -> list[tuple[str, float]]:
-        """The n best of (rows, scores), best first, among those the mask allows."""
-        if mask is not None:
-            keep = mask[rows] > 0
-            rows, scores = rows[keep], scores[keep]
+    def _top(self, rows: np.ndarray, scores: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The n best of (rows, scores), best first."""
         top = np.argsort(-scores)[:n] if rows.size <= n else np.argpartition(-scores, n)[:n]
         top = top[np.argsort(-scores[top])]
         return [(self.ids[rows[i]], float(scores[i])) for i in top]

@@ -20,11 +20,11 @@ RUWA = Path(os.environ.get("FRONTLINE_RUWA", _RUWA))  # a worktree outside the r
 pytestmark = pytest.mark.skipif(not RUWA.exists(), reason=f"{RUWA} is absent: the RUWA corpus is not shipped with the repository")
 
 DISTRACTOR_STEP = 8
-# Measured on this subset: 58 of 63 answerable questions answered and cited (92.1%), 17 of 17 declined.
+# Measured on this subset: 64 of 72 answerable questions answered and cited (88.9%), 19 of 19 declined.
 # (The subset is a tenth of RUWA: words like "describe" or "reopen" occur in no passage of it, count as
-# rare, and must then be in the evidence, so it declines two questions the full corpus answers.)
-MIN_ANSWERED = 0.88      # the answer text holds the answer (56 of 63)
-MIN_CITED = 0.88         # an expected article among the first three citations
+# rare, and must then be in the evidence, so it declines a few questions the full corpus answers.)
+MIN_ANSWERED = 0.85      # the answer text holds the answer (62 of 72)
+MIN_CITED = 0.85         # an expected article among the first three citations
 MIN_DECLINED = 1.0       # every question the corpus cannot answer
 
 

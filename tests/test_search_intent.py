@@ -53,3 +53,14 @@ def test_a_day_or_month_without_a_year_is_the_last_one_the_store_has_news_from(q
     assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
     assert DateRange.in_question(question) == (DateRange(0, 99999999) if "2022" not in question
                                                else DateRange(since, until))  # no store, no guess
+
+
+@pytest.mark.parametrize("question,since,until", [
+    ("How many settlements were shelled at the start of May 2022?", 20220501, 20220510),
+    ("What happened in mid-March 2022?", 20220311, 20220320),
+    ("What was reported in late August?", 20220821, 20220831),
+    ("What happened on the end of May 2022 in Lyman?", 20220521, 20220531),
+    ("What happened on 3 March 2022?", 20220303, 20220303),    # a day named is that day
+])
+def test_the_start_middle_or_end_of_a_month_is_its_first_middle_or_last_ten_days(question, since, until):
+    assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
