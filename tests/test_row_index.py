@@ -166,13 +166,19 @@ def test_another_process_reuses_the_saved_rows(tmp_path, corpus, embedder, gazet
         second.close()
 
 
-def test_an_index_saved_without_row_keys_loads_and_the_next_rebuild_fetches_everything(
-        tmp_path, corpus, embedder, gazetteer, fetched):
-    data = tmp_path / "data"
+def _saved_index(data: Path, corpus: Path, embedder, gazetteer) -> Path:
+    """Ingest the corpus in one process and close it: the folder of the row index it saved."""
     first = _frontline(data, embedder, gazetteer)
     first.ingest([corpus])
     first.close()
     (folder,) = (data / "index").glob("g*")
+    return folder
+
+
+def test_an_index_saved_without_row_keys_loads_and_the_next_rebuild_fetches_everything(
+        tmp_path, corpus, embedder, gazetteer, fetched):
+    data = tmp_path / "data"
+    folder = _saved_index(data, corpus, embedder, gazetteer)
     (folder / "keys.npy").unlink()  # as saved before row keys existed
     fetched.clear()
     second = _frontline(data, embedder, gazetteer)
@@ -192,11 +198,7 @@ def test_an_index_saved_in_an_older_format_is_rebuilt_at_load_with_its_vectors_r
     import json
 
     data = tmp_path / "data"
-    first = _frontline(data, embedder, gazetteer)
-    first.ingest([corpus])
-    first.close()
-    (folder,) = (data / "index").glob("g*")
-    rows_file = folder / "rows.json"
+    rows_file = _saved_index(data, corpus, embedder, gazetteer) / "rows.json"
     saved = json.loads(rows_file.read_text())
     del saved["format"]  # as saved before BM25 indexed the titles' words
     rows_file.write_text(json.dumps(saved))
