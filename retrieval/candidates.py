@@ -36,31 +36,34 @@ class Candidates:
 def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowIndex,
                         vectors: VectorIndex) -> Candidates:
     date_mask = None if intent.dates.is_open else rows.date_mask(intent.dates)
-    masks = [date_mask]  # each gets a dense and a BM25 list; None: the whole corpus
+    filters = [_filter(date_mask)]  # each gets a dense and a BM25 list
     reported = intent.dates.as_reported()
     if reported != intent.dates:
         # "in August": the days after it too, for the reports on it, in lists of their own, so that a
         # passage published within the range (in every list) ranks above one published after it
-        masks.append(rows.date_mask(reported))
+        filters.append(_filter(rows.date_mask(reported)))
     if intent.places:  # steering: the passages tagged with the places named or their sectors
         place_mask = rows.names_mask(intent.place_keys)
-        masks.append(place_mask if date_mask is None else place_mask * date_mask)
-    name_mask = None
+        filters.append(_filter(place_mask if date_mask is None else place_mask * date_mask))
+    named = None
     if intent.names and (name_mask := rows.containing_all(intent.names)) is not None:
         # the passages that have every name the question is about: the one article naming the Canadian MP
         # ranks 37th among a hundred about the plant he spoke of
-        name_mask = name_mask if date_mask is None else name_mask * date_mask
-        masks.append(name_mask)
-    row_sets = [None if m is None else np.flatnonzero(m) for m in masks]
-    lexical = rows.lexical_in(intent.lexical_text, CANDIDATES, row_sets)
+        named = _filter(name_mask if date_mask is None else name_mask * date_mask)
+        filters.append(named)
+    lexical = rows.lexical_in(intent.lexical_text, CANDIDATES, [kept for _, kept in filters])
     # a name in many passages ("Zelensky") is well served by the lists above: no exact pass over them all
-    dense = _dense(embedding, rows, vectors, [
-        (m, kept) for m, kept in zip(masks, row_sets)
-        if m is None or m is not name_mask or kept.size <= NAMED_EXACT_ROWS])
+    dense = _dense(embedding, rows, vectors,
+                   filters if named is None or named[1].size <= NAMED_EXACT_ROWS else filters[:-1])
     similarity: dict[str, float] = {}
     for found in dense:
         similarity.update(found)
     return Candidates(reciprocal_rank_fusion(dense + lexical), similarity)
+
+
+def _filter(mask: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A mask with its row numbers (None, None: the whole corpus)."""
+    return mask, None if mask is None else np.flatnonzero(mask)
 
 
 def reciprocal_rank_fusion(ranked_lists: list[list[tuple[str, float]]]) -> dict[str, float]:

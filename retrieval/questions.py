@@ -107,39 +107,36 @@ _TARGET = re.compile(r"\bhow (?:many|much)\s+((?:[\w’'\-]+\s+){0,3}?[\w’'\-]
 _IZE_STEMS = (r"^((?:de)?(?:mobil|organ|recogn|critic|militar|stabil|neutral|real|apolog|author|legal|national|"
               r"local|util|minim|maxim|normal|central|special|emphas|summar|prior|modern|terror|jeopard|subsid|"
               r"sympath|capital|victim|character))")
-_BRITISH = [
-    (re.compile(r"(?<=\w{3})our(?=(?:ed|ing|s|ly)?$)"), "or"),
-    (re.compile(r"^(def|off|lic|pret)ence(?=s?$)"), r"\1ense"),
-    (re.compile(r"(?<=\w{3})is(?=ations?$)"), "iz"),
-    (re.compile(_IZE_STEMS + r"is(?=(?:e|es|ed|ing)$)"), r"\1iz"),
-    (re.compile(r"^(cen|thea|me|li|fib|calib|spec)tre(?=s?$)"), r"\1ter"),
+# (before, British, American, after): one table read both ways
+_SPELLINGS = [
+    (r"(\w{3})", "our", "or", r"(?:ed|ing|s|ly)?$"),
+    (r"^(def|off|lic|pret)", "ence", "ense", r"s?$"),
+    (r"(\w{3})", "is", "iz", r"ations?$"),
+    (_IZE_STEMS, "is", "iz", r"(?:e|es|ed|ing)$"),
+    (r"^(cen|thea|me|li|fib|calib|spec)", "tre", "ter", r"s?$"),
     # "travelled": only words whose base ends in one unstressed "l" ("killed", "shelled" keep theirs)
-    (re.compile(r"^(travel|cancel|label|model|fuel|signal|level|channel|tunnel|total|counsel|marshal|quarrel|"
-                r"shovel|dial|equal|rival|initial|parcel|jewel|pedal|funnel|panel|duel)l(?=(?:ed|ing|er|ers)$)"), r"\1"),
+    (r"^(travel|cancel|label|model|fuel|signal|level|channel|tunnel|total|counsel|marshal|quarrel|"
+     r"shovel|dial|equal|rival|initial|parcel|jewel|pedal|funnel|panel|duel)", "l", "", r"(?:ed|ing|er|ers)$"),
 ]
-_AMERICAN = [
-    (re.compile(r"(?<=\w{3})or(?=(?:ed|ing|s|ly)?$)"), "our"),
-    (re.compile(r"^(def|off|lic|pret)ense(?=s?$)"), r"\1ence"),
-    (re.compile(r"(?<=\w{3})iz(?=ations?$)"), "is"),
-    (re.compile(_IZE_STEMS + r"iz(?=(?:e|es|ed|ing)$)"), r"\1is"),
-    (re.compile(r"^(cen|thea|me|li|fib|calib|spec)ter(?=s?$)"), r"\1tre"),
-]
+_TO_AMERICAN = [(re.compile(f"{before}{brit}(?={after})"), rf"\g<1>{amer}") for before, brit, amer, after in _SPELLINGS]
+_TO_BRITISH = [(re.compile(f"{before}{amer}(?={after})"), rf"\g<1>{brit}") for before, brit, amer, after in _SPELLINGS]
+
+
+def _respell(word: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+    for pattern, repl in rules:
+        word = pattern.sub(repl, word)
+    return word
 
 
 def american(word: str) -> str:
     """The American spelling of a lower-case word ("armoured" -> "armored"); other words unchanged."""
-    for pattern, repl in _BRITISH:
-        word = pattern.sub(repl, word)
-    return word
+    return _respell(word, _TO_AMERICAN)
 
 
 def other_spellings(word: str) -> set[str]:
     """The word's spelling on the other side of the Atlantic (both guesses), for the lexical search."""
     low = word.lower()
-    out = {american(low)}
-    for pattern, repl in _AMERICAN:
-        out.add(pattern.sub(repl, low))
-    return out - {low}
+    return {american(low), _respell(low, _TO_BRITISH)} - {low}
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -151,9 +151,10 @@ class RowIndex:
         return len(self.ids)
 
     def in_memory(self) -> RowIndex:
-        """This snapshot with its matrix copied into memory. Reading a question's rows from the saved
-        file costs ~1.7 µs a row (a month of a 170k-passage store: 8 ms); from memory, a tenth of that.
-        Worth it while the matrix is small; at a million passages it would be 1.5 GB."""
+        """This snapshot with its matrix copied into memory. Read from the saved file, a question's rows
+        cost a system call each (the exact passes of a question at 170k passages: about 8 ms); copied
+        from memory, less than half as long. Worth it while the matrix is small; at a million
+        passages it would be 1.5 GB."""
         if self._row_file is None:
             return self
         return replace(self, vectors=np.array(self.vectors))

@@ -34,7 +34,7 @@ from retrieval.embedder import Embedder
 from retrieval.errors import ConfigError, FrontlineError
 from retrieval.following import Follower, FollowReport, is_url
 from retrieval.ingest import IngestReport, ingest
-from retrieval.intent import parse_intent
+from retrieval.intent import QueryIntent, parse_intent
 from retrieval.models import Answer, Citation, Hit, Passage
 from retrieval.places import Gazetteer, Place, Sector
 from retrieval.retry import network_reason
@@ -182,9 +182,9 @@ class Frontline:
     def ask(self, question: str) -> Answer:
         started = time.perf_counter()
         question = self.clean_question(question)
-        intent = self._intent(question)
-        query_vector = self._embedder.embed_query(intent.text)  # once: for the search and for the sentences
-        with self._rows.pinned():  # the answer is composed from the snapshot the search read
+        with self._rows.pinned():  # the question is read, searched and answered from one snapshot
+            intent = self._intent(question)
+            query_vector = self._embedder.embed_query(intent.text)  # once: for the search and the sentences
             hits = self._searcher.search(intent, k=self.config.top_k * 2, embedding=query_vector)
             composed = self.composer.compose(intent, hits, query_vector, top_k=self.config.top_k,
                                              min_relevance=self.config.min_relevance)
@@ -217,7 +217,7 @@ class Frontline:
         intent = self._intent(self.clean_question(question))
         return self._searcher.search(intent, k=k or self.config.top_k)
 
-    def _intent(self, question: str):
+    def _intent(self, question: str) -> QueryIntent:
         # "on November 1": the last November 1 the store has news from, not one a year after its newest article
         return parse_intent(question, self._gazetteer, newest=self._rows.current().newest_day)
 
