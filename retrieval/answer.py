@@ -362,14 +362,28 @@ class Composer:
 
         def places_in(passage: Passage) -> list:  # once per passage, not per sentence and window
             if passage.id not in mentions:
-                mentions[passage.id] = self.gazetteer.find(passage.text)
+                # where in the passage: only worth finding in a passage tagged (at ingest, with its whole
+                # article as context) with a place asked about
+                tagged = wanted.intersection(passage.places)
+                mentions[passage.id] = self.gazetteer.find(passage.text) if tagged else []
             return mentions[passage.id]
+
+        sentence_stems: dict[tuple[str, int], set[str]] = {}
+
+        def stems_of(u: _Unit) -> set[str]:  # a window's are its sentences', each sentence stemmed once
+            text = u.passage.text
+            if any(not text[a.end:b.start].isspace() for a, b in zip(u.spans, u.spans[1:])):
+                return qs.content_stems(u.text)  # not only white space between them: stem the whole
+            for span in u.spans:
+                if (key := (u.passage.id, span.start)) not in sentence_stems:
+                    sentence_stems[key] = qs.content_stems(text[span.start:span.end])
+            return set().union(*(sentence_stems[(u.passage.id, span.start)] for span in u.spans))
 
         # a sentence with the reporters' word ("surrendered") has the question's idiom ("laid down their arms")
         idioms = [(qs.content_stems(asked), qs.content_stems(reported)) for asked, reported in intent.idioms]
         for u in units:
             text = u.text
-            stems = qs.content_stems(text)
+            stems = stems_of(u)
             for asked, reported in idioms:
                 if stems & reported:
                     stems |= asked

@@ -44,12 +44,12 @@ def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowInd
         filters.append(_filter(rows.date_mask(reported)))
     if intent.places:  # steering: the passages tagged with the places named or their sectors
         place_mask = rows.names_mask(intent.place_keys)
-        filters.append(_filter(place_mask if date_mask is None else place_mask * date_mask))
+        filters.append(_filter(place_mask if date_mask is None else place_mask & date_mask))
     named = None
     if intent.names and (name_mask := rows.containing_all(intent.names)) is not None:
         # the passages that have every name the question is about: the one article naming the Canadian MP
         # ranks 37th among a hundred about the plant he spoke of
-        named = _filter(name_mask if date_mask is None else name_mask * date_mask)
+        named = _filter(name_mask if date_mask is None else name_mask & date_mask)
         filters.append(named)
     lexical = rows.lexical_in(intent.lexical_text, CANDIDATES, [kept for _, kept in filters])
     # a name in many passages ("Zelensky") is well served by the lists above: no exact pass over them all

@@ -171,10 +171,10 @@ class Docstore:
     def index_rows_versioned(self) -> tuple[list[str], list[str], list[int], list[str], list[str]]:
         """As index_rows, with each passage's version (its article's content hash and write time, which
         change whenever the article is written again, so its vectors may have changed) and its article's
-        title."""
+        title; in date order (undated first), so that the rows of a date range lie side by side."""
         rows = self._query(
             "SELECT p.id, p.text, a.date_int, a.content_hash || ' ' || a.ingested_at, coalesce(a.title, '') "
-            "FROM passages p JOIN articles a USING (article_id) ORDER BY p.rowid"
+            "FROM passages p JOIN articles a USING (article_id) ORDER BY a.date_int, p.rowid"
         )
         return tuple([r[i] for r in rows] for i in range(5))
 

@@ -12,7 +12,8 @@ from retrieval.docstore import Docstore
 from retrieval.embedder import Embedder
 from retrieval.intent import QueryIntent, parse_intent
 from retrieval.models import Hit
-from retrieval.postprocess import best_first, boost_named_places, cap_per_article, newest_first_if_latest
+from retrieval.postprocess import (Ranked, article_of, best_first, boost_named_places, cap_per_article,
+                                   newest_first_if_latest)
 from retrieval.row_index import RowIndexKeeper
 from retrieval.vector_index import VectorIndex
 
@@ -31,9 +32,14 @@ class HybridSearcher:
         if embedding is None:
             embedding = self._embedder.embed_query(intent.text)
         candidates = generate_candidates(intent, embedding, snapshot, self._vectors)
-        passages = self._docstore.passages(list(candidates.fused))
-        hits = best_first([Hit(passages[pid], score, candidates.similarity.get(pid, 0.0))
-                           for pid, score in candidates.fused.items() if pid in passages])
-        hits = boost_named_places(hits, intent)
-        hits = newest_first_if_latest(hits, intent, k)
-        return cap_per_article(hits, self._max_per_article)[:k]
+        named = snapshot.names_mask(p.name for p in intent.places) if intent.places else None
+        ranked = best_first([
+            Ranked(pid, article_of(pid), int(snapshot.dates[row]), named is not None and bool(named[row]), score,
+                   candidates.similarity.get(pid, 0.0))
+            for pid, score in candidates.fused.items() if (row := snapshot.row_of.get(pid)) is not None])
+        ranked = boost_named_places(ranked, intent)
+        ranked = newest_first_if_latest(ranked, intent, k)
+        kept = cap_per_article(ranked, self._max_per_article)[:k]
+        # only the kept passages are read; one deleted since the snapshot was taken is left out
+        passages = self._docstore.passages([r.passage_id for r in kept])
+        return [Hit(passages[r.passage_id], r.score, r.similarity) for r in kept if r.passage_id in passages]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import retrieval.row_index as row_index
+from retrieval.daterange import DateRange
 from retrieval.row_index import RowIndexKeeper
 from retrieval.service import Frontline
 from retrieval.vector_index import VectorIndex
@@ -56,10 +57,13 @@ def test_mapped_vectors_search_exactly_as_an_in_memory_matrix(seeded, embedder, 
     query = embedder.embed_query("shelling of Chasiv Yar")
     everything = np.ones(rows.size, dtype=np.float32)
     narrow = np.zeros(rows.size, dtype=np.float32)
-    narrow[::5] = 1.0  # a fifth of the rows: the gathered path (a wider mask takes the whole-matrix path)
+    narrow[::5] = 1.0  # a fifth of the rows, spread out: the gathered path
+    middle = np.zeros(rows.size, dtype=np.float32)
+    middle[5:27] = 1.0  # rows side by side (as a date range's are), one missing: one pass over their span
+    middle[12] = 0.0
     monkeypatch.setattr(row_index, "_GATHER_ROWS", 4)  # several slices even on 38 passages
     monkeypatch.setattr(row_index, "_SCAN_ROWS", 7)    # and several blocks, the last one short
-    for mask in (everything, narrow):
+    for mask in (everything, narrow, middle):
         got = rows.dense(query, 10, mask)
         ids, scores = _exact(in_memory, rows.ids, query, np.flatnonzero(mask), 10)
         assert [pid for pid, _ in got] == ids
@@ -67,6 +71,16 @@ def test_mapped_vectors_search_exactly_as_an_in_memory_matrix(seeded, embedder, 
         assert np.allclose([s for _, s in got], scores, rtol=0, atol=1e-6)
     for i in (0, rows.size // 2, rows.size - 1):
         assert np.array_equal(rows.vector(rows.ids[i]), in_memory[i])
+
+
+def test_rows_are_in_date_order_so_a_date_range_is_one_run_of_rows(seeded):
+    rows = seeded._rows.current()
+    assert np.all(np.diff(rows.dates) >= 0), "rows are not in date order"
+    dated = np.unique(rows.dates[rows.dates > 0])
+    assert dated.size >= 2, "the seeds have at least two dated articles"
+    kept = np.flatnonzero(rows.date_mask(DateRange(int(dated[0]), int(dated[-1]))))
+    assert kept.size and kept[-1] - kept[0] + 1 == kept.size
+    assert all(rows.ids[row] == pid and rows.row_of[pid] == row for row, pid in enumerate(rows.ids))
 
 
 def test_a_small_matrix_is_kept_in_memory_and_searches_as_the_saved_one(seeded, embedder):
