@@ -1,7 +1,8 @@
 """Candidate generation: the ranked lists a question gets, fused into one score per passage.
 
 Lists: dense (cosine to the question) and lexical (BM25), each over the whole corpus or the rows the
-question's dates allow; for "in August", the same two over August and the week after it; when the
+question's dates allow; for "in August", the same two over August and the week after it; for "as of
+July 7", over the reports of that day and the two after it; when the
 question names places, the same two over only the passages tagged with those places or their sectors
 ("steering"); and when it names people, outlets, countries or weapons, the same two over the passages
 that contain all of those names. They are fused by reciprocal rank, which needs no calibration between
@@ -42,6 +43,10 @@ def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowInd
         # "in August": the days after it too, for the reports on it, in lists of their own, so that a
         # passage published within the range (in every list) ranks above one published after it
         filters.append(_filter(rows.date_mask(reported)))
+    if (at_day := intent.dates.reports_at_day()) is not None:
+        # "as of July 7": the reports of that day and the next, in lists of their own, so that the
+        # count they give is in the pool that is then shown newest first
+        filters.append(_filter(rows.date_mask(at_day)))
     if intent.places:  # steering: the passages tagged with the places named or their sectors
         place_mask = rows.names_mask(intent.place_keys)
         filters.append(_filter(place_mask if date_mask is None else place_mask & date_mask))

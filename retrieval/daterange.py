@@ -55,12 +55,20 @@ class DateRange:
     reporting_lag: int = field(default=0, compare=False)
     # "by March 7", "as of July 7": a state at a day, which the newest report within the range gives
     as_of: bool = field(default=False, compare=False)
+    as_of_day: int = field(default=0, compare=False)   # the day named ("as of July 7"), else 0
 
     def as_reported(self) -> DateRange:
         """The publication days to search: the range, and its reporting lag after it."""
         if not self.reporting_lag or self.until >= OPEN_END:
             return self
         return DateRange(self.since, _days_after(self.until, self.reporting_lag))
+
+    def reports_at_day(self) -> DateRange | None:
+        """"as of July 7": the articles published from that day to the end of the range, which give the
+        state on that day (a count as of July 7 is in the July 7 and 8 reports, not in June's)."""
+        if not self.as_of or not self.as_of_day or self.as_of_day > self.until:
+            return None
+        return DateRange(self.as_of_day, self.until)
 
     @property
     def is_open(self) -> bool:
@@ -98,11 +106,11 @@ class DateRange:
         gives a day or month named without its year its year: the last one on or before it."""
         since, until = OPEN_START, OPEN_END
         lag = 0
-        as_of = False
+        as_of, as_of_day = False, 0
         consumed: list[tuple[int, int]] = []
 
         def apply(word: str | None, lo: int, hi: int) -> None:
-            nonlocal since, until, lag, as_of
+            nonlocal since, until, lag, as_of, as_of_day
             word = (word or "in").lower()
             if word in _AFTER:
                 since = max(since, lo)
@@ -111,6 +119,8 @@ class DateRange:
             elif word in _BEFORE:  # "by March 7": the count as of that day, as reported in the days after
                 until = min(until, _days_after(hi, REPORTING_LAG_DAYS if hi > lo else REPORTING_LAG_ONE_DAY))
                 as_of = word in ("by", "as of")
+                # a day is a precise state, which that day's reports give; "by early June" is not
+                as_of_day = lo if as_of and lo == hi else 0
             else:
                 since, until = max(since, lo), min(until, hi)
                 lag = REPORTING_LAG_DAYS if hi > lo else REPORTING_LAG_ONE_DAY
@@ -142,7 +152,7 @@ class DateRange:
         for m in _YEAR_PHRASE.finditer(question):
             if not any(a <= m.start(2) < b for a, b in consumed):
                 apply(m.group(1), *_span(int(m.group(2))))
-        return cls(since, until, lag, as_of)
+        return cls(since, until, lag, as_of, as_of_day)
 
 
 def _option_day(value: str | None, label: str, *, end: bool) -> int:

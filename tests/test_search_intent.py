@@ -42,6 +42,17 @@ def test_a_period_asked_about_is_searched_with_the_days_its_reports_come_out_aft
     assert DateRange.in_question("How many were killed by March 7, 2022?") == DateRange(0, 20220309)
 
 
+def test_a_state_as_of_a_day_is_also_searched_in_the_reports_of_that_day_and_the_next():
+    assert DateRange.in_question("How many children died as of July 7, 2022?").reports_at_day() == \
+        DateRange(20220707, 20220709)
+    assert DateRange.in_question("How many were killed by March 7, 2022?").reports_at_day() == \
+        DateRange(20220307, 20220309)
+    # a period is no precise state: "by early June" keeps its one range; nor is "before" or "in" a state
+    for question in ("How many localities were freed by early June 2022?", "What happened before March 7, 2022?",
+                     "What happened on July 7, 2022?", "What happened in July 2022?"):
+        assert DateRange.in_question(question).reports_at_day() is None, question
+
+
 @pytest.mark.parametrize("question,since,until", [
     ("How many strikes were there on November 1?", 20221101, 20221101),    # the last November 1
     ("What happened in Toretsk in December?", 20211201, 20211231),         # December 2022 is after it
