@@ -236,6 +236,9 @@ class Composer:
             most = max(len(words & qs.content_stems(h.passage.text)) / len(words) for h in usable) if words else 0.0
             if close < min_relevance and not (close >= min_relevance - 0.12 and most >= 0.66):
                 return f"the articles naming {needed[0].text} are about something else (similarity {close:.2f})"
+        if qs.question_kind(intent.text) == qs.WHEN and _CONTROL_QUESTION.search(intent.text) \
+                and not any(_CONTROL_REPORT.search(h.passage.text) for h in usable):
+            return "no article reports the change of control asked about"
         return usable, needed
 
     def _exact(self, hit: Hit, query_vector: np.ndarray) -> Hit:
@@ -555,6 +558,13 @@ _QUOTE = re.compile(r"[“\"«]")
 _EVENT = re.compile(r"\b(?:advanc|attack|assault|shell|captur|repel|repuls|withdr|retreat|liberat|strik|storm|"
                     r"kill|fight|clash|launch|destroy|seiz|encircl|surround|evacuat|bomb|explod|enter|recaptur|"
                     r"regain|detain|arrest|jail|imprison|sentenc|execut|tortur|deport|lock(?:ed)? up)(?:e|es|ed|ing|s|led|ling|ew|awn)?\b|\b(?:struck|took|fell|fought|hit|sank|sunk)\b", re.I)
+# "When did Russia take Vuhledar?": the date of a change of control, which only a report of that change
+# gives; a shelling report on the town answers nothing. The question's verb, and the reports' words for it.
+_CONTROL_QUESTION = re.compile(r"\b(?:take|took|taken|captur\w*|seiz\w*|occup\w*|fall|fell|fallen|liberat\w*|"
+                               r"retake|retook|retaken|recaptur\w*|free|freed|conquer\w*|overr[au]n)\b", re.I)
+_CONTROL_REPORT = re.compile(r"\b(?:took|taken|captur\w*|seiz\w*|occup\w*|fell|fallen|liberat\w*|retook|retaken|"
+                             r"recaptur\w*|freed|de-?occup\w*|conquer\w*|overr[au]n|control\w*|withdr\w*|retreat\w*|"
+                             r"pulled out|entered|flag|cleared|regain\w*|returned|lost)\b", re.I)
 _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(?:happen\w*|going on|new|the situation|"
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"

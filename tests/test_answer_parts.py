@@ -302,3 +302,21 @@ def test_a_question_on_a_month_finds_the_report_published_days_after_it_not_week
     fresh.ingest([corpus])
     answer = fresh.ask("How much foreign currency did the government receive at the National Bank in August 2022?")
     assert "4.79" in answer.answer and "9.99" not in answer.answer, answer.answer
+
+
+def test_when_a_town_was_taken_is_answered_only_by_a_report_that_it_was(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "shelling", "2022-11-08", "ukrinform.net", "Shelling of Vuhledar",
+           "Russian troops have been shelling the town of Vuhledar in the Donetsk region from artillery since "
+           "05:00 on Tuesday, with several houses damaged, the regional governor said.")
+    _write(corpus, "grain", "2022-11-09", "ukrinform.net", "Grain exports",
+           "Ukraine exported 2.5 million tonnes of grain through the Black Sea corridor in October.")
+    fresh.ingest([corpus])
+    question = "When did Russian troops finally take Vuhledar?"
+    assert fresh.ask(question).abstained, "a shelling report is no answer to when the town was taken"
+    _write(corpus, "taken", "2022-11-12", "censor.net", "Vuhledar",
+           "Russian forces captured Vuhledar on November 11 after weeks of assaults, the General Staff said.")
+    fresh.ingest([corpus])
+    answer = fresh.ask(question)
+    assert not answer.abstained and "November 11" in answer.answer, answer.answer
