@@ -609,6 +609,8 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
         # an unsettled namesake ("taken to Olenivka") still answers where; a name of the place asked about does not
         if any(not names & wanted for names in gazetteer.possible_places(text)):
             return 1.0
+        if qs.countries_in(text) - qs.countries_in(intent.text):  # "from the occupied territories of Georgia"
+            return 1.0
         return 0.5 if len(_PREP_PLACE.findall(text)) >= 1 else 0.0
     if kind == qs.YESNO:
         return 0.5 if _POLARITY.search(text) else 0.0

