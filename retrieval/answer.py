@@ -363,6 +363,14 @@ class Composer:
         target = qs.count_target(intent.text) if kind == qs.COUNT else set()
         mentions: dict[str, list] = {}
 
+        titled: dict[tuple[str, int], bool] = {}
+
+        def in_title(passage: Passage, term: qs.Salient) -> bool:  # once per article and term
+            key = (passage.article_id, id(term))
+            if key not in titled:
+                titled[key] = bool(passage.title) and qs.supports(term, passage.title)
+            return titled[key]
+
         def places_in(passage: Passage) -> list:  # once per passage, not per sentence and window
             if passage.id not in mentions:
                 # where in the passage: only worth finding in a passage tagged (at ingest, with its whole
@@ -397,7 +405,9 @@ class Composer:
                                                for m in places_in(u.passage)) else 0.0
             if kind == qs.WHAT and not (s["lexical"] or s["place"]):
                 s["kind"] *= 0.5  # "what happened to the paratroopers": an event, but of whom the question asks
-            s["salient"] = (sum(qs.supports(t, text) for t in needed) / len(needed)) if needed else 0.0
+            # a term in the title counts for every sentence: "… 'war crime' - Borrell" is whose words they are
+            s["salient"] = (sum(in_title(u.passage, t) or qs.supports(t, text) for t in needed) / len(needed)) \
+                if needed else 0.0
             # news puts what happened first: the offset in the article, not just in the passage
             s["position"] = min(1.0, (u.passage.start + u.start) / ARTICLE_LEAD_CHARS)
         prelim = {(u.passage.id, u.start): w.lexical * u.signals["lexical"] + w.kind * u.signals["kind"]

@@ -339,3 +339,17 @@ def test_a_where_question_is_answered_by_a_country_as_well_as_by_a_town(gazettee
     # the country the question names is not its answer
     in_georgia = parse_intent("Where in Georgia did Russia keep troops?", gazetteer)
     assert _kind_cue(qs.WHERE, "Russia kept troops in Georgia.", set(), in_georgia, gazetteer, set()) == 0.5
+
+
+def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "title", "2022-09-15", "ukrinform.net", "Forcible deportation of Ukrainians to Russia “war crime” - Borrell",
+           "Forcible deportation of Ukrainians to the Russian Federation, which the invaders resort to in the "
+           "occupied areas, is a grave violation of international humanitarian law.")
+    _write(corpus, "body", "2022-04-07", "ukrinform.net", "G7 on Bucha",
+           "The G7 foreign ministers and EU High Representative Josep Borrell condemned the atrocities committed by "
+           "Russians in Bucha and called on Russia to end the war against Ukraine.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("What did Borrell call the forcible deportation of Ukrainians to Russia?")
+    assert "grave violation" in answer.answer.split("[1]")[0], answer.answer
