@@ -2,10 +2,10 @@
 
 Lists: dense (cosine to the question) and lexical (BM25), each over the whole corpus or the rows the
 question's dates allow; for "in August", the same two over August and the week after it; for "as of
-July 7", over the reports of that day and the two after it; when the
-question names places, the same two over only the passages tagged with those places or their sectors
-("steering"); and when it names people, outlets, countries or weapons, the same two over the passages
-that contain all of those names. They are fused by reciprocal rank, which needs no calibration between
+July 7", over the reports of that day and the two after it; for one day named, over the reports that
+name it ("February 17"); when the question names places, the same two over only the passages tagged
+with those places or their sectors ("steering"); and when it names people, outlets, countries or
+weapons, the same two over the passages that contain all of those names. They are fused by reciprocal rank, which needs no calibration between
 cosine and BM25 scores.
 """
 from __future__ import annotations
@@ -43,10 +43,15 @@ def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowInd
         # "in August": the days after it too, for the reports on it, in lists of their own, so that a
         # passage published within the range (in every list) ranks above one published after it
         filters.append(_filter(rows.date_mask(reported)))
-    if (at_day := intent.dates.reports_at_day()) is not None:
+    at_day = intent.dates.reports_at_day()
+    if at_day is not None:
         # "as of July 7": the reports of that day and the next, in lists of their own, so that the
         # count they give is in the pool that is then shown newest first
         filters.append(_filter(rows.date_mask(at_day)))
+    if intent.day_words and (day_mask := rows.containing_all(intent.day_words)) is not None:
+        # "on February 17": the daily reports that name the day ("over the past day, February 17, …"),
+        # published then or in the days after, among dozens that day that share the question's words
+        filters.append(_filter(day_mask & rows.date_mask(at_day or reported)))
     if intent.places:  # steering: the passages tagged with the places named or their sectors
         place_mask = rows.names_mask(intent.place_keys)
         filters.append(_filter(place_mask if date_mask is None else place_mask & date_mask))

@@ -2,6 +2,7 @@
 sectors, the dates it names, and whether it wants the latest news."""
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 
@@ -56,6 +57,20 @@ class QueryIntent:
         spelling of its British or American words ("armour" also searches "armor")."""
         spellings = {v for w in _WORD.findall(self.text) for v in qs.other_spellings(w)}
         return " ".join([self.text, *(words for _, words in self.idioms), *sorted(spellings)])
+
+    @property
+    def day_words(self) -> list[frozenset[str]]:
+        """The one day the question names ("on February 17", "as of July 7") as reports write it, each
+        part as BM25 stems: the month in full or short, and the day's number; [] when it names no day."""
+        dates = self.dates
+        day = dates.as_of_day or (dates.since if dates.since == dates.until else 0)
+        if not day:
+            return []
+        month, number = calendar.month_name[day // 100 % 100], day % 100
+        months = {month, month[:3]} | ({"Sept"} if month == "September" else set())
+        ordinal = "th" if 11 <= number <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+        return [frozenset(index_stem(m.lower()) for m in months),
+                frozenset(index_stem(n) for n in (str(number), f"{number}{ordinal}"))]
 
     @property
     def place_keys(self) -> list[str]:

@@ -82,6 +82,7 @@ _SPELLED_OUT = [
     {"APC", "APCs", "armored personnel carrier", "armored personnel carriers", "armoured personnel carrier",
      "armoured personnel carriers"},
     {"MLRS", "multiple launch rocket system", "multiple launch rocket systems", "rocket launcher", "rocket launchers"},
+    {"BMP", "BMPs", "IFV", "IFVs", "infantry fighting vehicle", "infantry fighting vehicles"},
 ]
 
 
@@ -242,7 +243,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
     question = _MARKUP.sub(" ", question)  # a role mention's "<@&123>" is not a number asked about
     places = list(places)
     terms: list[Salient] = [Salient(p.name, "place", frozenset(a.lower() for a in p.all_names), p) for p in places]
-    seen = {w.lower() for p in places for a in p.all_names for w in a.split()} | {w.lower() for w in place_words}
+    # words as _WORD splits them: "Mykhailivka (near Tokmak, Zaporizhzhia Oblast)" has "tokmak", not "tokmak,"
+    seen = {w.lower() for p in places for a in p.all_names for w in _WORD.findall(a)} | {w.lower() for w in place_words}
     tokens = list(_WORD.finditer(question))
     lower_words = []
     for i, m in enumerate(tokens):
@@ -258,6 +260,14 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         if _NUMBER.fullmatch(word):
             terms.append(Salient(word, "number", frozenset({low})))
             continue
+        if "-" in word and not any(ch.isdigit() for ch in word) and word.rsplit("-", 1)[1].islower():
+            # "Russian-backed", "Soviet-era", "pro-Russian": an adjective made from a name; the name is its part
+            # with a capital ("Soviet"), and the war's own ("Russian") says nothing
+            word = next((part for part in word.split("-") if part[:1].isupper()), "")
+            low = word.lower()
+            if not word or low in _GENERIC_NAMES or low in seen:
+                continue
+            seen.add(low)
         has_digit = any(ch.isdigit() for ch in word)
         acronym = word.isupper() and len(word) > 1  # "US", "ISW": an acronym even where the word is common
         capital = word[0].isupper() and i > 0 and low not in STOP

@@ -52,6 +52,17 @@ def test_salient_terms_are_names_numbers_and_rare_words_not_everyday_war_words()
     assert {(t.text, t.kind) for t in terms} == {("2,000", "number"), ("F-16", "acronym")}
     terms = qs.salient_terms("What did the ISW and the US say?", [], _df, 38, rare_below=0.0005)
     assert {t.text for t in terms} == {"ISW", "US"}
+    # an adjective made from a name is that name ("Soviet-era"), and none when the name is the war's own
+    terms = qs.salient_terms("Did Russian-backed forces use Soviet-era BMPs?", [], _df, 38, rare_below=0.0005)
+    assert {t.text for t in terms} == {"Soviet", "BMPs"}
+
+
+def test_a_place_disambiguated_in_its_name_adds_no_names_to_the_question(gazetteer):
+    question = "Who was the head of Mykhailivka village in Zaporizhzhia region?"
+    intent = parse_intent(question, gazetteer)
+    assert any("(" in p.name for p in intent.places), "the namesake is named with its district"
+    terms = qs.salient_terms(intent.text, intent.places, _df, 38, rare_below=0.0005, place_words=intent.place_words)
+    assert [t for t in terms if t.kind != "place"] == [], terms   # not "Tokmak", from "(near Tokmak, …)"
 
 
 def test_a_place_named_in_a_spelling_no_alias_list_has_is_the_place_not_a_missing_name(gazetteer):
@@ -84,6 +95,7 @@ def test_support_knows_spellings_adjectives_capitals_and_initials():
     assert qs.supports(term("Was the ZNPP shelled again?"), "The Zaporizhzhia nuclear power plant was shelled.")
     assert qs.supports(term("How many UAVs were downed?"), "Air defence shot down 12 drones overnight.")
     assert not qs.supports(term("How many UAVs were downed?"), "Air defence shot down 12 missiles overnight.")
+    assert qs.supports(term("How many BMPs did Greece send?"), "Greece will transfer 40 Soviet IFV-1 vehicles.")
 
 
 # ------------------------------------------------------------------------------------------------ speakers
@@ -358,3 +370,20 @@ def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
     fresh.ingest([corpus])
     answer = fresh.ask("What did Borrell call the forcible deportation of Ukrainians to Russia?")
     assert "grave violation" in answer.answer.split("[1]")[0], answer.answer
+
+
+def test_a_day_named_finds_the_daily_report_that_names_it_published_the_next_morning(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "day17", "2022-02-17", "censor.net", "Morning report",
+           "Over the past day, February 16, the Russian-backed forces violated the ceasefire 41 times and the "
+           "occupiers already launched two attacks on Ukrainian positions today.")
+    _write(corpus, "day18", "2022-02-18", "censor.net", "JFO area update",
+           "Over the past day, February 17, the armed formations of the Russian Federation violated the "
+           "ceasefire in the JFO area 60 times.")
+    for n in range(8):  # the other news of those days, sharing the question's words
+        _write(corpus, f"other{n}", f"2022-02-{17 + n % 2}", "example.com", f"Truce talk {n}",
+               f"Ceasefire violations by Russian-backed forces were discussed at meeting number {n} on the truce.")
+    fresh.ingest([corpus])
+    hits = fresh.search("How many times did the Russian-backed forces break the truce on February 17, 2022?", k=3)
+    assert "60 times" in " ".join(h.passage.text for h in hits[:2]), [h.passage.text[:60] for h in hits]
