@@ -42,6 +42,7 @@ MAX_SENTENCE_CHARS = 600          # a "sentence" longer than this is a run-on pa
 LEAD_WORDS = 8
 SAME_EVENT_SIMILARITY = 0.75      # passages this close report the same event (for disagreements)
 RARE_WORD_TOLERANCE = 0.7         # similarity above which a rare question word need not be in the evidence
+RARE_WORD_ANCHORS = 2             # other salient terms an article must have to lack one rare word
 ARTICLE_LEAD_CHARS = 3000         # position in the article is measured over this many characters
 WIDEN_ARTICLES = 2                # the best articles whose other passages are considered too
 WIDEN_PASSAGES = 2                # at most this many more passages from each
@@ -274,7 +275,13 @@ class Composer:
         return set(names)
 
     def _supporting(self, hits: list[Hit], needed: list[qs.Salient]) -> list[Hit]:
-        """Hits from articles whose cited passages (and title) contain every salient term."""
+        """Hits from articles whose cited passages (and title) contain every salient term, or all but one
+        rare word when they contain at least two of the others.
+
+        Why the exception: an article that has the question's names and words ("Soviet", "BMP", "Greece",
+        "Germany") is about what it asks; one more rare word it lacks ("ring swap" for "exchange") is the
+        asker's phrasing. An article with one term or none ("borscht" without "recipe", Kramatorsk without
+        "pizza restaurant") is not, and a missing rare word still declines."""
         by_article: dict[str, list[Hit]] = {}
         for h in hits:
             by_article.setdefault(h.passage.article_id, []).append(h)
@@ -282,7 +289,9 @@ class Composer:
         for article_id, group in by_article.items():
             text = "\n".join([group[0].passage.title or ""] + [h.passage.text for h in group])
             places = set().union(*(h.passage.places for h in group))
-            if all(qs.supports(t, text, places) for t in needed):
+            missing = [t for t in needed if not qs.supports(t, text, places)]
+            if not missing or (len(missing) == 1 and missing[0].kind == "rare"
+                               and len(needed) - len(missing) >= RARE_WORD_ANCHORS):
                 keep.add(article_id)
         return [h for h in hits if h.passage.article_id in keep]
 

@@ -387,3 +387,27 @@ def test_a_day_named_finds_the_daily_report_that_names_it_published_the_next_mor
     fresh.ingest([corpus])
     hits = fresh.search("How many times did the Russian-backed forces break the truce on February 17, 2022?", k=3)
     assert "60 times" in " ".join(h.passage.text for h in hits[:2]), [h.passage.text[:60] for h in hits]
+
+
+def _hit(article_id: str, title: str, text: str) -> "Hit":
+    from retrieval.models import Hit, Passage
+    passage = Passage(f"{article_id}#0", article_id, 0, text, 0, len(text), title, "2022-09-16", 20220916, "day",
+                      False, "censor.net", None, (), ())
+    return Hit(passage, 1.0, 0.6)
+
+
+def test_an_article_with_the_questions_other_terms_may_lack_one_rare_word_but_not_more():
+    from retrieval.answer import Composer
+
+    def needed(question, rare):
+        terms = qs.salient_terms(question, [], _df, 38, rare_below=0.0005)
+        return terms + [qs.Salient(w, "rare", frozenset({w})) for w in rare]
+
+    swap = _hit("greece", "Weapons for Ukraine", "Greece and Germany agreed: the Greek side will transfer 40 Soviet "
+                                                 "IFV-1 vehicles to Ukraine in exchange for German Marders.")
+    asked = needed("How many Soviet BMPs will Greece hand to Ukraine under its swap with Germany?", ["ring"])
+    assert Composer._supporting(None, [swap], asked) == [swap]      # four names there; "ring" is phrasing
+    assert Composer._supporting(None, [swap], asked + [qs.Salient("dams", "rare", frozenset({"dams"}))]) == []
+    strike = _hit("kramatorsk", "Kramatorsk", "A Russian missile hit the railway station in Kramatorsk.")
+    pizza = needed("How many died when a missile hit a restaurant in Kramatorsk?", ["pizza"])
+    assert Composer._supporting(None, [strike], pizza) == []        # one name only: the rare word must be there
