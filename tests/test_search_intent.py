@@ -75,3 +75,17 @@ def test_a_day_or_month_without_a_year_is_the_last_one_the_store_has_news_from(q
 ])
 def test_the_start_middle_or_end_of_a_month_is_its_first_middle_or_last_ten_days(question, since, until):
     assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
+
+
+def test_the_newest_are_shown_first_from_a_pool_of_the_most_relevant_narrower_for_a_day_asked_about(gazetteer):
+    from retrieval.postprocess import Ranked, newest_first_if_latest
+
+    # best first by relevance; the newer a candidate, the less relevant
+    ranked = [Ranked(f"a{i}#0", f"a{i}", 20221002 + i // 10, False, 1.0 - i / 100, 0.5) for i in range(40)]
+    latest = parse_intent("What is the latest on prisoner exchanges?", gazetteer)
+    as_of = parse_intent("How many people had come back from captivity as of October 2, 2022?", gazetteer)
+    assert latest.latest and as_of.latest and as_of.dates.as_of
+    # "the latest": the 3k most relevant, newest first; "as of a day": the 2k most relevant, newest first
+    assert [r.passage_id for r in newest_first_if_latest(ranked, latest, 5)][:1] == ["a10#0"]
+    assert [r.passage_id for r in newest_first_if_latest(ranked, as_of, 5)][:1] == ["a0#0"]
+    assert len(newest_first_if_latest(ranked, as_of, 5)) == 10
