@@ -28,7 +28,7 @@ import numpy as np
 from retrieval import attribution
 from retrieval import questions as qs
 from retrieval.chunking import Span, split_paragraphs, split_sentences
-from retrieval.dates import CALENDAR_WORDS, ArticleDate, format_date
+from retrieval.dates import CALENDAR_WORDS, MONTH_WORD, ArticleDate, format_date
 from retrieval.models import Citation, Passage
 from retrieval.places import Gazetteer
 from retrieval.search import Hit, QueryIntent
@@ -199,6 +199,10 @@ class Composer:
         chosen = self._select(units, kind)
         if not chosen:
             return Composed(NOT_COVERED, [], True, "no sentence could be attributed")
+        if kind == qs.COUNT and _HOW_MANY.search(intent.text) and not any(_gives_number(u.text) for u in chosen):
+            # "How many were killed when a missile hit Okhmatdyt?" answered with "Since February 24, …
+            # Okhmatdyt has been conducting surgeries": the articles know the place, not the number
+            return Composed(NOT_COVERED, [], True, "no sentence gives the number asked for")
         if self.weights.disagreement:
             differing = self._disagreement(units, chosen, kind, intent)
             shown = self._format_disagreement(differing) if differing else None
@@ -636,6 +640,17 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
     if _EVENT_QUESTION.search(intent.text):  # "what happened / is happening": what was done, not scenery
         return 1.0 if _EVENT.search(text) else 0.0
     return 0.0
+
+
+_HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
+# What looks like a number and is not a count: a day of a month, a year, a time, a dd.mm.yy date.
+_NOT_A_COUNT = re.compile(rf"\b(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD})\b"
+                          r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b", re.I)
+
+
+def _gives_number(text: str) -> bool:
+    """Does the text give a number (in digits or words) other than a date or a time?"""
+    return bool(_ANY_NUMBER.search(_NOT_A_COUNT.sub(" ", text)))
 
 
 def _number_value(raw: str) -> str:

@@ -411,3 +411,23 @@ def test_an_article_with_the_questions_other_terms_may_lack_one_rare_word_but_no
     strike = _hit("kramatorsk", "Kramatorsk", "A Russian missile hit the railway station in Kramatorsk.")
     pizza = needed("How many died when a missile hit a restaurant in Kramatorsk?", ["pizza"])
     assert Composer._supporting(None, [strike], pizza) == []        # one name only: the rare word must be there
+
+
+def test_how_many_is_not_answered_by_a_sentence_whose_only_number_is_a_date(fresh, tmp_path):
+    from retrieval.answer import _gives_number
+
+    assert not _gives_number("02.10.22 13:57 - Since February 24, 2022, at 05:00 the hospital has been operating.")
+    assert _gives_number("Two servicemen were killed.") and _gives_number("808 people returned on October 2")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "hospital", "2022-06-01", "ukrinform.net", "Okhmatdyt at work",
+           "Since February 24, the beginning of Russia's full-scale invasion, Ukraine's largest children's "
+           "hospital in Kyiv, Okhmatdyt, has been conducting surgeries non-stop.")
+    fresh.ingest([corpus])
+    question = "How many people were killed when a Russian missile hit the Okhmatdyt children's hospital in Kyiv?"
+    assert fresh.ask(question).abstained
+    _write(corpus, "strike", "2022-07-08", "ukrinform.net", "Strike on Okhmatdyt",
+           "Two people were killed when a Russian missile hit the Okhmatdyt children's hospital in Kyiv.")
+    fresh.ingest([corpus])
+    answer = fresh.ask(question)
+    assert not answer.abstained and "Two people were killed" in answer.answer, answer.answer
