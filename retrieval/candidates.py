@@ -5,8 +5,8 @@ question's dates allow; for "in August", the same two over August and the week a
 July 7", over the reports of that day and the two after it; for one day named, over the reports that
 name it ("February 17"); when the question names places, the same two over only the passages tagged
 with those places or their sectors ("steering"); and when it names people, outlets, countries or
-weapons, the same two over the passages that contain all of those names. They are fused by reciprocal rank, which needs no calibration between
-cosine and BM25 scores.
+weapons, the same two over the passages that contain all of those names. They are fused by reciprocal
+rank, which needs no calibration between cosine and BM25 scores.
 """
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from retrieval.cleaning import clean_article
 from retrieval.dates import date_as_int, resolve_date
 from retrieval.docstore import Docstore
 from retrieval.embedder import Embedder
-from retrieval.models import Article, Passage, RawArticle, Skip
+from retrieval.models import Article, Passage, RawArticle, Skip, article_of
 from retrieval.places import Gazetteer
 from retrieval.row_index import RowIndexKeeper
 from retrieval.sources import iter_sources
@@ -130,7 +130,7 @@ def reconcile(docstore: Docstore, vectors: VectorIndex) -> bool:
         vectors.delete_ids(sorted(orphans))
     missing = in_docs - in_chroma
     if missing:
-        articles = sorted({pid.rsplit("#", 1)[0] for pid in missing})
+        articles = sorted({article_of(pid) for pid in missing})
         _log.warning("%d articles lost their vectors; they will be embedded again", len(articles))
         docstore.delete_articles(articles)
     return bool(orphans or missing)
@@ -330,7 +330,7 @@ def _prune(paths: Sequence[Path], seen: set[str], docstore: Docstore, vectors: V
 
 
 def _passage_count(docstore: Docstore, article_ids: set[str]) -> int:
-    return sum(1 for pid in docstore.passage_ids() if pid.rsplit("#", 1)[0] in article_ids)
+    return sum(1 for pid in docstore.passage_ids() if article_of(pid) in article_ids)
 
 
 def _progress(items: Iterable, *, enabled: bool) -> Iterable:

@@ -40,6 +40,11 @@ class Passage:
     sectors: tuple[str, ...]
 
 
+def article_of(passage_id: str) -> str:
+    """The article a passage id ("<article_id>#<seq>") belongs to."""
+    return passage_id.rsplit("#", 1)[0]
+
+
 @dataclass
 class Hit:
     """A passage found for a question."""

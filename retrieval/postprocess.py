@@ -24,11 +24,6 @@ class Ranked:
     similarity: float            # cosine to the question (0 if no dense list saw it)
 
 
-def article_of(passage_id: str) -> str:
-    """The article a passage id ("<article_id>#<seq>") belongs to."""
-    return passage_id.rsplit("#", 1)[0]
-
-
 def best_first(ranked: list[Ranked]) -> list[Ranked]:
     return sorted(ranked, key=lambda r: r.score, reverse=True)
 

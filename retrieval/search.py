@@ -11,9 +11,8 @@ from retrieval.candidates import generate_candidates
 from retrieval.docstore import Docstore
 from retrieval.embedder import Embedder
 from retrieval.intent import QueryIntent, parse_intent
-from retrieval.models import Hit
-from retrieval.postprocess import (Ranked, article_of, best_first, boost_named_places, cap_per_article,
-                                   newest_first_if_latest)
+from retrieval.models import Hit, article_of
+from retrieval.postprocess import Ranked, best_first, boost_named_places, cap_per_article, newest_first_if_latest
 from retrieval.row_index import RowIndexKeeper
 from retrieval.vector_index import VectorIndex
 

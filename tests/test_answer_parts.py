@@ -6,7 +6,7 @@ from retrieval import attribution
 from retrieval import questions as qs
 from retrieval.evaluation import misquotes
 from retrieval.intent import parse_intent
-from retrieval.models import Answer, Citation
+from retrieval.models import Answer, Citation, Hit, Passage
 from retrieval.render import citation_label
 
 
@@ -389,8 +389,7 @@ def test_a_day_named_finds_the_daily_report_that_names_it_published_the_next_mor
     assert "60 times" in " ".join(h.passage.text for h in hits[:2]), [h.passage.text[:60] for h in hits]
 
 
-def _hit(article_id: str, title: str, text: str) -> "Hit":
-    from retrieval.models import Hit, Passage
+def _hit(article_id: str, title: str, text: str) -> Hit:
     passage = Passage(f"{article_id}#0", article_id, 0, text, 0, len(text), title, "2022-09-16", 20220916, "day",
                       False, "censor.net", None, (), ())
     return Hit(passage, 1.0, 0.6)
