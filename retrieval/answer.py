@@ -184,7 +184,8 @@ class Composer:
         if not is_supported(evidence, min_relevance):
             return Composed(NOT_COVERED, [], True, f"weak evidence (similarity {evidence.best_similarity:.2f}, "
                                                    f"overlap {evidence.overlap:.2f}, place found {evidence.place_found})")
-        gated = self._gate(intent, hits, query_vector, evidence, min_relevance)
+        kind = qs.question_kind(intent.text)
+        gated = self._gate(intent, kind, hits, query_vector, evidence, min_relevance)
         if isinstance(gated, str):
             return Composed(NOT_COVERED, [], True, gated)
         usable, needed = gated
@@ -194,7 +195,6 @@ class Composer:
         units = self._candidates(usable)
         if not units:
             return Composed(NOT_COVERED, [], True, "no sentences")
-        kind = qs.question_kind(intent.text)
         self._score(units, intent, kind, query_vector, needed)
         chosen = self._select(units, kind)
         if not chosen:
@@ -210,7 +210,7 @@ class Composer:
                 return shown
         return self._format(chosen)
 
-    def _gate(self, intent: QueryIntent, hits: list[Hit], query_vector: np.ndarray, evidence: Evidence,
+    def _gate(self, intent: QueryIntent, kind: str, hits: list[Hit], query_vector: np.ndarray, evidence: Evidence,
               min_relevance: float) -> tuple[list[Hit], list[qs.Salient]] | str:
         """The hits that may answer, and the salient terms they share; or why none may."""
         w = self.weights
@@ -241,7 +241,7 @@ class Composer:
             most = max(len(words & qs.content_stems(h.passage.text)) / len(words) for h in usable) if words else 0.0
             if close < min_relevance and not (close >= min_relevance - 0.12 and most >= 0.66):
                 return f"the articles naming {needed[0].text} are about something else (similarity {close:.2f})"
-        if qs.question_kind(intent.text) == qs.WHEN and _CONTROL_QUESTION.search(intent.text) \
+        if kind == qs.WHEN and _CONTROL_QUESTION.search(intent.text) \
                 and not any(_CONTROL_REPORT.search(h.passage.text) for h in usable):
             return "no article reports the change of control asked about"
         return usable, needed

