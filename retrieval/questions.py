@@ -135,7 +135,10 @@ def countries_in(text: str) -> set[str]:
     """The countries other than Russia and Ukraine a text names, by name or capital, with its capital letter."""
     return {_TO_COUNTRY[m.group()] for m in _COUNTRY.finditer(text)}
 _NUMBER = re.compile(r"\d[\d,.]*")
-_POSSESSIVE = re.compile(r"[’']s$")
+# A clitic: "Zelensky's", "they're", "we've", "it'll", "who'd", "I'm" are their first part; "can't",
+# "won't", "isn't" are grammar, never what a question is about
+_CLITIC = re.compile(r"[’'](?:s|re|ve|ll|d|m)$", re.I)
+_NEGATION = re.compile(r"n[’']t$", re.I)
 # Chat markup that is not part of the question: mentions, links, code fences, @everyone.
 _MARKUP = re.compile(r"<[@#/:][!&]?[\w:]*>|https?://\S+|\]\([^)]*\)|`+|@\w+")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -254,9 +257,9 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
     tokens = list(_WORD.finditer(question))
     lower_words = []
     for i, m in enumerate(tokens):
-        word = _POSSESSIVE.sub("", m.group()).strip("’'-")
+        word = _CLITIC.sub("", m.group()).strip("’'-")
         low = word.lower()
-        if not word or low in seen:
+        if not word or low in seen or _NEGATION.search(word):
             continue
         seen.add(low)
         if low in CALENDAR_WORDS or _YEAR.match(word):

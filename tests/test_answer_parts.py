@@ -57,6 +57,13 @@ def test_salient_terms_are_names_numbers_and_rare_words_not_everyday_war_words()
     assert {t.text for t in terms} == {"Soviet", "BMPs"}
 
 
+def test_contractions_are_grammar_and_a_possessive_is_its_name():
+    every_word_rare = lambda stems: {s: 0 for s in stems}
+    terms = qs.salient_terms("Why can't they reopen the port? Zelensky's aides won't say, they're sure it isn't done",
+                             [], every_word_rare, 10_000, rare_below=0.0005)
+    assert {t.text for t in terms} == {"reopen", "port", "Zelensky", "aides", "sure"}
+
+
 def test_a_place_disambiguated_in_its_name_adds_no_names_to_the_question(gazetteer):
     question = "Who was the head of Mykhailivka village in Zaporizhzhia region?"
     intent = parse_intent(question, gazetteer)
