@@ -39,6 +39,7 @@ NOT_COVERED = "The articles I have don't cover that."
 MAX_ANSWER_SENTENCES = 3         # what a user reads first; an attribution sentence may make it four
 MAX_UNITS = 3
 MAX_SENTENCE_CHARS = 600          # a "sentence" longer than this is a run-on paragraph: skip it
+MIN_SENTENCE_WORDS = 3            # "View news.", "Photo: Reuters.": a page's furniture, never an answer
 LEAD_WORDS = 8
 SAME_EVENT_SIMILARITY = 0.75      # passages this close report the same event (for disagreements)
 RARE_WORD_TOLERANCE = 0.7         # similarity above which a rare question word need not be in the evidence
@@ -337,8 +338,11 @@ class Composer:
             spans = [s for para in split_paragraphs(text) for s in split_sentences(text, para.start, para.end)
                      if s.end - s.start <= MAX_SENTENCE_CHARS]
             for i, span in enumerate(spans):
+                if len(text[span.start:span.end].split()) < MIN_SENTENCE_WORDS:
+                    continue
                 units.append(_Unit(rank, hit, [span]))
-                if self.weights.windows and i + 1 < len(spans):
+                if (self.weights.windows and i + 1 < len(spans)
+                        and len(text[spans[i + 1].start:spans[i + 1].end].split()) >= MIN_SENTENCE_WORDS):
                     units.append(_Unit(rank, hit, [span, spans[i + 1]]))
         return units
 

@@ -250,6 +250,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
     the words with which the question named its places (a spelling the alias lists may lack).
     """
     question = _MARKUP.sub(" ", question)  # a role mention's "<@&123>" is not a number asked about
+    if _shouted(question):  # "HOW MANY BODIES WERE IN IZIUM": capitals that say nothing; rare words still count
+        question = question.lower()
     places = list(places)
     terms: list[Salient] = [Salient(p.name, "place", frozenset(a.lower() for a in p.all_names), p) for p in places]
     # words as _WORD splits them: "Mykhailivka (near Tokmak, Zaporizhzhia Oblast)" has "tokmak", not "tokmak,"
@@ -301,6 +303,11 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
     return terms
 
 
+def _shouted(text: str) -> bool:
+    """A question typed in capitals throughout (three words or more)."""
+    return len(text.split()) >= 3 and not any(c.islower() for c in text) and any(c.isupper() for c in text)
+
+
 def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:
     """Is the number at tokens[i] a day beside its month ("March 7", "7 March", "the 7th of March")?"""
     day = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", tokens[i].group().lower())
@@ -322,6 +329,9 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
             return True
         low = text.lower()
         return any(_has_phrase(low, form) for form in term.forms)
+    if any(ch.isdigit() for ch in term.text) and _model_number(term.text) in {
+            _model_number(w) for w in _TOKEN.findall(text)}:
+        return True  # "t72", "T72s" and "T-72" are one tank
     if term.kind == "acronym":
         return _has_phrase(text, term.text) or term.text in _initialisms(text)
     low = text.lower()
@@ -348,6 +358,12 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
                                              or difflib.SequenceMatcher(None, w, target).ratio() >= 0.85):
             return True
     return False
+
+
+def _model_number(word: str) -> str:
+    """A designation without its hyphens, case, trailing dot or plural: "T-72s." -> "t72"."""
+    squashed = word.lower().rstrip(".").replace("-", "")
+    return squashed[:-1] if squashed.endswith("s") and squashed[-2:-1].isdigit() else squashed
 
 
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w’'\-]*(?:\s+(?:(?:of|for|the|and|on|in)\s+)*[A-Z][\w’'\-]*)+")

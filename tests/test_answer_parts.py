@@ -64,6 +64,13 @@ def test_contractions_are_grammar_and_a_possessive_is_its_name():
     assert {t.text for t in terms} == {"reopen", "port", "Zelensky", "aides", "sure"}
 
 
+def test_a_question_typed_in_capitals_has_no_names_in_its_grammar():
+    only_palamar_rare = lambda stems: {s: (0 if s == "palamar" else 500) for s in stems}
+    terms = qs.salient_terms("HOW MANY BODIES WERE IN THE MASS GRAVE OF PALAMAR?", [], only_palamar_rare, 10_000,
+                             rare_below=0.0005)
+    assert [(t.text, t.kind) for t in terms] == [("palamar", "rare")]
+
+
 def test_a_place_disambiguated_in_its_name_adds_no_names_to_the_question(gazetteer):
     question = "Who was the head of Mykhailivka village in Zaporizhzhia region?"
     intent = parse_intent(question, gazetteer)
@@ -103,6 +110,10 @@ def test_support_knows_spellings_adjectives_capitals_and_initials():
     assert qs.supports(term("How many UAVs were downed?"), "Air defence shot down 12 drones overnight.")
     assert not qs.supports(term("How many UAVs were downed?"), "Air defence shot down 12 missiles overnight.")
     assert qs.supports(term("How many BMPs did Greece send?"), "Greece will transfer 40 Soviet IFV-1 vehicles.")
+    # a designation typed without its hyphen, or in the plural
+    assert qs.supports(term("what will slovakia get for its t72 tanks"), "Slovakia will send 30 T-72 tanks.")
+    assert qs.supports(term("How many F16s were promised?"), "The Netherlands promised F-16.")
+    assert not qs.supports(term("what will slovakia get for its t72 tanks"), "Slovakia will send 30 T-64 tanks.")
 
 
 # ------------------------------------------------------------------------------------------------ speakers
