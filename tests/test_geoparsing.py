@@ -73,6 +73,15 @@ def test_spelling_generation_rules() -> None:
     assert variants.tidy("Irpin'") == "Irpin"                            # a final soft sign is a quote in text
 
 
+def test_a_spelling_that_mixes_romanisations_is_still_the_town(gaz: Gazetteer) -> None:
+    # "Huliaypole" (KMU's "ia", BGN's "y"), "Chuhuiiv", "Balaklia": in no system, common in the press
+    assert names(gaz, "Occupiers hit the center of Huliaypole with three S-300 missiles.") == ["Huliaipole"]
+    assert names(gaz, "Russian troops shelled Chuhuiiv and Balaklia overnight.") == ["Chuhuiv", "Balakliia"]
+    # only capitalised words, and never a person's name
+    assert names(gaz, "the huliaypole shelling") == []
+    assert names(gaz, "Ivan Huliaypole said the shelling went on.") == []
+
+
 def test_renamed_places_keep_their_old_names(gaz: Gazetteer) -> None:
     assert gaz.resolve("Dnipropetrovsk").name == "Dnipro"
     assert gaz.resolve("Krasnyi Lyman") is not None

@@ -28,6 +28,14 @@ from retrieval.places.variants import APOSTROPHES, cyrillic_language, letter_cou
 # lower case in English text is almost never the village.
 CASE_INSENSITIVE_MIN_LETTERS = 6
 
+# A one-word spelling that mixes romanisation systems ("Huliaypole": я as KMU's "ia", й as BGN's "y")
+# is in no list; such a word of this many letters, capitalised, is matched by its loose key (below) to
+# a curated place or a town of this many people, when no exact spelling matches.
+LOOSE_MIN_LETTERS = 7
+LOOSE_MIN_POPULATION = 10_000
+_LOOSE_FOLDS = (("kh", "h"), ("g", "h"), ("j", "i"), ("y", "i"), ("ie", "e"))
+_DOUBLED = re.compile(r"(.)\1+")
+
 # "Donetsk regional administration" names the region, not the city.
 _REGION_WORD = " region"
 
@@ -92,6 +100,18 @@ class Matcher:
                     risk=risk,
                     former=all(listed in former for _, listed in texts),
                 ))
+        # Loose key of every one-word spelling -> the places it may name (see LOOSE_MIN_LETTERS).
+        self._by_loose: dict[str, list[Spelling]] = {}
+        for key, spellings in self._by_surface.items():
+            if " " in key or len(key) < LOOSE_MIN_LETTERS:
+                continue
+            for spelling in spellings:
+                place = spelling.place
+                if spelling.risk == SAFE and not spelling.former and (
+                        place.curated or place.population >= LOOSE_MIN_POPULATION):
+                    found = self._by_loose.setdefault(loose_key(key), [])
+                    if all(f.place is not place for f in found):
+                        found.append(spelling)
         # First word of every spelling -> the most words any spelling starting with it has.
         self._longest: dict[str, int] = {}
         for key in self._by_surface:
@@ -131,8 +151,9 @@ class Matcher:
                 word = _APOS_ANY.sub("", word)
             most = longest.get(word)
             if most is None:
-                continue
-            hit = self._longest_hit(text, haystack, match, word, most)
+                hit = self._loose_hit(text, match, word)
+            else:
+                hit = self._longest_hit(text, haystack, match, word, most)
             if hit is not None:
                 hits.append(hit)
                 resume = hit.end
@@ -154,6 +175,15 @@ class Matcher:
                 if hit is not None:
                     return hit
         return None
+
+    def _loose_hit(self, text: str, match: re.Match[str], word: str) -> Hit | None:
+        if len(word) < LOOSE_MIN_LETTERS or not text[match.start()].isupper():
+            return None
+        owners = self._by_loose.get(loose_key(word))
+        if not owners or _part_of_a_name(text, match.start(), match.end()):
+            return None
+        valid = tuple(o for o in owners if not self._vetoed(text, match.start(), match.end(), o.place))
+        return Hit(match.start(), match.end(), text[match.start():match.end()], valid) if valid else None
 
     def _valid(self, text: str, start: int, end: int, owners: list[Spelling]) -> Hit | None:
         surface = text[start:end]
@@ -224,6 +254,15 @@ def text_key(text: str) -> str:
     if text.replace(" ", "").isalpha():  # the common case, without a regex
         return " ".join(text.lower().split())
     return " ".join(_APOS_ANY.sub("", w).lower() for w in _TOKEN.findall(text))
+
+
+def loose_key(word: str) -> str:
+    """A one-word spelling with the letters romanisations disagree on folded: Huliaypole, Hulyaipole,
+    Gulyaipole -> "huliaipole"."""
+    word = word.lower()
+    for a, b in _LOOSE_FOLDS:
+        word = word.replace(a, b)
+    return _DOUBLED.sub(r"\1", word)
 
 
 def _case_sensitive(place: Place, text: str, risk: int) -> bool:
