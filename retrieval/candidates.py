@@ -39,10 +39,17 @@ def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowInd
     date_mask = None if intent.dates.is_open else rows.date_mask(intent.dates)
     filters = [_filter(date_mask)]  # each gets a dense and a BM25 list
     reported = intent.dates.as_reported()
+    steer_mask = date_mask
     if reported != intent.dates:
         # "in August": the days after it too, for the reports on it, in lists of their own, so that a
         # passage published within the range (in every list) ranks above one published after it
-        filters.append(_filter(rows.date_mask(reported)))
+        reported_mask = rows.date_mask(reported)
+        filters.append(_filter(reported_mask))
+        if intent.dates.since == intent.dates.until:
+            # one day: the place and name lists below take the next days' reports too ("on 15 November"
+            # in Poland is in the next day's "during yesterday's bombardment … two people died"); a
+            # month's news is mostly reported within it, and the week after would crowd it out
+            steer_mask = reported_mask
     at_day = intent.dates.reports_at_day()
     if at_day is not None:
         # "as of July 7": the reports of that day and the next, in lists of their own, so that the
@@ -54,12 +61,12 @@ def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowInd
         filters.append(_filter(day_mask & rows.date_mask(at_day or reported)))
     if intent.places:  # steering: the passages tagged with the places named or their sectors
         place_mask = rows.names_mask(intent.place_keys)
-        filters.append(_filter(place_mask if date_mask is None else place_mask & date_mask))
+        filters.append(_filter(place_mask if steer_mask is None else place_mask & steer_mask))
     named = None
     if intent.names and (name_mask := rows.containing_all(intent.names)) is not None:
         # the passages that have every name the question is about: the one article naming the Canadian MP
         # ranks 37th among a hundred about the plant he spoke of
-        named = _filter(name_mask if date_mask is None else name_mask & date_mask)
+        named = _filter(name_mask if steer_mask is None else name_mask & steer_mask)
         filters.append(named)
     lexical = rows.lexical_in(intent.lexical_text, CANDIDATES, [kept for _, kept in filters])
     # a name in many passages ("Zelensky") is well served by the lists above: no exact pass over them all
