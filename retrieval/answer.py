@@ -226,6 +226,7 @@ class Composer:
         # an idiom's words ("had given up") are the asker's phrasing: the search looks for the reporters' word
         idiom_words = {w.lower() for asked, _ in intent.idioms for w in asked.split()}
         needed = [t for t in salient if t.kind != "place" and not (t.kind == "rare" and t.text.lower() in idiom_words)]
+        needed += [qs.Salient(year, "number", frozenset({year})) for year in intent.years_ahead]
         if evidence.best_similarity >= RARE_WORD_TOLERANCE:
             # passages this close in meaning: a rare word they lack is the asker's own wording
             # ("retake" for "recapture", "shoppers" for "people"), not a missing topic
@@ -668,26 +669,41 @@ _COUNTED = re.compile(r"\b(?:people|persons?|civilians?|soldiers?|troops|service
                       r"shells?|attacks?|strikes?|settlements?|villages?|towns?)\b", re.I)
 
 
+# Reporters write small counts in words ("two people died", "Five people have already died").
+_SMALL_COUNTS = {w: str(n) for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
+                                                 "thirteen fourteen fifteen sixteen seventeen eighteen nineteen "
+                                                 "twenty".split())}
+
+
+def _count_value(word: str) -> str | None:
+    """The digits of a count written in digits or as a small number word; None for anything else."""
+    word = word.rstrip(",.")
+    if _COUNT_NUMBER.fullmatch(word):
+        return _number_value(word)
+    return _SMALL_COUNTS.get(word.lower())
+
+
 def _counts(text: str, target: set[str]) -> set[str]:
-    """Numbers in the text that count the target ("16 Russian attacks" for {attack}), as plain digits."""
+    """Numbers in the text that count the target ("16 Russian attacks", "two people" for {attack}, {people}),
+    as plain digits."""
     if not target:
         return set()
     found = set()
     words = re.findall(r"[\w’'\-.,:]+", text)
     for i, w in enumerate(words):
-        w = w.rstrip(",.")
-        if not _COUNT_NUMBER.fullmatch(w):
+        value = _count_value(w)
+        if value is None:
             continue
         after = {qs.stem(x.strip(",.")) for x in words[i + 1:i + 5]}
         if after & target:
-            found.add(_number_value(w))
+            found.add(value)
     return found
 
 
 def _counts_anything(text: str) -> bool:
-    """A number followed closely by a counted noun ("almost all 215 people")."""
+    """A number followed closely by a counted noun ("almost all 215 people", "five people")."""
     words = re.findall(r"[\w’'\-.,:]+", text)
-    return any(_COUNT_NUMBER.fullmatch(w.rstrip(",.")) and _COUNTED.search(" ".join(words[i + 1:i + 4]))
+    return any(_count_value(w) is not None and _COUNTED.search(" ".join(words[i + 1:i + 4]))
                for i, w in enumerate(words))
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from retrieval import questions as qs
-from retrieval.daterange import DateRange
+from retrieval.daterange import OPEN_END, DateRange
 from retrieval.docstore import sector_key
 from retrieval.places import Gazetteer, Place, Sector
 from retrieval.text import stem as index_stem
@@ -28,6 +28,7 @@ _REPORTERS_WORDS = [
 ]
 _REPORTERS_WORDS_RE = [(re.compile(pattern, re.I), words) for pattern, words in _REPORTERS_WORDS]
 _WORD = re.compile(r"[A-Za-z]{5,}")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _LATEST = re.compile(r"\b(latest|newest|most recent|recently|lately|now|currently|current|today|this week)\b", re.I)
 
 
@@ -41,6 +42,9 @@ class QueryIntent:
     latest: bool = False
     # the names it is about ("Canadian", "MP", "HIMARS"), each as the BM25 stems of its spellings
     names: list[frozenset[str]] = field(default_factory=list)
+    # years after the newest article the question names ("from 2024"): a plan or forecast the articles
+    # may mention, so the evidence must name the year, rather than a date no article can have
+    years_ahead: list[str] = field(default_factory=list)
 
     @property
     def idioms(self) -> list[tuple[str, str]]:
@@ -81,8 +85,14 @@ class QueryIntent:
 def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> QueryIntent:
     """`newest`: the newest article's day (YYYYMMDD), which gives "on November 1" its year."""
     dates = DateRange.in_question(question, newest=newest)
+    years_ahead = []
+    if newest and newest < dates.since < OPEN_END:
+        years_ahead = [y for y in dict.fromkeys(_YEAR.findall(question)) if int(y) > newest // 10000]
+        if years_ahead:  # "What will replace conscription from 2024?" asked of 2022's news
+            dates = DateRange()
     # "how many by March 7": the newest count within the range, as for "the latest"
-    intent = QueryIntent(text=question, dates=dates, latest=bool(_LATEST.search(question)) or dates.as_of)
+    intent = QueryIntent(text=question, dates=dates, latest=bool(_LATEST.search(question)) or dates.as_of,
+                         years_ahead=years_ahead)
     mentions = gazetteer.find(question)
     for mention in mentions:
         found = mention.place

@@ -28,6 +28,23 @@ def test_aliases_resolve_to_the_place_and_its_sector_and_are_spelled_out_for_sea
     assert "Dzerzhynsk (Toretsk)" in intent.text
 
 
+def test_a_year_after_the_newest_article_is_a_plan_the_evidence_must_name_not_a_date_filter(gazetteer, fresh, tmp_path):
+    plan = parse_intent("What will replace conscription in Ukraine from 2024?", gazetteer, newest=20221117)
+    assert plan.dates.is_open and plan.years_ahead == ["2024"]
+    past = parse_intent("What happened in Bakhmut in 2022?", gazetteer, newest=20221117)
+    assert past.dates.since == 20220101 and past.years_ahead == []
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.md").write_text("---\ndate: 2022-02-02\ntitle: Army reform\n---\nDefense Minister Oleksii "
+                                    "Reznikov says that from 2024 Ukraine plans to replace conscription with "
+                                    "short-term intensive training.\n")
+    (corpus / "shelling.md").write_text("---\ndate: 2022-08-10\ntitle: Bakhmut\n---\nRussian artillery shelled "
+                                        "Bakhmut again overnight, the regional governor said.\n")
+    fresh.ingest([corpus])
+    assert "intensive training" in fresh.ask("What will replace conscription in Ukraine from 2024?").answer
+    assert fresh.ask("What happened in Bakhmut in 2024?").abstained  # no article names that year
+
+
 def test_latest_is_recognised(gazetteer):
     assert parse_intent("What is the latest from Chasiv Yar?", gazetteer).latest
     assert not parse_intent("Why did Ukraine leave Kanal?", gazetteer).latest
