@@ -375,6 +375,10 @@ class Composer:
                needed: list[qs.Salient]) -> None:
         w = self.weights
         q_stems = qs.content_stems(intent.text)
+        # the question's words other than its places and dates: what a sentence must share to be on its topic
+        setting = {qs.stem(w) for w in intent.place_words} | {qs.stem(p.name) for p in intent.places} \
+            | _CALENDAR_STEMS | {s for s in q_stems if s.isdigit()}
+        topic_stems = q_stems - setting
         idf = self._idf(q_stems)
         total_idf = sum(idf.values()) or 1.0
         wanted = self._place_names(intent) if intent.places else set()
@@ -423,6 +427,11 @@ class Composer:
                                                for m in places_in(u.passage)) else 0.0
             if kind == qs.WHAT and not (s["lexical"] or s["place"]):
                 s["kind"] *= 0.5  # "what happened to the paratroopers": an event, but of whom the question asks
+            elif topic_stems and not topic_stems & stems:
+                # a person, a number or a date in a sentence that shares only the question's place and
+                # dates ("the head of the Donetsk administration … on June 18" for who was sentenced in
+                # Donetsk in June) is not what it asks for
+                s["kind"] *= 0.5
             # a term in the title counts for every sentence: "… 'war crime' - Borrell" is whose words they are
             s["salient"] = (sum(in_title(u.passage, t) or qs.supports(t, text) for t in needed) / len(needed)) \
                 if needed else 0.0
@@ -600,6 +609,7 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 _ANY_NUMBER = re.compile(rf"\b(?:\d[\d,.]*\s*(?:%|percent|per cent)?|{_NUMBER_WORDS})\b", re.I)
 _NUM_UNIT = re.compile(r"\d[\d,.]*\s*(?:-\s*)?(?:km|kilomet\w*|miles?|met(?:er|re)s?|m\b|days?|weeks?|months?|hours?|"
                        r"years?|%|percent|per cent|kilograms?|tons?|tonnes?)", re.I)
+_CALENDAR_STEMS = frozenset(qs.stem(w) for w in CALENDAR_WORDS)
 _DATE = re.compile(rf"\b(?:{'|'.join(sorted(CALENDAR_WORDS, key=len, reverse=True))}|"
                    r"yesterday|today|tonight|last (?:night|week|month|year)|this (?:week|month|year)|"
                    r"(?:19|20)\d\d|\d+ (?:days?|weeks?|months?|years?) ago|overnight|earlier this)\b", re.I)

@@ -25,6 +25,7 @@ _REPORTERS_WORDS = [
     (r"\binjured\b|\bhurt\b", "wounded"),
     (r"\btook (?:control of|over)\b|\bseized?\b", "captured"),
     (r"\bPOWs?\b|\bcaptives?\b", "prisoners captivity"),
+    (r"\bst(?:eal|eals|ealing|ole|olen)\b|\bplunder\w*|\brob(?:s|bed|bing|bery|beries)?\b", "looted looting"),
 ]
 _REPORTERS_WORDS_RE = [(re.compile(pattern, re.I), words) for pattern, words in _REPORTERS_WORDS]
 _WORD = re.compile(r"[A-Za-z]{5,}")

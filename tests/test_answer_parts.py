@@ -293,6 +293,8 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "surrender" in intent.lexical_text
     assert intent.text == "Where were the Azovstal defenders taken after they laid down their arms?"  # the encoder's text
     assert "surrender" not in parse_intent("Where were the Azovstal defenders taken?", gazetteer).lexical_text
+    assert "looted" in parse_intent("What did the soldiers steal from the plant?", gazetteer).lexical_text
+    assert "looted" not in parse_intent("What did the soldiers take from the robotics lab?", gazetteer).lexical_text
 
 
 def test_names_are_kept_for_their_own_search_places_are_not(gazetteer):
@@ -435,6 +437,20 @@ def test_small_counts_written_in_words_are_counts():
     assert _counts("In a week, Five people died in the queue.", people) == {"5"}
     assert _counts("Two missiles hit the village.", people) == set()
     assert _counts_anything("Seven soldiers were wounded.") and not _counts_anything("Someone was wounded.")
+
+
+def test_a_person_in_a_sentence_sharing_only_the_questions_place_and_month_is_not_who_was_asked_about(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "losses", "2022-06-18", "censor.net", "Killing of civilians",
+           "The head of the Donetsk military administration Pavlo Kyrylenko announced the losses among the civilian "
+           "population of the region on June 18.")
+    _write(corpus, "verdict", "2022-06-09", "censor.net", "Foreigners at war",
+           "Occupiers in Donetsk are going to execute two Britons and a Moroccan who defended Ukraine. They "
+           "sentenced to death British citizens Aiden Aslin and Sean Pinner, and Moroccan citizen Brahim Saadoun.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("Who were the foreign volunteers that the separatist court in Donetsk sentenced to death in June 2022?")
+    assert "Aslin" in answer.answer.split("[")[0], answer.answer
 
 
 def _hit(article_id: str, title: str, text: str) -> Hit:
