@@ -32,12 +32,13 @@ _KINDS = [
                      r"shot down|downed|blew up|killed|disabled)\b)", re.I)),
     (COUNT, re.compile(r"\bhow (?:many|much|far|long|often|quickly|fast|big|large|high|deep|wide|old)\b"
                        r"|\bwhat (?:number|share|percentage|proportion|distance|amount|toll)\b|\bhow many\b", re.I)),
-    (WHEN, re.compile(r"^\W*(?:when\b|since when\b|what (?:day|date|time|year|month)\b|on what (?:day|date)\b)", re.I)),
+    (WHEN, re.compile(r"^\W*(?:when\b|since when\b|what (?:day|date|time|year|month)\b|on what (?:day|date)\b)"
+                      r"|\bwhen\W*$", re.I)),   # "kherson liberated when?"
     (WHO, re.compile(r"^\W*(?:who(?:m|se)?\b|which (?:official|commander|general|spokes\w+|minister|person|man|woman|"
                      r"leader|analyst|expert|governor|mayor|president)s?\b|what is the name\b)", re.I)),
     (WHERE, re.compile(r"^\W*(?:where\b|(?:in|near|at|from|around|to) (?:which|what) \w+|which (?:towns?|city|cities|villages?|"
                        r"settlements?|places?|areas?|regions?|districts?|oblasts?|directions?|countr(?:y|ies))\b|what (?:towns?|city|"
-                       r"cities|villages?|settlements?|places?|areas?|regions?|countr(?:y|ies))\b)", re.I)),
+                       r"cities|villages?|settlements?|places?|areas?|regions?|countr(?:y|ies))\b)|\bwhere\W*$", re.I)),
     (YESNO, re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might)\b", re.I)),
 ]
 

@@ -26,6 +26,8 @@ def test_question_kinds():
         "Which town south of Lysychansk did Russian forces take fully?": qs.WHERE,
         "Which country sent the first Leopards?": qs.WHERE,
         "Did Russia capture Toretsk?": qs.YESNO,
+        "kherson liberated when?": qs.WHEN,
+        "the azovstal defenders were taken where": qs.WHERE,
         "What is happening around Sloviansk?": qs.WHAT,
     }
     assert {q: qs.question_kind(q) for q in cases} == cases
