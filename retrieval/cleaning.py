@@ -197,6 +197,9 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
     _mark_bios(lines, total)
     _mark_names_before_bios(lines)
     _mark_teasers(lines)
+    link_label = _cut_trailing_link_label(lines)
+    if link_label:
+        removed.append(("link-label", link_label))
     title = _mark_repeated_lines(lines, title_hint)
     headline = _mark_headlines_between_chrome(lines)
     title = title or headline
@@ -442,6 +445,20 @@ def _mark_teasers(lines: list[_Line]) -> None:
             line.reason = "teaser"
             if headline_above and previous.kept:
                 previous.reason = "teaser-headline"
+
+
+# A link to the full story at the end of the last paragraph of a feed's excerpt ("… other... View news.").
+_TRAILING_LINK_LABEL = re.compile(r"(?<=[.!?…])\s+(?:view news|read more|read the full (?:story|article)|"
+                                  r"read full (?:story|article)|continue reading|full story)\s*[.…»›→]*$", re.I)
+
+
+def _cut_trailing_link_label(lines: list[_Line]) -> str | None:
+    last = next((line for line in reversed(lines) if line.text and line.kept), None)
+    found = _TRAILING_LINK_LABEL.search(last.text) if last else None
+    if found is None:
+        return None
+    last.text = last.text[:found.start()]
+    return found.group().strip()
 
 
 def _mark_repeated_lines(lines: list[_Line], title_hint: str | None) -> str | None:

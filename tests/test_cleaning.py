@@ -274,3 +274,15 @@ def test_cyrillic_article_keeps_its_text_and_drops_latin_chrome() -> None:
     raw = "Російські війська обстріляли Херсон.\n\nRead more\n\nЗа даними ОВА, поранено двох людей."
     cleaned = clean_article(raw)
     assert cleaned.body == "Російські війська обстріляли Херсон.\n\nЗа даними ОВА, поранено двох людей."
+
+
+def test_a_feeds_link_to_the_full_story_is_cut_from_the_last_paragraph() -> None:
+    cleaned = clean_article("Russia continues to consider the region its territory, despite the withdrawal of troops to "
+                            "the left bank of the Dnipro. View news.")
+    assert cleaned.body.endswith("left bank of the Dnipro.")
+    assert ("link-label", "View news.") in cleaned.removed
+    assert clean_article("He said it was over. Read more »").body == "He said it was over."
+    # inside a sentence, or not at the end, the words are the article's own
+    assert clean_article("Readers can view news of the day here").body == "Readers can view news of the day here"
+    kept = "The ministry said: read more carefully. The shelling went on."
+    assert clean_article(kept).body == kept
