@@ -218,7 +218,12 @@ class Composer:
         usable = hits
         if w.place_filter and intent.places:
             wanted = self._place_names(intent)
-            usable = [h for h in usable if wanted & set(h.passage.places)]
+            # "Serhiivka near Odesa": a village no tag can settle (two of that name in Odesa Oblast) is
+            # found by its name in the article, which is tagged with the region, not with Odesa
+            unsettled = self.gazetteer.unsettled_names(intent.text)
+            usable = [h for h in usable if wanted & set(h.passage.places)
+                      or any(qs.supports(qs.Salient(name, "name", frozenset({name.lower()})), h.passage.text)
+                             for name in unsettled)]
             if not usable:
                 return "no passage names the place asked about"
         salient = qs.salient_terms(intent.text, intent.places, self._df, self._passages(), rare_below=self.rare_below,

@@ -23,6 +23,7 @@ CANDIDATES = 30      # passages taken from each list
 WIDE_FILTER = 0.25   # share of the corpus a filter keeps, above which the ANN index is over-fetched
 OVERFETCH = 8
 NAMED_EXACT_ROWS = 2_000   # the most passages a name's own dense list reads exactly (~4 ms from disk)
+DAY_NAMED_WITHIN_DAYS = 31   # a report naming a day asked about may come this long after it
 EXACT_ROWS = 20_000  # above this many kept rows the over-fetched ANN list is tried first even for a narrow
                      # filter: an exact search reads 1.5 kB a row (30 MB here; a place's 100k rows at 1M
                      # passages would cost 50 ms)
@@ -57,8 +58,14 @@ def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowInd
         filters.append(_filter(rows.date_mask(at_day)))
     if intent.day_words and (day_mask := rows.containing_all(intent.day_words)) is not None:
         # "on February 17": the daily reports that name the day ("over the past day, February 17, …"),
-        # published then or in the days after, among dozens that day that share the question's words
-        filters.append(_filter(day_mask & rows.date_mask(at_day or reported)))
+        # published then or in the days after, among dozens that day that share the question's words;
+        # for a day (not a state as of it), any report of the month after that names it ("On July 19, a
+        # Swedish national … was killed near Kharkiv", published on August 1)
+        named_from = at_day or (intent.dates.named_day_reports(DAY_NAMED_WITHIN_DAYS) or reported)
+        day_named = day_mask & rows.date_mask(named_from)
+        filters.append(_filter(day_named))
+        if steer_mask is not None and at_day is None:
+            steer_mask = steer_mask | day_named  # and the place and name lists take them too
     if intent.places:  # steering: the passages tagged with the places named or their sectors
         place_mask = rows.names_mask(intent.place_keys)
         filters.append(_filter(place_mask if steer_mask is None else place_mask & steer_mask))

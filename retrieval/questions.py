@@ -50,7 +50,9 @@ as into over under after before since during until any some all more most much m
 can could would should will shall may might not no yes you your i we our us they them he she his her ukraine
 ukrainian ukrainians russia russian russians war happen happened happening going latest news update recent now
 current currently situation front line frontline so get got make made did done also still just only very
-according know known think want like one""".split())
+according know known think want like one
+guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
+exactly actually really basically""".split())   # the last two lines: chat, as users type in a channel
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
 _GENERIC_NAMES = frozenset("""ukraine ukrainian ukrainians russia russian russians moscow kremlin kyiv kiev
 donbas donbass european west western""".split())
@@ -223,7 +225,8 @@ def stem(word: str) -> str:
 
 
 def content_stems(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text.lower()) if w not in STOP and len(w) > 1}
+    words = (w[:-2] if w.endswith(("'s", "’s")) else w for w in _WORD.findall(text.lower()))  # "ukraine's"
+    return {stem(w) for w in words if w not in STOP and len(w) > 1}
 
 
 def question_kind(text: str) -> str:
@@ -319,6 +322,9 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
                 terms.append(Salient(word, "acronym", frozenset({word})))  # "ISW": never the pronoun "us"
             else:
                 terms.append(Salient(word, "name", _ALIASES.get(low, frozenset({low}))))
+        elif low in _ALIASES and low in _ALIASES[low] and low not in _GENERIC_NAMES:
+            # a country or its people typed in lower case ("the swedish guy"); "us" is not the US
+            terms.append(Salient(word, "name", _ALIASES[low]))
         elif low not in STOP and len(low) > 2:
             lower_words.append(low)
     # a hyphenated word is as rare as its rarest part ("house-to-house" is two common words)
@@ -328,9 +334,28 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         stems = {w: {stem(w), stem_word(w)} for w in lower_words}
         counts = df(set().union(*stems.values()))
         for word, both in stems.items():
-            if sum(counts.get(s, 0) for s in both) < rare_below * passages:
+            found = sum(counts.get(s, 0) for s in both)
+            if found < rare_below * passages and not (found == 0 and len(word) >= _TYPO_MIN_LETTERS
+                                                      and _misspelt_common(word, df, rare_below * passages)):
                 terms.append(Salient(word, "rare", frozenset({word})))
     return terms
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_TYPO_MIN_LETTERS = 5   # "zoo" is one letter from "too": a short word's neighbours say nothing
+
+
+def _misspelt_common(word: str, df: Callable[[Iterable[str]], dict[str, int]], common: float) -> bool:
+    """A word no passage has that is one letter away from a common one ("happend", "presdient"): a typo,
+    not a rare topic. Norvig's single edits; written here because no spelling library is installed."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1} \
+        | {a + c + b[1:] for a, b in splits if b for c in _LETTERS} | {a + c + b for a, b in splits for c in _LETTERS}
+    edits = {e for e in edits if len(e) > 2} - {word}
+    if edits & STOP:
+        return True
+    counts = df({stem(e) for e in edits})
+    return any(n >= common for n in counts.values())
 
 
 def _shouted(text: str) -> bool:
