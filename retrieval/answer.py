@@ -665,7 +665,8 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
 # What looks like a number and is not a count: a day of a month, a year, a time, a dd.mm.yy date.
 _NOT_A_COUNT = re.compile(rf"\b(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD})\b"
-                          r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b", re.I)
+                          r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
+                          r"|\b(?:no|any|every|some)\s*one\b|\bone (?:another|of them)\b", re.I)  # "no one listens"
 
 
 def _gives_number(text: str) -> bool:

@@ -523,6 +523,8 @@ def test_how_many_is_not_answered_by_a_sentence_whose_only_number_is_a_date(fres
 
     assert not _gives_number("02.10.22 13:57 - Since February 24, 2022, at 05:00 the hospital has been operating.")
     assert _gives_number("Two servicemen were killed.") and _gives_number("808 people returned on October 2")
+    assert not _gives_number("Such politicians are a microscopic part that no one listens to; anyone can see it.")
+    assert _gives_number("One person was killed and one of the houses burned.")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     _write(corpus, "hospital", "2022-06-01", "ukrinform.net", "Okhmatdyt at work",
