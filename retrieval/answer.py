@@ -204,6 +204,13 @@ class Composer:
             # "How many were killed when a missile hit Okhmatdyt?" answered with "Since February 24, …
             # Okhmatdyt has been conducting surgeries": the articles know the place, not the number
             return Composed(NOT_COVERED, [], True, "no sentence gives the number asked for")
+        if _SUCCESSION_QUESTION.search(intent.text) and not any(_SUCCESSION_REPORT.search(u.text) for u in chosen):
+            # "Who took over from Zaluzhnyi?" answered with "Zaluzhnyi took part in a NATO meeting"
+            return Composed(NOT_COVERED, [], True, "no sentence reports the change of post asked about")
+        if kind == qs.WHY and _WHY.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
+            # "Why did Klitschko resign?" answered with "Mayor Klitschko said one person died": the articles
+            # know the man, not the reason
+            return Composed(NOT_COVERED, [], True, "no sentence gives a reason")
         if self.weights.disagreement:
             differing = self._disagreement(units, chosen, kind, intent)
             shown = self._format_disagreement(differing) if differing else None
@@ -607,6 +614,13 @@ _CONTROL_QUESTION = re.compile(r"\b(?:take|took|taken|captur\w*|seiz\w*|occup\w*
 _CONTROL_REPORT = re.compile(r"\b(?:took|taken|captur\w*|seiz\w*|occup\w*|fell|fallen|liberat\w*|retook|retaken|"
                              r"recaptur\w*|freed|de-?occup\w*|conquer\w*|overr[au]n|control\w*|withdr\w*|retreat\w*|"
                              r"pulled out|entered|flag|cleared|regain\w*|returned|lost)\b", re.I)
+# Who holds a post now: the evidence must report the change ("appointed", "dismissed"), not the old holder.
+_SUCCESSION_QUESTION = re.compile(r"\b(?:took over from|take over from|replac\w* (?:him|her|(?-i:[A-Z])\w+)|successor|"
+                                  r"succeeded (?:him|her|(?-i:[A-Z])\w+)|"
+                                  r"resign\w*|step(?:ped|s)? down|dismiss\w*|sacked|fired as)\b", re.I)
+_SUCCESSION_REPORT = re.compile(r"\b(?:took over|replac\w*|succe(?:ed\w*|ssor)|resign\w*|step(?:ped|s)? down|"
+                                r"dismiss\w*|sacked|appoint\w*|new (?:head|chief|commander|minister|mayor|governor)|"
+                                r"relieved of|removed from (?:office|his post|her post|the post))\b", re.I)
 _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(?:happen\w*|going on|new|the situation|"
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
@@ -663,6 +677,7 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
+_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|\bhow come\b", re.I)
 # What looks like a number and is not a count: a day of a month, a year, a time, a dd.mm.yy date.
 _NOT_A_COUNT = re.compile(rf"\b(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD})\b"
                           r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"

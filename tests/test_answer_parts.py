@@ -495,6 +495,22 @@ def test_a_namesake_village_the_tags_cannot_settle_is_found_by_its_name(fresh, t
     assert "anti-ship cruise missile" in answer.answer, answer.answer
 
 
+def test_why_needs_a_reason_and_who_took_over_needs_the_change_of_post(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "mayor", "2022-10-10", "ukrinform.net", "Strike on Kyiv",
+           "Mayor Vitaly Klitschko said one person died when a missile hit an apartment block in Kyiv.")
+    _write(corpus, "nato", "2022-10-12", "ukrinform.net", "NATO meeting",
+           "Commander-in-Chief Valeriy Zaluzhnyi took part in the meeting of the NATO Military Committee.")
+    fresh.ingest([corpus])
+    assert fresh.ask("Why did Klitschko resign as mayor of Kyiv?").abstained
+    assert fresh.ask("Who took over from Zaluzhnyi as commander-in-chief?").abstained
+    _write(corpus, "change", "2022-10-14", "ukrinform.net", "New commander",
+           "President Zelensky appointed Oleksandr Syrskyi to replace Zaluzhnyi as commander-in-chief.")
+    fresh.ingest([corpus])
+    assert "Syrskyi" in fresh.ask("Who took over from Zaluzhnyi as commander-in-chief?").answer
+
+
 def _hit(article_id: str, title: str, text: str) -> Hit:
     passage = Passage(f"{article_id}#0", article_id, 0, text, 0, len(text), title, "2022-09-16", 20220916, "day",
                       False, "censor.net", None, (), ())
