@@ -26,6 +26,8 @@ _REPORTERS_WORDS = [
     (r"\btook (?:control of|over)\b|\bseized?\b", "captured"),
     (r"\bPOWs?\b|\bcaptives?\b", "prisoners captivity"),
     (r"\bst(?:eal|eals|ealing|ole|olen)\b|\bplunder\w*|\brob(?:s|bed|bing|bery|beries)?\b", "looted looting"),
+    (r"\bwiped (?:out|off)\b|\braz(?:e|ed)\b|\blevell?ed\b|\bflattened\b", "destroyed"),
+    (r"\brich (?:russians|people|men|businessmen)\b|\btycoons?\b|\bbillionaires?\b", "oligarchs elites"),
 ]
 _REPORTERS_WORDS_RE = [(re.compile(pattern, re.I), words) for pattern, words in _REPORTERS_WORDS]
 _WORD = re.compile(r"[A-Za-z]{5,}")

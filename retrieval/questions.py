@@ -52,7 +52,9 @@ ukrainian ukrainians russia russian russians war happen happened happening going
 current currently situation front line frontline so get got make made did done also still just only very
 according know known think want like one
 guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
-exactly actually really basically""".split())   # the last two lines: chat, as users type in a channel
+exactly actually really basically ukr ua rus ru govt gov n u ur
+dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
+""".split())   # the last three lines: chat, as users type in a channel
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
 _GENERIC_NAMES = frozenset("""ukraine ukrainian ukrainians russia russian russians moscow kremlin kyiv kiev
 donbas donbass european west western""".split())
@@ -322,9 +324,9 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
                 terms.append(Salient(word, "acronym", frozenset({word})))  # "ISW": never the pronoun "us"
             else:
                 terms.append(Salient(word, "name", _ALIASES.get(low, frozenset({low}))))
-        elif low in _ALIASES and low in _ALIASES[low] and low not in _GENERIC_NAMES:
-            # a country or its people typed in lower case ("the swedish guy"); "us" is not the US
-            terms.append(Salient(word, "name", _ALIASES[low]))
+        elif (country := _lower_case_country(low)) is not None:
+            # a country or its people typed in lower case ("the swedish guy", "germanys"); "us" is not the US
+            terms.append(Salient(word, "name", _ALIASES[country]))
         elif low not in STOP and len(low) > 2:
             lower_words.append(low)
     # a hyphenated word is as rare as its rarest part ("house-to-house" is two common words)
@@ -356,6 +358,14 @@ def _misspelt_common(word: str, df: Callable[[Iterable[str]], dict[str, int]], c
         return True
     counts = df({stem(e) for e in edits})
     return any(n >= common for n in counts.values())
+
+
+def _lower_case_country(low: str) -> str | None:
+    """The country a lower-case word names, its own or as a possessive without the apostrophe."""
+    for name in (low, low[:-1] if low.endswith("s") else None):
+        if name and name in _ALIASES and name in _ALIASES[name] and name not in _GENERIC_NAMES:
+            return name
+    return None
 
 
 def _shouted(text: str) -> bool:
