@@ -369,8 +369,11 @@ def _lower_case_country(low: str) -> str | None:
 
 
 def _shouted(text: str) -> bool:
-    """A question typed in capitals throughout (three words or more)."""
-    return len(text.split()) >= 3 and not any(c.islower() for c in text) and any(c.isupper() for c in text)
+    """A question typed in capitals (three words or more, four in five of its words), whatever the
+    canonical names added to it in parentheses ("SEVERODONETSK (Sievierodonetsk)")."""
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    capitals = [w for w in words if w.isupper()]
+    return len(capitals) >= 3 and len(capitals) >= 0.8 * len(words)
 
 
 def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:

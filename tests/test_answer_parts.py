@@ -88,6 +88,11 @@ def test_a_question_typed_in_capitals_has_no_names_in_its_grammar():
     terms = qs.salient_terms("HOW MANY BODIES WERE IN THE MASS GRAVE OF PALAMAR?", [], only_palamar_rare, 10_000,
                              rare_below=0.0005)
     assert [(t.text, t.kind) for t in terms] == [("palamar", "rare")]
+    # the canonical name the search adds in parentheses does not make it a question in lower case
+    assert qs.salient_terms("WHY DID UKRAINE LEAVE SEVERODONETSK (Sievierodonetsk)", [], only_palamar_rare, 38,
+                            rare_below=0.0005) == []
+    assert [t.text for t in qs.salient_terms("Did the ISW and NATO say so?", [], _df, 38, rare_below=0.0005)] == \
+        ["ISW", "NATO"]
 
 
 def test_a_place_disambiguated_in_its_name_adds_no_names_to_the_question(gazetteer):
