@@ -43,6 +43,7 @@ MIN_SENTENCE_WORDS = 3            # "View news.", "Photo: Reuters.": a page's fu
 LEAD_WORDS = 8
 SAME_EVENT_SIMILARITY = 0.75      # passages this close report the same event (for disagreements)
 RARE_WORD_TOLERANCE = 0.7         # similarity above which a rare question word need not be in the evidence
+RARE_NAME_SHARE = 0.01            # a name in fewer passages than this may stand for the place asked about
 RARE_WORD_ANCHORS = 2             # other salient terms an article must have to lack one rare word
 ARTICLE_LEAD_CHARS = 3000         # position in the article is measured over this many characters
 WIDEN_ARTICLES = 2                # the best articles whose other passages are considered too
@@ -223,18 +224,23 @@ class Composer:
         """The hits that may answer, and the salient terms they share; or why none may."""
         w = self.weights
         usable = hits
-        if w.place_filter and intent.places:
-            wanted = self._place_names(intent)
-            # "Serhiivka near Odesa": a village no tag can settle (two of that name in Odesa Oblast) is
-            # found by its name in the article, which is tagged with the region, not with Odesa
-            unsettled = self.gazetteer.unsettled_names(intent.text)
-            usable = [h for h in usable if wanted & set(h.passage.places)
-                      or any(qs.supports(qs.Salient(name, "name", frozenset({name.lower()})), h.passage.text)
-                             for name in unsettled)]
-            if not usable:
-                return "no passage names the place asked about"
         salient = qs.salient_terms(intent.text, intent.places, self._df, self._passages(), rare_below=self.rare_below,
                                    place_words=intent.place_words)
+        if w.place_filter and intent.places:
+            wanted = self._place_names(intent)
+            # A passage not tagged with the place may still be about it: "Serhiivka near Odesa" (a village
+            # no tag can settle, two of that name in Odesa Oblast) is found by its name in an article tagged
+            # with the region; "the Donetsk separatists" and Paul Urey in one tagged with the DPR
+            unsettled = [qs.Salient(name, "name", frozenset({name.lower()}))
+                         for name in self.gazetteer.unsettled_names(intent.text)]
+            names = [t for t in salient if t.kind in ("name", "acronym")]
+            if not self._any_rare_name(names):
+                names = []  # "New Year's": names every report has say nothing of the place
+            usable = [h for h in usable if wanted & set(h.passage.places)
+                      or any(qs.supports(t, h.passage.text) for t in unsettled)
+                      or (names and all(qs.supports(t, h.passage.text) for t in names))]
+            if not usable:
+                return "no passage names the place asked about"
         # an idiom's words ("had given up") are the asker's phrasing: the search looks for the reporters' word
         idiom_words = {w.lower() for asked, _ in intent.idioms for w in asked.split()}
         needed = [t for t in salient if t.kind != "place" and not (t.kind == "rare" and t.text.lower() in idiom_words)]
@@ -259,6 +265,15 @@ class Composer:
                 and not any(_CONTROL_REPORT.search(h.passage.text) for h in usable):
             return "no article reports the change of control asked about"
         return usable, needed
+
+    def _any_rare_name(self, names: list[qs.Salient]) -> bool:
+        """Is one of these names in fewer than RARE_NAME_SHARE of the passages ("Urey", not "New")? In a
+        small store a share says nothing: every name is."""
+        if self._passages() < qs.MIN_PASSAGES_FOR_IDF:
+            return bool(names)
+        stems = {qs.stem(t.text) for t in names}
+        counts = self._df(stems) if stems else {}
+        return any(counts.get(s, 0) < RARE_NAME_SHARE * self._passages() for s in stems)
 
     def _exact(self, hit: Hit, query_vector: np.ndarray) -> Hit:
         """The hit with its exact cosine to the question (a passage found by BM25 alone carries 0)."""

