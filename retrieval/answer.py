@@ -201,17 +201,8 @@ class Composer:
         chosen = self._select(units, kind)
         if not chosen:
             return Composed(NOT_COVERED, [], True, "no sentence could be attributed")
-        if kind == qs.COUNT and _HOW_MANY.search(intent.text) and not any(_gives_number(u.text) for u in chosen):
-            # "How many were killed when a missile hit Okhmatdyt?" answered with "Since February 24, …
-            # Okhmatdyt has been conducting surgeries": the articles know the place, not the number
-            return Composed(NOT_COVERED, [], True, "no sentence gives the number asked for")
-        if _SUCCESSION_QUESTION.search(intent.text) and not any(_SUCCESSION_REPORT.search(u.text) for u in chosen):
-            # "Who took over from Zaluzhnyi?" answered with "Zaluzhnyi took part in a NATO meeting"
-            return Composed(NOT_COVERED, [], True, "no sentence reports the change of post asked about")
-        if kind == qs.WHY and _WHY.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
-            # "Why did Klitschko resign?" answered with "Mayor Klitschko said one person died": the articles
-            # know the man, not the reason
-            return Composed(NOT_COVERED, [], True, "no sentence gives a reason")
+        if (missing := _lacks_what_was_asked(intent, kind, chosen)) is not None:
+            return Composed(NOT_COVERED, [], True, missing)
         if self.weights.disagreement:
             differing = self._disagreement(units, chosen, kind, intent)
             shown = self._format_disagreement(differing) if differing else None
@@ -653,6 +644,22 @@ _PERSON = re.compile(r"\b[A-Z][a-z’'\-]+\s+[A-Z][a-z’'\-]+")
 _POLARITY = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|failed|fail|denied|deny|without|unable|"
                        r"n[’']t|confirmed|succeeded|managed|did|has|have|had|yes)\b", re.I)
 _PREP_PLACE = re.compile(r"\b(?:in|near|of|around|to|towards|at|from|outside)\s+(?:the\s+)?[A-Z][\w’'\-]+")
+
+
+def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -> str | None:
+    """Why the chosen sentences do not give what the question asks for, or None when they do. The
+    articles then know the place or the person, not the thing asked about."""
+    if kind == qs.COUNT and _HOW_MANY.search(intent.text) and not any(_gives_number(u.text) for u in chosen):
+        # "How many were killed when a missile hit Okhmatdyt?" answered with "Since February 24, …
+        # Okhmatdyt has been conducting surgeries"
+        return "no sentence gives the number asked for"
+    if _SUCCESSION_QUESTION.search(intent.text) and not any(_SUCCESSION_REPORT.search(u.text) for u in chosen):
+        # "Who took over from Zaluzhnyi?" answered with "Zaluzhnyi took part in a NATO meeting"
+        return "no sentence reports the change of post asked about"
+    if kind == qs.WHY and _WHY.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
+        # "Why did Klitschko resign?" answered with "Mayor Klitschko said one person died"
+        return "no sentence gives a reason"
+    return None
 
 
 def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazetteer: Gazetteer,

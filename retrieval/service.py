@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retrieval import answer as ans
-from retrieval import questions as qs
 from retrieval.chunking import split_sentences
 from retrieval.config import RetrievalConfig
 from retrieval.daterange import OPEN_END, OPEN_START, DateRange
@@ -114,7 +113,6 @@ class Frontline:
         """Load the model, the row index and Chroma's own index now, not on the first question."""
         self._embedder.warm_up()
         self._gazetteer.warm_up()
-        qs.city_names()  # the cities that name a country in evidence ("Antalya" for Turkey)
         self._rows.refresh()
         self._searcher.search(parse_intent("warm up", self._gazetteer), k=1)
         self.coverage()

