@@ -222,8 +222,7 @@ class Composer:
             # A passage not tagged with the place may still be about it: "Serhiivka near Odesa" (a village
             # no tag can settle, two of that name in Odesa Oblast) is found by its name in an article tagged
             # with the region; "the Donetsk separatists" and Paul Urey in one tagged with the DPR
-            unsettled = [qs.Salient(name, "name", frozenset({name.lower()}))
-                         for name in self.gazetteer.unsettled_names(intent.text)]
+            unsettled = [qs.Salient(name, "name", frozenset({name.lower()})) for name in intent.unsettled_places]
             names = [t for t in salient if t.kind in ("name", "acronym")]
             if not self._any_rare_name(names):
                 names = []  # "New Year's": names every report has say nothing of the place

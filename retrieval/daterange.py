@@ -73,7 +73,7 @@ class DateRange:
     def named_day_reports(self, days: int) -> DateRange | None:
         """One day asked about ("on July 19"): the reports published from it to `days` after it, among
         which those naming the day may tell of it; None for a longer range or a state as of a day."""
-        if self.since != self.until or self.as_of or self.since <= OPEN_START or self.until >= OPEN_END:
+        if self.since != self.until or self.as_of:
             return None
         return DateRange(self.since, _days_after(self.until, days))
 

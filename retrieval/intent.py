@@ -48,6 +48,8 @@ class QueryIntent:
     # years after the newest article the question names ("from 2024"): a plan or forecast the articles
     # may mention, so the evidence must name the year, rather than a date no article can have
     years_ahead: list[str] = field(default_factory=list)
+    # place names it has that no tag can settle ("Serhiivka", of which Odesa Oblast alone has two)
+    unsettled_places: list[str] = field(default_factory=list)
 
     @property
     def idioms(self) -> list[tuple[str, str]]:
@@ -97,6 +99,7 @@ def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> Que
     intent = QueryIntent(text=question, dates=dates, latest=bool(_LATEST.search(question)) or dates.as_of,
                          years_ahead=years_ahead)
     mentions = gazetteer.find(question)
+    intent.unsettled_places = gazetteer.unsettled_names(question, mentions)
     for mention in mentions:
         found = mention.place
         # the variant that matched may be a generated one no alias list spells ("Zaporozhye")

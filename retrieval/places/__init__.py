@@ -132,10 +132,10 @@ class Gazetteer:
         is a place even where the text cannot say which of Ukraine's Olenivkas (`find` leaves it out)."""
         return [{c.place.name for c in hit.candidates} for hit in self._matcher.scan(text)]
 
-    def unsettled_names(self, text: str) -> list[str]:
-        """The place names in `text` that `find` could not settle to one place, as written ("Serhiivka":
-        two villages of that name lie in Odesa Oblast alone)."""
-        settled = {(m.start, m.end) for m in self.find(text)}
+    def unsettled_names(self, text: str, found: list[PlaceMention]) -> list[str]:
+        """The place names in `text` that `find` (whose result is `found`) could not settle to one place,
+        as written ("Serhiivka": two villages of that name lie in Odesa Oblast alone)."""
+        settled = {(m.start, m.end) for m in found}
         return [hit.surface for hit in self._matcher.scan(text) if (hit.start, hit.end) not in settled]
 
     def _document(self, document: str) -> list[PlaceMention]:
