@@ -468,7 +468,17 @@ class Composer:
             s = u.signals
             u.score = (w.similarity * s["similarity"] + w.lexical * s["lexical"] + w.kind * s["kind"]
                        - w.position * s["position"] + w.place * s["place"]
-                       + w.salient * s["salient"] - (0.04 if len(u.spans) > 1 else 0.0))
+                       + w.salient * s["salient"] - self._window_cost(u))
+
+    @staticmethod
+    def _window_cost(u: _Unit) -> float:
+        """What a second sentence costs: nothing when it opens with a pronoun standing for the first's subject."""
+        if len(u.spans) == 1:
+            return 0.0
+        # "…the occupiers shelled Enerhodar. They hit the substation": the second needs the first to be
+        # understood, and often holds what the first only sets up
+        second = u.passage.text[u.spans[1].start:u.spans[1].end]
+        return 0.0 if _CONTINUES.match(second) else 0.04
 
     def _idf(self, stems: set[str]) -> dict[str, float]:
         n = max(1, self._passages())
@@ -608,6 +618,7 @@ _CAUSE_STRONG = re.compile(
     r"in an effort to|in a bid to|aimed at|nothing left|hardly anything left|no point)\b", re.I)
 _CAUSE_WEAK = re.compile(r"\b(?:after|following|amid|since|so|given|thanks to)\b", re.I)
 _QUOTE = re.compile(r"[“\"«]")
+_CONTINUES = re.compile(r"(?:They|It|This|These|Its|Their)\b(?!\s+(?:said|says|added|told|noted|stressed))")
 # Verbs of what was done, as verbs ("advancing", "repelled"): "Russian-occupied Horlivka" is scenery.
 _EVENT = re.compile(r"\b(?:advanc|attack|assault|shell|captur|repel|repuls|withdr|retreat|liberat|strik|storm|"
                     r"kill|fight|clash|launch|destroy|seiz|encircl|surround|evacuat|bomb|explod|enter|recaptur|"

