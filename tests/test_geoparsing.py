@@ -161,6 +161,9 @@ def test_people_named_like_villages_are_not_villages(gaz: Gazetteer) -> None:
     assert names(gaz, "Andriy Shevchenko, the football legend, visited Irpin.") == ["Irpin"]
     assert names(gaz, "Shevchenko said the team would keep playing.") == []
     assert names(gaz, "Vladimir Putin spoke to reporters about Ukraine.") == []
+    # a town's office after its name is no person's name
+    assert names(gaz, "Russian invaders abducted Dniprorudne Mayor Yevhen Matveyev.") == ["Dniprorudne"]
+    assert names(gaz, "The Vilniansk City Council said three people were wounded.") == ["Vilniansk"]
     # the village: two Shevchenkos lie 7 and 12 km from Pokrovsk, too close to tell apart, so none is
     # tagged; never the Poltava district or a village elsewhere
     found = names(gaz, "Russian forces shelled Shevchenko, a village near Pokrovsk.")

@@ -241,8 +241,10 @@ _NAME_MAY_FOLLOW = frozenset({
     "city", "settlement", "urban", "rural", "outside", "around", "toward", "towards", "into", "on",
     "by", "for", "with", "captured", "shelled", "hit", "struck", "sobre", "oblast", "region", "district",
 })
-# Capitalised words that may stand right after one.
-_NAME_MAY_PRECEDE = frozenset({"oblast", "region", "raion", "rayon", "district", "hromada", "community"})
+# Capitalised words that may stand right after one: the divisions, and the town's offices
+# ("Dniprorudne Mayor Yevhen Matveyev", "Bucha City Council"), which make no person's name.
+_NAME_MAY_PRECEDE = frozenset({"oblast", "region", "raion", "rayon", "district", "hromada", "community",
+                               "mayor", "city", "town", "village", "council", "governor", "administration"})
 _SPEECH_VERBS = frozenset({
     "said", "says", "told", "added", "noted", "stated", "wrote", "explained", "claimed", "stressed",
     "emphasized", "emphasised", "announced", "believes", "thinks", "argued", "recalled", "asked",
