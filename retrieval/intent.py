@@ -27,6 +27,8 @@ _REPORTERS_WORDS = [
     (r"\bPOWs?\b|\bcaptives?\b", "prisoners captivity"),
     (r"\bst(?:eal|eals|ealing|ole|olen)\b|\bplunder\w*|\brob(?:s|bed|bing|bery|beries)?\b", "looted looting"),
     (r"\bwiped (?:out|off)\b|\braz(?:e|ed)\b|\blevell?ed\b|\bflattened\b", "destroyed"),
+    (r"\bpin(?:s|ned|ning)? (?:\w+ ){1,6}?on\b", "blamed accused suspect"),
+    (r"\b(?:get|gets|getting|got|gotten) rid of\b", "clear clean remove"),
     (r"\brich (?:russians|people|men|businessmen)\b|\btycoons?\b|\bbillionaires?\b", "oligarchs elites"),
 ]
 _REPORTERS_WORDS_RE = [(re.compile(pattern, re.I), words) for pattern, words in _REPORTERS_WORDS]

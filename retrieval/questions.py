@@ -53,6 +53,7 @@ ukrainian ukrainians russia russian russians war happen happened happening going
 current currently situation front line frontline so get got make made did done also still just only very
 according know known think want like one
 guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
+nobody everybody everyone noone
 exactly actually really basically ukr ua rus ru govt gov n u ur wat wut wht whats r
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last three lines: chat, as users type in a channel
@@ -294,7 +295,10 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         if _day_of_month(tokens, i):  # "March 7" is a date, not a count asked about
             continue
         if _NUMBER.fullmatch(word):
-            terms.append(Salient(word, "number", frozenset({low})))
+            # one digit ("those 2 cargo ships") is how the asker counts what they describe; a report names
+            # the ships, or writes "two"
+            if not (len(word) == 1 and word != "0"):
+                terms.append(Salient(word, "number", frozenset({low})))
             continue
         if "-" in word and not any(ch.isdigit() for ch in word) and word.rsplit("-", 1)[1].islower():
             # "Russian-backed", "Soviet-era", "pro-Russian": an adjective made from a name; the name is its part
@@ -322,6 +326,7 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
     # a hyphenated word is as rare as its rarest part ("house-to-house" is two common words)
     lower_words = [p for w in lower_words for p in w.split("-") if p not in STOP and len(p) > 2]
     if lower_words and passages >= MIN_PASSAGES_FOR_IDF:
+        lower_words = _dropped_g_restored(lower_words, df)
         # passages in either spelling: the index keeps the stems as written ("armour", "armor")
         stems = {w: {stem(w), stem_word(w)} for w in lower_words}
         counts = df(set().union(*stems.values()))
@@ -331,6 +336,16 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
                                                       and _misspelt_common(word, df, rare_below * passages)):
                 terms.append(Salient(word, "rare", frozenset({word})))
     return terms
+
+
+def _dropped_g_restored(words: list[str], df: Callable[[Iterable[str]], dict[str, int]]) -> list[str]:
+    """Chat's "unloadin", "goin" as the "-ing" word the passages have, when they have it and not the other."""
+    dropped = {w: w + "g" for w in words if w.endswith("in") and len(w) >= _TYPO_MIN_LETTERS}
+    if not dropped:
+        return words
+    counts = df({stem(w) for w in dropped} | {stem(g) for g in dropped.values()})
+    return [dropped[w] if w in dropped and not counts.get(stem(w)) and counts.get(stem(dropped[w]))
+            else w for w in words]
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -85,6 +85,22 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     assert [t.text for t in terms] == ["hit", "overnight"]
 
 
+def test_a_dropped_g_a_described_count_and_nobody_are_not_rare_topics():
+    known = {qs.stem(w) for w in ("unloading", "ships", "grain", "stolen")}
+    df = lambda stems: {s: (3 if s in known else 500 if s == "buy" else 0) for s in stems}
+    terms = qs.salient_terms("those 2 ships of stolen grain nobody would buy, where were they unloadin it", [], df,
+                             10_000, rare_below=0.0005)
+    # each is rare here (3 passages), so each must be supported; "unloadin" as the word the passages have
+    assert [t.text for t in terms] == ["ships", "stolen", "grain", "unloading"]
+    assert qs.supports(terms[-1], "The ships unloaded it in Syria.")
+    # a word ending in "in" that the passages have as written stays as written
+    assert [t.text for t in qs.salient_terms("the latest from berlin", [], lambda st: {s: 0 for s in st}, 10_000,
+                                             rare_below=0.0005)] == ["berlin"]
+    # "2,000" is what a question is about; a count of ten or more too
+    assert [t.text for t in qs.salient_terms("Did 2,000 or 12 ships leave?", [], df, 10_000, rare_below=0.0005)
+            if t.kind == "number"] == ["2,000", "12"]
+
+
 def test_a_question_typed_in_capitals_has_no_names_in_its_grammar():
     common = {qs.stem(w) for w in "how many bodies were in the mass grave of".split()}
     only_palamar_rare = lambda stems: {s: (500 if s in common else 0) for s in stems}
@@ -327,6 +343,9 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "looted" not in parse_intent("What did the soldiers take from the robotics lab?", gazetteer).lexical_text
     assert "destroyed" in parse_intent("Which village was wiped out by a helicopter?", gazetteer).lexical_text
     assert "oligarchs" in parse_intent("How many rich russians were sanctioned?", gazetteer).lexical_text
+    assert "blamed" in parse_intent("who did the fsb pin the car bomb on", gazetteer).lexical_text
+    assert "blamed" not in parse_intent("who wears the pin on his lapel", gazetteer).lexical_text
+    assert "clear" in parse_intent("what will help get rid of the mines", gazetteer).lexical_text
 
 
 def test_names_are_kept_for_their_own_search_places_are_not(gazetteer):
