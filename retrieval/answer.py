@@ -637,6 +637,11 @@ _SUCCESSION_QUESTION = re.compile(r"\b(?:took over from|take over from|replac\w*
 _SUCCESSION_REPORT = re.compile(r"\b(?:took over|replac\w*|succe(?:ed\w*|ssor)|resign\w*|step(?:ped|s)? down|"
                                 r"dismiss\w*|sacked|appoint\w*|new (?:head|chief|commander|minister|mayor|governor)|"
                                 r"relieved of|removed from (?:office|his post|her post|the post))\b", re.I)
+_VERDICT_QUESTION = re.compile(r"\b(?:what|which|wat|how (?:long|harsh|severe|many years))\s+(?:kind of\s+)?"
+                               r"(?:sentence|verdict|punishment|prison term|jail term)\b|\bhow long\b[^?]{0,40}"
+                               r"\b(?:in prison|in jail|behind bars)\b|\bsentenced to what\b", re.I)
+_VERDICT_REPORT = re.compile(r"\b(?:sentenc\w*|verdicts?|convict\w*|acquit\w*|prison|jail\w*|imprison\w*|"
+                             r"death penalty|executions?|fined|years? of (?:strict )?regime)\b", re.I)
 _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(?:happen\w*|going on|new|the situation|"
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
@@ -666,6 +671,9 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
     if _SUCCESSION_QUESTION.search(intent.text) and not any(_SUCCESSION_REPORT.search(u.text) for u in chosen):
         # "Who took over from Zaluzhnyi?" answered with "Zaluzhnyi took part in a NATO meeting"
         return "no sentence reports the change of post asked about"
+    if _VERDICT_QUESTION.search(intent.text) and not any(_VERDICT_REPORT.search(u.text) for u in chosen):
+        # "What sentence did Vovk get?" answered with "… the suspect is a Ukrainian woman Natalia Vovk"
+        return "no sentence reports the verdict asked about"
     if kind == qs.WHY and _WHY.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
         # "Why did Klitschko resign?" answered with "Mayor Klitschko said one person died"
         return "no sentence gives a reason"

@@ -627,3 +627,19 @@ def test_a_sentence_that_only_sets_the_scene_brings_the_next_one_that_says_what_
     answer = fresh.ask("what did the russians hit when they shelled nikopol overnight sept 3-4")
     assert not answer.abstained and "gas pipeline" in answer.answer, answer.answer
     assert misquotes(answer, fresh.article_text) == []
+
+
+def test_what_sentence_someone_got_is_answered_only_by_a_verdict(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "suspect", "2022-08-22", "ukrinform.net", "FSB names a suspect",
+           "The FSB named Olena Marchuk as the suspect in the car bombing near Odintsovo, which Kyiv denies.")
+    fresh.ingest([corpus])
+    question = "wat sentence did olena marchuk get when she was tried for the car bombing"
+    answer = fresh.ask(question)
+    assert answer.abstained, answer.answer
+    _write(corpus, "verdict", "2022-11-02", "ukrinform.net", "Marchuk verdict",
+           "A Moscow court sentenced Olena Marchuk to 12 years in prison for the car bombing near Odintsovo.")
+    fresh.ingest([corpus])
+    answer = fresh.ask(question)
+    assert not answer.abstained and "12 years in prison" in answer.answer, answer.answer
