@@ -217,6 +217,10 @@ class Composer:
         usable = hits
         salient = qs.salient_terms(intent.text, intent.places, self._df, self._passages(), rare_below=self.rare_below,
                                    place_words=intent.place_words)
+        if intent.lower_case_names:  # "reuters", "motor sich": names, whether or not they are rare too
+            salient = [t for t in salient if t.text not in intent.lower_case_names] \
+                + [qs.Salient(word, "name", frozenset({word})) for word in intent.lower_case_names]
+        salient = qs.merge_alternatives(intent.text, salient)
         if w.place_filter and intent.places:
             wanted = self._place_names(intent)
             # A passage not tagged with the place may still be about it: "Serhiivka near Odesa" (a village

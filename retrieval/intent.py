@@ -52,6 +52,15 @@ class QueryIntent:
     years_ahead: list[str] = field(default_factory=list)
     # place names it has that no tag can settle ("Serhiivka", of which Odesa Oblast alone has two)
     unsettled_places: list[str] = field(default_factory=list)
+    # its lower-case words the corpus writes as names ("motor sich", "reuters"): found by the service,
+    # which has the corpus at hand, and added to `names` as well
+    lower_case_names: list[str] = field(default_factory=list)
+
+    def add_lower_case_names(self, words: list[str]) -> None:
+        self.lower_case_names = list(words)
+        other = qs.alternatives(self.text)
+        groups = {frozenset({index_stem(w), index_stem(other.get(w, w))}) for w in words}
+        self.names = self.names + sorted(groups, key=sorted)
 
     @property
     def idioms(self) -> list[tuple[str, str]]:
@@ -123,7 +132,8 @@ def _name_stems(question: str, places: list[Place], place_words: set[str]) -> li
     """The names a question is about, not its places (those steer by their tags): each as the stems of
     its one-word spellings ("Canadian" -> canadian, canada, ottawa…)."""
     names = []
-    for term in qs.salient_terms(question, places, lambda stems: {}, 0, rare_below=0.0, place_words=place_words):
+    terms = qs.salient_terms(question, places, lambda stems: {}, 0, rare_below=0.0, place_words=place_words)
+    for term in qs.merge_alternatives(question, terms):
         if term.kind in ("name", "acronym"):
             # stemmed as the BM25 index stems (spellings as written, not made American)
             stems = frozenset(index_stem(form.lower()) for form in term.forms if form.replace("-", "").isalnum())

@@ -53,7 +53,7 @@ ukrainian ukrainians russia russian russians war happen happened happening going
 current currently situation front line frontline so get got make made did done also still just only very
 according know known think want like one
 guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
-nobody everybody everyone noone
+nobody everybody everyone noone whos hows wheres whens whys
 exactly actually really basically ukr ua rus ru govt gov n u ur wat wut wht whats r
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last three lines: chat, as users type in a channel
@@ -90,6 +90,10 @@ _SPELLED_OUT = [
      "armoured personnel carriers"},
     {"MLRS", "multiple launch rocket system", "multiple launch rocket systems", "rocket launcher", "rocket launchers"},
     {"BMP", "BMPs", "IFV", "IFVs", "infantry fighting vehicle", "infantry fighting vehicles"},
+    # the services by their Ukrainian and English initials, as outlets write them
+    {"SBU", "SSU", "Security Service of Ukraine", "Ukraine's Security Service", "Ukrainian Security Service"},
+    {"FSB", "Federal Security Service"},
+    {"HUR", "GUR", "Defense Intelligence", "Defence Intelligence", "Main Intelligence Directorate"},
 ]
 
 
@@ -336,6 +340,68 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
                                                       and _misspelt_common(word, df, rare_below * passages)):
                 terms.append(Salient(word, "rare", frozenset({word})))
     return terms
+
+
+_ALTERNATIVE = re.compile(r"\b([A-Za-z][\w’'\-]+)\s+\(([A-Za-z][\w’'\-]+)\)")
+
+
+def alternatives(question: str) -> dict[str, str]:
+    """One-word names given with another name in brackets ("girkin (strelkov)"), both ways, lower case."""
+    pairs = {}
+    for a, b in _ALTERNATIVE.findall(question):
+        if a.lower() not in STOP:
+            pairs[a.lower()], pairs[b.lower()] = b.lower(), a.lower()
+    return pairs
+
+
+def merge_alternatives(question: str, terms: list[Salient]) -> list[Salient]:
+    """A name with its other name in brackets is one term, found in either spelling: "Girkin (Strelkov)"."""
+    other = alternatives(question)
+    if not other:
+        return terms
+    by_text = {t.text.lower(): t for t in terms if t.kind != "place"}
+    out = []
+    for t in terms:
+        alt = by_text.get(other.get(t.text.lower(), ""))
+        if alt is None or t.kind == "place":
+            out.append(t)
+        elif terms.index(alt) > terms.index(t):  # the first of the two stands for both
+            out.append(Salient(t.text, t.kind, t.forms | alt.forms | {alt.text.lower()}))
+    return out
+
+
+def names_typed_in_lower_case(question: str, skip: Iterable[str], df: Callable[[Iterable[str]], dict[str, int]],
+                              texts_containing: Callable[[str, int], list[str]], *, most: float) -> list[str]:
+    """The question's lower-case words that the corpus writes with a capital inside its sentences
+    ("motor sich", "reuters", "dugina"): names the asker did not capitalise.
+
+    Only words in fewer than `most` passages are looked up (the war's common words are never names),
+    each in a sample of the passages that contain it; one lower-case use there makes it a common word.
+    Why here and not a dictionary: no truecasing model is installed, and the corpus is the best
+    witness of how its own names are written."""
+    skip = {w.lower() for w in skip}
+    words = {m.group() for m in _WORD.finditer(question) if m.group().islower() and m.group().isalpha()}
+    words = {w for w in words if len(w) > 2 and w not in STOP and w not in skip and w not in CALENDAR_WORDS
+             and w not in _GENERIC_NAMES and w not in _ALIASES}
+    if not words:
+        return []
+    stems = {w: stem(w) for w in words}
+    counts = df(set(stems.values()))
+    names = []
+    for word in sorted(words, key=question.index):
+        if not 0 < counts.get(stems[word], 0) < most:
+            continue
+        uses = [m.group(1) for text in texts_containing(stems[word], _NAME_SAMPLE)
+                for m in _MID_SENTENCE_WORD.finditer(text) if m.group(1).lower() == word]
+        if len(uses) >= _NAME_MIN_USES and all(u[0].isupper() for u in uses):
+            names.append(word)
+    return names
+
+
+# a word after a lower-case word or a comma: inside a sentence, where a capital marks a name
+_MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,] )([A-Za-z][a-z]+)\b")
+_NAME_SAMPLE = 12
+_NAME_MIN_USES = 2
 
 
 def _dropped_g_restored(words: list[str], df: Callable[[Iterable[str]], dict[str, int]]) -> list[str]:

@@ -203,6 +203,13 @@ class RowIndex:
         vocab, indptr = self.bm25.vocab_dict, self.bm25.scores["indptr"]
         return {s: 0 if (t := vocab.get(s)) is None else int(indptr[t + 1] - indptr[t]) for s in stems}
 
+    def ids_containing(self, stem: str, limit: int) -> list[str]:
+        """Up to `limit` passages (ids) that contain the stem, from the BM25 index's token column."""
+        if self.bm25 is None or (t := self.bm25.vocab_dict.get(stem)) is None:
+            return []
+        indptr, indices = self.bm25.scores["indptr"], self.bm25.scores["indices"]
+        return [self.ids[int(row)] for row in indices[indptr[t]:min(indptr[t + 1], indptr[t] + limit)]]
+
     def containing_all(self, groups: Iterable[Iterable[str]]) -> np.ndarray | None:
         """Rows that contain, for every group, one of its stems (read from the BM25 index's token columns);
         None when a group has no stem the corpus knows."""

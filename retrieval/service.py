@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retrieval import answer as ans
+from retrieval import questions as qs
 from retrieval.chunking import split_sentences
 from retrieval.config import RetrievalConfig
 from retrieval.daterange import OPEN_END, OPEN_START, DateRange
@@ -218,8 +219,15 @@ class Frontline:
         return self._searcher.search(intent, k=k or self.config.top_k)
 
     def _intent(self, question: str) -> QueryIntent:
+        rows = self._rows.current()
         # "on November 1": the last November 1 the store has news from, not one a year after its newest article
-        return parse_intent(question, self._gazetteer, newest=self._rows.current().newest_day)
+        intent = parse_intent(question, self._gazetteer, newest=rows.newest_day)
+        skip = intent.place_words | {w for p in intent.places for name in p.all_names for w in name.split()}
+        intent.add_lower_case_names(qs.names_typed_in_lower_case(
+            intent.text, skip, rows.document_frequency,
+            lambda stem, n: [p.text for p in self._docstore.passages(rows.ids_containing(stem, n)).values()],
+            most=ans.RARE_NAME_SHARE * rows.size))
+        return intent
 
     # ------------------------------------------------------------------ sector and timeline
     def sector(self, name: str) -> Answer:

@@ -643,3 +643,28 @@ def test_what_sentence_someone_got_is_answered_only_by_a_verdict(fresh, tmp_path
     fresh.ingest([corpus])
     answer = fresh.ask(question)
     assert not answer.abstained and "12 years in prison" in answer.answer, answer.answer
+
+
+def test_lower_case_words_the_corpus_always_capitalises_are_names():
+    corpus = ["The engines of Motor Sich were shipped abroad, the company said.",
+              "Investigators searched the plant of Motor Sich in Zaporizhzhia.",
+              "A motor convoy left the city, and a new motor pool was set up.",
+              "Reporters from Reuters saw the damage, and Reuters said so.",
+              "The hotel was hit, and the hotel staff fled."]
+    df = lambda stems: {s: sum(s in qs.content_stems(t) for t in corpus) for s in stems}
+    texts = lambda s, n: [t for t in corpus if s in qs.content_stems(t)][:n]
+    found = qs.names_typed_in_lower_case("who heads motor sich, reuters asked at the hotel", set(), df, texts, most=10)
+    assert found == ["sich", "reuters"]  # "motor" and "hotel" are written in lower case too
+    # a word in more passages than `most` is the war's common vocabulary: never looked up
+    assert qs.names_typed_in_lower_case("who heads motor sich", set(), df, texts, most=2) == []
+
+
+def test_a_name_with_its_other_name_in_brackets_is_found_in_either_and_initials_in_either_language():
+    terms = qs.salient_terms("What bounty is offered for Girkin (Strelkov)?", [], _df, 38, rare_below=0.0005)
+    merged = qs.merge_alternatives("What bounty is offered for Girkin (Strelkov)?", terms)
+    assert len(merged) == 1 and qs.supports(merged[0], "A reward for the capture of Strelkov was announced.")
+    assert qs.supports(merged[0], "Igor Girkin went to the front.")
+    sbu = [t for t in qs.salient_terms("Who did the SBU detain?", [], _df, 38, rare_below=0.0005)]
+    assert [t.text for t in sbu] == ["SBU"]
+    assert qs.supports(sbu[0], "The SSU detained the president of the company.")
+    assert qs.supports(sbu[0], "At the request of the Security Service of Ukraine, the court ruled.")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import retrieval.row_index as row_index
+from retrieval import questions as qs
 from retrieval.daterange import DateRange
 from retrieval.row_index import RowIndexKeeper
 from retrieval.service import Frontline
@@ -242,3 +243,12 @@ def test_several_masks_from_one_pass_find_what_each_mask_finds_alone(seeded, emb
     both = rows.lexical_in("Toretsk attacks", 5, [None, *sets[:2]])
     assert both == [rows.lexical("Toretsk attacks", 5, m) for m in (None, a, b)]
     assert both[0] and all(rows.allows(pid, a) for pid, _ in both[1])
+
+
+def test_the_passages_containing_a_word_are_read_from_the_lexical_index(seeded):
+    rows = seeded._rows.current()
+    ids = rows.ids_containing(qs.stem("Toretsk"), 50)
+    texts = [p.text for p in seeded._docstore.passages(ids).values()]
+    assert texts and all("toretsk" in t.lower() for t in texts)
+    assert len(rows.ids_containing(qs.stem("Toretsk"), 1)) == 1
+    assert rows.ids_containing("nosuchwordanywhere", 5) == []
