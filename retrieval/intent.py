@@ -28,6 +28,11 @@ _REPORTERS_WORDS = [
     (r"\bst(?:eal|eals|ealing|ole|olen)\b|\bplunder\w*|\brob(?:s|bed|bing|bery|beries)?\b", "looted looting"),
     (r"\bwiped (?:out|off)\b|\braz(?:e|ed)\b|\blevell?ed\b|\bflattened\b", "destroyed"),
     (r"\bpin(?:s|ned|ning)? (?:\w+ ){1,6}?on\b", "blamed accused suspect"),
+    (r"\b(?:kick|kicks|kicked|kicking|throw|throws|threw|thrown|throwing) (?:\w+ ){0,3}?out\b", "expelled expels expel"),
+    (r"\b(?:put|puts|putting|placed) (?:\w+ ){0,4}?in charge\b", "appointed commander head"),
+    (r"\bslap(?:s|ped|ping)?\b", "imposed introduced"),
+    (r"\bnukes?\b", "nuclear"),
+    (r"\bkids?\b", "children child boy girl"),
     (r"\b(?:get|gets|getting|got|gotten) rid of\b", "clear clean remove"),
     (r"\brich (?:russians|people|men|businessmen)\b|\btycoons?\b|\bbillionaires?\b", "oligarchs elites"),
 ]
@@ -55,6 +60,11 @@ class QueryIntent:
     # its lower-case words the corpus writes as names ("motor sich", "reuters"): found by the service,
     # which has the corpus at hand, and added to `names` as well
     lower_case_names: list[str] = field(default_factory=list)
+
+    def correct_typos(self, fixed: dict[str, str]) -> None:
+        """The question as meant, for the encoder and the lexical search: "referndums" as "referendums"."""
+        for typo, right in fixed.items():
+            self.text = re.sub(rf"\b{re.escape(typo)}\b", right, self.text)
 
     def add_lower_case_names(self, words: list[str]) -> None:
         self.lower_case_names = list(words)

@@ -53,10 +53,11 @@ ukrainian ukrainians russia russian russians war happen happened happening going
 current currently situation front line frontline so get got make made did done also still just only very
 according know known think want like one
 guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
-nobody everybody everyone noone whos hows wheres whens whys
+nobody everybody everyone noone whos hows wheres whens whys crazy insane literally
+type types kind kinds sort class
 exactly actually really basically ukr ua rus ru govt gov n u ur wat wut wht whats r
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
-""".split())   # the last three lines: chat, as users type in a channel
+""".split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
 _GENERIC_NAMES = frozenset("""ukraine ukrainian ukrainians russia russian russians moscow kremlin kyiv kiev
 donbas donbass european west western""".split())
@@ -124,6 +125,7 @@ def _country_names() -> list[set[str]]:
 
 # Upper-case spellings are matched with their case ("US" is not "us"); the rest ignore case.
 _ALIASES = {name.lower(): frozenset(group) for group in _country_names() + _SPELLED_OUT for name in group}
+_COUNTRY_WORDS = frozenset(name.lower() for group in _country_names() for name in group)
 
 
 def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
@@ -253,7 +255,7 @@ _SAME_COUNT = [
 def count_target(text: str) -> set[str]:
     """Stems of what a "how many" question counts, with their synonyms ("How many soldiers" -> soldier, troop…)."""
     m = _TARGET.search(text)
-    stems = content_stems(m.group(1)) if m else set()
+    stems = content_stems(re.sub(r"\bppl\b", "people", m.group(1), flags=re.I)) if m else set()  # chat's "ppl"
     for group in _SAME_COUNT:
         if stems & group:
             stems |= group
@@ -420,21 +422,46 @@ _TYPO_MIN_LETTERS = 5   # "zoo" is one letter from "too": a short word's neighbo
 
 def _misspelt_common(word: str, df: Callable[[Iterable[str]], dict[str, int]], common: float) -> bool:
     """A word no passage has that is one letter away from a common one ("happend", "presdient"): a typo,
-    not a rare topic. Norvig's single edits; written here because no spelling library is installed."""
+    not a rare topic."""
+    return _correction(word, df, common) is not None
+
+
+def _correction(word: str, df: Callable[[Iterable[str]], dict[str, int]], common: float) -> str | None:
+    """The common word one letter away from this one (a grammar word first, else the one in most
+    passages), None when there is none. Norvig's single edits; written here because no spelling
+    library is installed."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     edits = {a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1} \
         | {a + c + b[1:] for a, b in splits if b for c in _LETTERS} | {a + c + b for a, b in splits for c in _LETTERS}
     edits = {e for e in edits if len(e) > 2} - {word}
-    if edits & STOP:
-        return True
+    if grammar := sorted(edits & STOP):
+        return grammar[0]
     counts = df({stem(e) for e in edits})
-    return any(n >= common for n in counts.values())
+    best = max(sorted(edits), key=lambda e: counts.get(stem(e), 0))
+    return best if counts.get(stem(best), 0) >= common else None
+
+
+def typo_corrections(question: str, df: Callable[[Iterable[str]], dict[str, int]], passages: int, *,
+                     rare_below: float) -> dict[str, str]:
+    """The question's lower-case words that no passage has and that are one letter from a common word
+    ("referndums" -> "referendums"), for the search to read as meant. Names are left as typed: an unknown
+    name is what an off-corpus question is about."""
+    if passages < MIN_PASSAGES_FOR_IDF:
+        return {}
+    words = {w for w in (m.group() for m in _WORD.finditer(question))
+             if w.isalpha() and w.islower() and len(w) >= _TYPO_MIN_LETTERS and w not in STOP}
+    counts = df({stem(w) for w in words})
+    fixed = {}
+    for word in sorted(words):
+        if not counts.get(stem(word)) and (right := _correction(word, df, rare_below * passages)) is not None:
+            fixed[word] = right
+    return fixed
 
 
 def _lower_case_country(low: str) -> str | None:
     """The country a lower-case word names, its own or as a possessive without the apostrophe."""
     for name in (low, low[:-1] if low.endswith("s") else None):
-        if name and name in _ALIASES and name in _ALIASES[name] and name not in _GENERIC_NAMES:
+        if name and name in _COUNTRY_WORDS and name in _ALIASES[name] and name not in _GENERIC_NAMES:
             return name
     return None
 

@@ -101,6 +101,23 @@ def test_a_dropped_g_a_described_count_and_nobody_are_not_rare_topics():
             if t.kind == "number"] == ["2,000", "12"]
 
 
+def test_a_typo_is_read_as_the_common_word_it_misses_and_a_name_is_left_as_typed():
+    common = {qs.stem(w): 500 for w in ("referendums", "president", "start")}
+    df = lambda stems: {s: common.get(s, 0) for s in stems}
+    fixed = qs.typo_corrections("when did the referndums start, Presdient Zelenskky?", df, 10_000, rare_below=0.0005)
+    assert fixed == {"referndums": "referendums"}
+    assert qs.typo_corrections("what happend", df, 10_000, rare_below=0.0005) == {"happend": "happen"}  # grammar
+    # a small store says nothing about which words are common
+    assert qs.typo_corrections("when did the referndums start", df, 38, rare_below=0.0005) == {}
+
+
+def test_words_for_things_are_not_countries_and_ppl_are_people():
+    every_word_common = lambda stems: {s: 500 for s in stems}
+    assert qs.salient_terms("how many drones and prisoners were there", [], every_word_common, 10_000,
+                            rare_below=0.0005) == []
+    assert {"peopl", "person"} <= qs.count_target("how many ppl were killed in the strike")
+
+
 def test_a_question_typed_in_capitals_has_no_names_in_its_grammar():
     common = {qs.stem(w) for w in "how many bodies were in the mass grave of".split()}
     only_palamar_rare = lambda stems: {s: (500 if s in common else 0) for s in stems}
@@ -346,6 +363,10 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "blamed" in parse_intent("who did the fsb pin the car bomb on", gazetteer).lexical_text
     assert "blamed" not in parse_intent("who wears the pin on his lapel", gazetteer).lexical_text
     assert "clear" in parse_intent("what will help get rid of the mines", gazetteer).lexical_text
+    assert "expelled" in parse_intent("how many diplomats did denmark kick out", gazetteer).lexical_text
+    assert "appointed" in parse_intent("who did moscow put in charge of the war", gazetteer).lexical_text
+    assert "nuclear" in parse_intent("what hit the nuke plant", gazetteer).lexical_text
+    assert "children" in parse_intent("where did the kid go", gazetteer).lexical_text
 
 
 def test_names_are_kept_for_their_own_search_places_are_not(gazetteer):
