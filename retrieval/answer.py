@@ -660,6 +660,14 @@ _DATE = re.compile(rf"\b(?:{'|'.join(sorted(CALENDAR_WORDS, key=len, reverse=Tru
 _ROLE = re.compile(r"\b(?:spokes\w+|commander|governor|minister|mayor|president|chief|head|general|analyst|expert|"
                    r"official|adviser|advisor|representative|deputy|secretary|leader|director|chairman|ambassador)\b", re.I)
 _PERSON = re.compile(r"\b[A-Z][a-z’'\-]+\s+[A-Z][a-z’'\-]+")
+# Capitalised words that make institutions and sentence openings, never a person's name: "the General
+# Staff of the Armed Forces" names no one who was put in charge
+_NOT_A_NAME = frozenset("""the a an in on at of for from by with during after before since according this that
+these those there it its he she they we general staff armed forces force ministry defense defence security
+service council office operational information summary army navy air guard national state states united
+nations federation republic people's peoples russian ukrainian russia ukraine european union kremlin
+government parliament committee agency group operation command joint regional city district military
+president prime minister foreign affairs news update live war day""".split())
 _POLARITY = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|failed|fail|denied|deny|without|unable|"
                        r"n[’']t|confirmed|succeeded|managed|did|has|have|had|yes)\b", re.I)
 _PREP_PLACE = re.compile(r"\b(?:in|near|of|around|to|towards|at|from|outside)\s+(?:the\s+)?[A-Z][\w’'\-]+")
@@ -703,9 +711,10 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
         return 1.0 if _DATE.search(text) else 0.0
     if kind == qs.WHO:
         person = attribution.speaker(text)
-        if _ROLE.search(text) and (_PERSON.search(text) or (person and person.person)):
+        named = _names_a_person(text)
+        if _ROLE.search(text) and (named or (person and person.person)):
             return 1.0
-        return 0.5 if _PERSON.search(text) else 0.0
+        return 0.5 if named else 0.0
     if kind == qs.WHERE:
         # an unsettled namesake ("taken to Olenivka") still answers where; a name of the place asked about does not
         if any(not names & wanted for names in gazetteer.possible_places(text)):
@@ -726,6 +735,16 @@ _WHY = re.compile(r"\bwhy\b|\bfor what reason\b|\bhow come\b", re.I)
 _NOT_A_COUNT = re.compile(rf"\b(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD})\b"
                           r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
                           r"|\b(?:no|any|every|some)\s*one\b|\bone (?:another|of them)\b", re.I)  # "no one listens"
+
+
+def _names_a_person(text: str) -> bool:
+    """Two capitalised words in a row that are neither an institution's nor a sentence's opening words."""
+    return any(not {re.sub(r"[’']s$", "", w.lower()) for w in m.group(1).split()} & _NOT_A_NAME
+               for m in _PERSON_PAIR.finditer(text))
+
+
+# overlapping pairs: "the Army General Serhiy Surovikin" has "Serhiy Surovikin" after "Army General"
+_PERSON_PAIR = re.compile(r"(?=\b([A-Z][a-z’'\-]+\s+[A-Z][a-z’'\-]+))")
 
 
 def _gives_number(text: str) -> bool:

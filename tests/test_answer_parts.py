@@ -689,3 +689,26 @@ def test_a_name_with_its_other_name_in_brackets_is_found_in_either_and_initials_
     assert [t.text for t in sbu] == ["SBU"]
     assert qs.supports(sbu[0], "The SSU detained the president of the company.")
     assert qs.supports(sbu[0], "At the request of the Security Service of Ukraine, the court ruled.")
+
+
+def test_who_is_answered_by_a_person_not_by_an_institution_with_capitals():
+    from retrieval.answer import _names_a_person
+
+    assert not _names_a_person("Operational information of the General Staff of the Armed Forces of Ukraine.")
+    assert not _names_a_person("Head of Ukraine's Energoatom says it is taking charge of the plant.")
+    assert _names_a_person("Army General Serhiy Surovikin was appointed commander of the joint group.")
+    assert _names_a_person("The plant is run by Ihor Murashov, its director general.")
+
+
+def test_who_was_put_in_charge_is_answered_with_the_person_appointed(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "staff", "2022-10-07", "censor.net", "General Staff update",
+           "Operational information of the General Staff of the Armed Forces of Ukraine regarding the Russian "
+           "invasion as of 6:00 p.m. on October 7, 2022. Russian forces keep attacking near Bakhmut.")
+    _write(corpus, "appointed", "2022-10-08", "censor.net", "New Russian commander",
+           "Army General Serhiy Surovikin was appointed commander of the joint group of Russian troops in Ukraine, "
+           "the Russian Defense Ministry said.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("Who did Moscow put in charge of the whole Russian invasion force in October 2022?")
+    assert not answer.abstained and "Surovikin" in answer.answer.split("[1]")[0], answer.answer
