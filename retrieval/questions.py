@@ -36,7 +36,7 @@ _KINDS = [
     (WHEN, re.compile(r"^\W*(?:when\b|since when\b|what (?:day|date|time|year|month)\b|on what (?:day|date)\b)"
                       r"|\bwhen\W*$", re.I)),   # "kherson liberated when?"
     (WHO, re.compile(r"^\W*(?:who(?:m|se)?\b|which (?:official|commander|general|spokes\w+|minister|person|man|woman|"
-                     r"leader|analyst|expert|governor|mayor|president)s?\b|what is the name\b)", re.I)),
+                     r"leader|analyst|expert|governor|mayor|president)s?\b|wh?at(?:'s|s| is| was| are| were)? the names?\b)", re.I)),
     (WHERE, re.compile(r"^\W*(?:where\b|(?:in|near|at|from|around|to) (?:which|what) \w+|which (?:towns?|city|cities|villages?|"
                        r"settlements?|places?|areas?|regions?|districts?|oblasts?|directions?|countr(?:y|ies))\b|what (?:towns?|city|"
                        r"cities|villages?|settlements?|places?|areas?|regions?|countr(?:y|ies))\b)|\bwhere\W*$", re.I)),

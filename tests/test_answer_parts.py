@@ -29,6 +29,8 @@ def test_question_kinds():
         "kherson liberated when?": qs.WHEN,
         "the azovstal defenders were taken where": qs.WHERE,
         "What is happening around Sloviansk?": qs.WHAT,
+        "What was the name of the captain of the cruiser?": qs.WHO,
+        "whats the names of putins daughters": qs.WHO,
     }
     assert {q: qs.question_kind(q) for q in cases} == cases
 
@@ -367,6 +369,7 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "appointed" in parse_intent("who did moscow put in charge of the war", gazetteer).lexical_text
     assert "nuclear" in parse_intent("what hit the nuke plant", gazetteer).lexical_text
     assert "children" in parse_intent("where did the kid go", gazetteer).lexical_text
+    assert "fled" in parse_intent("where did the boy who ran from the war end up", gazetteer).lexical_text
 
 
 def test_names_are_kept_for_their_own_search_places_are_not(gazetteer):
