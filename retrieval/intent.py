@@ -32,6 +32,7 @@ _REPORTERS_WORDS = [
     (r"\b(?:put|puts|putting|placed) (?:\w+ ){0,4}?in charge\b", "appointed commander head"),
     (r"\bslap(?:s|ped|ping)?\b", "imposed introduced"),
     (r"\bnukes?\b", "nuclear"),
+    (r"\bveto(?:ed|es|ing)?\b", "blocked"),
     (r"\b(?:ran|run|runs|running) (?:away )?from\b", "fled flee"),
     (r"\bkids?\b", "children child boy girl"),
     (r"\b(?:get|gets|getting|got|gotten) rid of\b", "clear clean remove"),

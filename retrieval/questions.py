@@ -39,7 +39,9 @@ _KINDS = [
                      r"leader|analyst|expert|governor|mayor|president)s?\b|wh?at(?:'s|s| is| was| are| were)? the names?\b)", re.I)),
     (WHERE, re.compile(r"^\W*(?:where\b|(?:in|near|at|from|around|to) (?:which|what) \w+|which (?:towns?|city|cities|villages?|"
                        r"settlements?|places?|areas?|regions?|districts?|oblasts?|directions?|countr(?:y|ies))\b|what (?:towns?|city|"
-                       r"cities|villages?|settlements?|places?|areas?|regions?|countr(?:y|ies))\b)|\bwhere\W*$", re.I)),
+                       r"cities|villages?|settlements?|places?|areas?|regions?|countr(?:y|ies))\b)|\bwhere\W*$"
+                       r"|\b(?:which|what) (?:other|another|else) (?:towns?|city|cities|villages?|settlements?|places?|"
+                       r"countr(?:y|ies))\b", re.I)),   # "besides slavyansk which other town …"
     (YESNO, re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might)\b", re.I)),
 ]
 

@@ -31,6 +31,7 @@ def test_question_kinds():
         "What is happening around Sloviansk?": qs.WHAT,
         "What was the name of the captain of the cruiser?": qs.WHO,
         "whats the names of putins daughters": qs.WHO,
+        "besides slavyansk which other town were the russians massing troops for": qs.WHERE,
     }
     assert {q: qs.question_kind(q) for q in cases} == cases
 
@@ -369,6 +370,7 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "appointed" in parse_intent("who did moscow put in charge of the war", gazetteer).lexical_text
     assert "nuclear" in parse_intent("what hit the nuke plant", gazetteer).lexical_text
     assert "children" in parse_intent("where did the kid go", gazetteer).lexical_text
+    assert "blocked" in parse_intent("why did moscow veto the statement", gazetteer).lexical_text
     assert "fled" in parse_intent("where did the boy who ran from the war end up", gazetteer).lexical_text
 
 
