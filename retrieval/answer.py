@@ -619,7 +619,7 @@ _CAUSE_STRONG = re.compile(
     r"the reasons?|reason (?:for|why|was|is)|caused by|led to|therefore|thus|hence|forced (?:to|by)|to avoid|"
     r"to save|to preserve|to protect (?:the )?(?:lives|soldiers|personnel)|threat to|no sense|make sense|makes sense|"
     r"could not allow|cannot allow|can[’']t allow|otherwise|for fear|in response to|in retaliation|"
-    r"in an effort to|in a bid to|aimed at|nothing left|hardly anything left|no point)\b", re.I)
+    r"in an effort to|in a bid to|aimed at|nothing left|hardly anything left|no point|died (?:of|from))\b", re.I)
 _CAUSE_WEAK = re.compile(r"\b(?:after|following|amid|since|so|given|thanks to)\b", re.I)
 _QUOTE = re.compile(r"[“\"«]")
 _CONTINUES = re.compile(r"(?:They|It|This|These|Its|Their)\b(?!\s+(?:said|says|added|told|noted|stressed))")

@@ -26,11 +26,11 @@ WHY, COUNT, WHEN, WHO, WHERE, YESNO, WHAT = "why", "count", "when", "who", "wher
 # Order matters: the first pattern that matches decides ("How many ... since when" is a count).
 _KINDS = [
     (WHY, re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:why\b|for what reason|what (?:made|caused|led|forced|prompted|drove|pushed)\b"
-                     r"|how come\b|what (?:was|were|is|are) the reasons?\b|what reasons?\b|reasons? for\b"
+                     r"|how come\b|what (?:was|were|is|are) the (?:reasons?|causes?)\b|what reasons?\b|reasons? for\b"
                      # "What sank the Moskva?", "What does Russia say destroyed the bridge?": the cause or agent
                      r"|what (?:(?:do|does|did) [\w’'\- ]{1,40}? (?:say|says|claim|claims|believe|think|blame)\s+)?"
                      r"(?:sank|sunk|caused|destroyed|damaged|hit|struck|started|triggered|sparked|set off|brought down|"
-                     r"shot down|downed|blew up|killed|disabled)\b)", re.I)),
+                     r"shot down|downed|blew up|killed|disabled|(?:was|were|is|are) the (?:causes?|reasons?))\b)", re.I)),
     (COUNT, re.compile(r"\bhow (?:many|much|far|long|often|quickly|fast|big|large|high|deep|wide|old)\b"
                        r"|\bwhat (?:number|share|percentage|proportion|distance|amount|toll)\b|\bhow many\b", re.I)),
     (WHEN, re.compile(r"^\W*(?:when\b|since when\b|what (?:day|date|time|year|month)\b|on what (?:day|date)\b)"

@@ -17,6 +17,8 @@ def test_question_kinds():
         "What made Russian troops near Slovyansk fall back?": qs.WHY,
         "What does Kyiv say destroyed the Antonivskyi bridge?": qs.WHY,
         "What caused the blackout in Kharkiv?": qs.WHY,
+        "What did the separatists claim was the cause of death of the captive?": qs.WHY,
+        "What was the cause of the fire at the depot?": qs.WHY,
         "What did the Russians say about the Antonivskyi bridge?": qs.WHAT,
         "How many bombardments hit Chasiv Yar in one day?": qs.COUNT,
         "How far is Toretsk from Horlivka?": qs.COUNT,
