@@ -33,6 +33,13 @@ _REPORTERS_WORDS = [
     (r"\bslap(?:s|ped|ping)?\b", "imposed introduced"),
     (r"\bnukes?\b", "nuclear"),
     (r"\bveto(?:ed|es|ing)?\b", "blocked"),
+    (r"\bwrap(?:s|ped|ping)? (?:\w+ )?up\b", "finished completed"),
+    (r"\bnon-?stop\b", "continuous continuously"),
+    # the channel's short forms of the war's words
+    (r"\bhel(?:i|o)s?\b", "helicopter helicopters"),
+    (r"\barty\b", "artillery"),
+    (r"\bammo\b", "ammunition"),
+    (r"\bintel\b", "intelligence"),
     (r"\b(?:ran|run|runs|running) (?:away )?from\b", "fled flee"),
     (r"\bkids?\b", "children child boy girl"),
     (r"\b(?:get|gets|getting|got|gotten) rid of\b", "clear clean remove"),

@@ -373,6 +373,9 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "nuclear" in parse_intent("what hit the nuke plant", gazetteer).lexical_text
     assert "children" in parse_intent("where did the kid go", gazetteer).lexical_text
     assert "blocked" in parse_intent("why did moscow veto the statement", gazetteer).lexical_text
+    assert "finished" in parse_intent("when will the mobilisation be wrapped up", gazetteer).lexical_text
+    assert "helicopter" in parse_intent("who shot down the ru heli", gazetteer).lexical_text
+    assert "continuous" in parse_intent("how long did they shell it nonstop", gazetteer).lexical_text
     assert "fled" in parse_intent("where did the boy who ran from the war end up", gazetteer).lexical_text
 
 
