@@ -659,7 +659,8 @@ _DATE = re.compile(rf"\b(?:{'|'.join(sorted(CALENDAR_WORDS, key=len, reverse=Tru
                    r"(?:19|20)\d\d|\d+ (?:days?|weeks?|months?|years?) ago|overnight|earlier this)\b", re.I)
 _ROLE = re.compile(r"\b(?:spokes\w+|commander|governor|minister|mayor|president|chief|head|general|analyst|expert|"
                    r"official|adviser|advisor|representative|deputy|secretary|leader|director|chairman|ambassador)\b", re.I)
-_PERSON = re.compile(r"\b[A-Z][a-z’'\-]+\s+[A-Z][a-z’'\-]+")
+# Two capitalised words in a row, overlapping: "Army General Serhiy Surovikin" has "Serhiy Surovikin" too
+_PERSON_PAIR = re.compile(r"(?=\b([A-Z][a-z’'\-]+\s+[A-Z][a-z’'\-]+))")
 # Capitalised words that make institutions and sentence openings, never a person's name: "the General
 # Staff of the Armed Forces" names no one who was put in charge
 _NOT_A_NAME = frozenset("""the a an in on at of for from by with during after before since according this that
@@ -741,10 +742,6 @@ def _names_a_person(text: str) -> bool:
     """Two capitalised words in a row that are neither an institution's nor a sentence's opening words."""
     return any(not {re.sub(r"[’']s$", "", w.lower()) for w in m.group(1).split()} & _NOT_A_NAME
                for m in _PERSON_PAIR.finditer(text))
-
-
-# overlapping pairs: "the Army General Serhiy Surovikin" has "Serhiy Surovikin" after "Army General"
-_PERSON_PAIR = re.compile(r"(?=\b([A-Z][a-z’'\-]+\s+[A-Z][a-z’'\-]+))")
 
 
 def _gives_number(text: str) -> bool:

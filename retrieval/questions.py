@@ -340,8 +340,9 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         counts = df(set().union(*stems.values()))
         for word, both in stems.items():
             found = sum(counts.get(s, 0) for s in both)
+            # a word no passage has, one letter from a common one ("happend"), is a typo, not a rare topic
             if found < rare_below * passages and not (found == 0 and len(word) >= _TYPO_MIN_LETTERS
-                                                      and _misspelt_common(word, df, rare_below * passages)):
+                                                      and _correction(word, df, rare_below * passages) is not None):
                 terms.append(Salient(word, "rare", frozenset({word})))
     return terms
 
@@ -420,12 +421,6 @@ def _dropped_g_restored(words: list[str], df: Callable[[Iterable[str]], dict[str
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _TYPO_MIN_LETTERS = 5   # "zoo" is one letter from "too": a short word's neighbours say nothing
-
-
-def _misspelt_common(word: str, df: Callable[[Iterable[str]], dict[str, int]], common: float) -> bool:
-    """A word no passage has that is one letter away from a common one ("happend", "presdient"): a typo,
-    not a rare topic."""
-    return _correction(word, df, common) is not None
 
 
 def _correction(word: str, df: Callable[[Iterable[str]], dict[str, int]], common: float) -> str | None:
