@@ -237,7 +237,9 @@ class Composer:
                 return "no passage names the place asked about"
         # an idiom's words ("had given up") are the asker's phrasing: the search looks for the reporters' word
         idiom_words = {w.lower() for asked, _ in intent.idioms for w in asked.split()}
-        needed = [t for t in salient if t.kind != "place" and not (t.kind == "rare" and t.text.lower() in idiom_words)]
+        # and so is a verb's inflected form ("begged", "grabbed"): the reporters have their own verb
+        needed = [t for t in salient if t.kind != "place" and not (
+            t.kind == "rare" and (t.text.lower() in idiom_words or qs.is_inflected_verb(t.text)))]
         needed += [qs.Salient(year, "number", frozenset({year})) for year in intent.years_ahead]
         if evidence.best_similarity >= RARE_WORD_TOLERANCE:
             # passages this close in meaning: a rare word they lack is the asker's own wording

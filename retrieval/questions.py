@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from lemminflect import getAllLemmas
+
 from retrieval.dates import CALENDAR_WORDS
 from retrieval.places import Place
 from retrieval.world_cities import city_names
@@ -57,7 +59,7 @@ according know known think want like one
 guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
 nobody everybody everyone noone whos hows wheres whens whys crazy insane literally
 type types kind kinds sort class
-exactly actually really basically ukr ua rus ru govt gov n u ur wat wut wht whats r
+exactly actually really basically ukr ua rus ru govt gov n u ur wat wut wht whats r gonna wanna gotta
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
@@ -396,7 +398,7 @@ def names_typed_in_lower_case(question: str, skip: Iterable[str], df: Callable[[
     for word in sorted(words, key=question.index):
         if not 0 < counts.get(stems[word], 0) < most:
             continue
-        uses = [m.group(1) for text in texts_containing(stems[word], _NAME_SAMPLE)
+        uses = [m.group(1) for text in texts_containing(stems[word], NAME_SAMPLE)
                 for m in _MID_SENTENCE_WORD.finditer(text) if m.group(1).lower() == word]
         if len(uses) >= _NAME_MIN_USES and all(u[0].isupper() for u in uses):
             names.append(word)
@@ -405,7 +407,7 @@ def names_typed_in_lower_case(question: str, skip: Iterable[str], df: Callable[[
 
 # a word after a lower-case word or a comma: inside a sentence, where a capital marks a name
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,] )([A-Za-z][a-z]+)\b")
-_NAME_SAMPLE = 12
+NAME_SAMPLE = 12
 _NAME_MIN_USES = 2
 
 
@@ -436,6 +438,43 @@ def _correction(word: str, df: Callable[[Iterable[str]], dict[str, int]], common
     counts = df({stem(e) for e in edits})
     best = max(sorted(edits), key=lambda e: counts.get(stem(e), 0))
     return best if counts.get(stem(best), 0) >= common else None
+
+
+def is_inflected_verb(word: str) -> bool:
+    """A verb's past, participle or -ing form that is no noun ("begged", "grabbed", "ranted", "piling"):
+    how the asker tells what happened, which the reporters tell with their own verb ("urged",
+    "detained"). Base forms ("flatten", "resign") and words that are nouns too ("gaps") are not.
+
+    Why lemminflect: its dictionary knows each English word's parts of speech and lemmas offline; a
+    suffix rule would take "red", "bring" or "Beijing" for verbs."""
+    lemmas = getAllLemmas(word.lower())
+    verb = lemmas.get("VERB")
+    return bool(verb) and "NOUN" not in lemmas and word.lower() not in verb
+
+
+def places_typed_in_lower_case(question: str, place_spans: Callable[[str], list[tuple[int, int]]],
+                               written_in_lower_case: Callable[[str], bool]) -> str:
+    """The question with the place names its asker typed in lower case capitalised: "pick up their
+    dead in dnepr" → "… in Dnepr", "horenka, bucha district" → "Horenka, Bucha district".
+
+    The gazetteer matches short and GeoNames-only spellings only when capitalised (in an article a
+    lower-case "bar" is not the town of Bar); in a question typed in lower case that rule loses the
+    place. So each lower-case word is tried capitalised, and a word the gazetteer then reads as part of
+    a place is kept capitalised unless the corpus writes it in lower case ("district", "bar").
+    `place_spans(text)`: (start, end) of each place the gazetteer finds in text."""
+    words = [m for m in _WORD.finditer(question) if m.group().isalpha() and m.group().islower()
+             and len(m.group()) > 2 and m.group() not in STOP and m.group() not in CALENDAR_WORDS]
+    if not words:
+        return question
+    titled = list(question)
+    for m in words:
+        titled[m.start()] = question[m.start()].upper()  # one character for one: offsets stay true
+    spans = place_spans("".join(titled))
+    out = list(question)
+    for m in words:
+        if any(start <= m.start() < end for start, end in spans) and not written_in_lower_case(m.group()):
+            out[m.start()] = titled[m.start()]
+    return "".join(out)
 
 
 def typo_corrections(question: str, df: Callable[[Iterable[str]], dict[str, int]], passages: int, *,

@@ -220,6 +220,10 @@ class Frontline:
 
     def _intent(self, question: str) -> QueryIntent:
         rows = self._rows.current()
+        question = qs.places_typed_in_lower_case(
+            question, lambda text: [(m.start, m.end) for m in self._gazetteer.find(text)],
+            lambda word: any(re.search(rf"\b{re.escape(word)}\b", text)
+                             for text in self._texts_with_stem(rows, qs.stem(word), qs.NAME_SAMPLE)))
         # "on November 1": the last November 1 the store has news from, not one a year after its newest article
         intent = parse_intent(question, self._gazetteer, newest=rows.newest_day)
         intent.correct_typos(qs.typo_corrections(intent.text, rows.document_frequency, rows.size,
@@ -227,9 +231,12 @@ class Frontline:
         skip = intent.place_words | {w for p in intent.places for name in p.all_names for w in name.split()}
         intent.add_lower_case_names(qs.names_typed_in_lower_case(
             intent.text, skip, rows.document_frequency,
-            lambda stem, n: [p.text for p in self._docstore.passages(rows.ids_containing(stem, n)).values()],
-            most=ans.RARE_NAME_SHARE * rows.size))
+            lambda stem, n: self._texts_with_stem(rows, stem, n), most=ans.RARE_NAME_SHARE * rows.size))
         return intent
+
+    def _texts_with_stem(self, rows, stem: str, n: int) -> list[str]:
+        """Up to n passages whose words have this stem: how the corpus writes the word."""
+        return [p.text for p in self._docstore.passages(rows.ids_containing(stem, n)).values()]
 
     # ------------------------------------------------------------------ sector and timeline
     def sector(self, name: str) -> Answer:

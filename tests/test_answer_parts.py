@@ -690,6 +690,33 @@ def test_lower_case_words_the_corpus_always_capitalises_are_names():
     assert qs.names_typed_in_lower_case("who heads motor sich", set(), df, texts, most=2) == []
 
 
+def test_a_place_typed_in_lower_case_is_the_place_unless_the_corpus_writes_the_word_so(gazetteer):
+    spans = lambda text: [(m.start, m.end) for m in gazetteer.find(text)]
+    never = lambda word: False
+    assert qs.places_typed_in_lower_case("how many bodies in the morgues of dnepr", spans, never) \
+        == "how many bodies in the morgues of Dnepr"
+    assert qs.places_typed_in_lower_case("horenka, bucha district - how much was destroyed", spans, never) \
+        == "Horenka, Bucha district - how much was destroyed"
+    assert qs.places_typed_in_lower_case("any news from kharkov or nova kakhovka", spans, never) \
+        == "any news from Kharkov or Nova Kakhovka"
+    # the parsed question then has the places, where the lower-case one had none
+    assert not parse_intent("how many bodies in dnepr morgues", gazetteer).places
+    assert [p.name for p in parse_intent(qs.places_typed_in_lower_case(
+        "how many bodies in dnepr morgues", spans, never), gazetteer).places] == ["Dnipro"]
+    # a word the corpus writes in lower case stays a word; ordinary words are never tried as places
+    assert qs.places_typed_in_lower_case("what happened in lyman", spans, lambda word: word == "lyman") \
+        == "what happened in lyman"
+    assert qs.places_typed_in_lower_case("what did the guy say about the peace talks", spans, never) \
+        == "what did the guy say about the peace talks"
+
+
+def test_a_verbs_inflected_form_is_the_askers_account_of_the_action_not_the_topic():
+    assert all(qs.is_inflected_verb(w) for w in ("begged", "grabbed", "ranted", "piling", "slapped"))
+    # base forms, nouns (also plural, also verbs), names and words that only end like verbs are not
+    assert not any(qs.is_inflected_verb(w) for w in ("flatten", "gaps", "barracks", "pizza", "wedding", "during",
+                                                     "red", "bring", "Beijing"))
+
+
 def test_a_name_with_its_other_name_in_brackets_is_found_in_either_and_initials_in_either_language():
     terms = qs.salient_terms("What bounty is offered for Girkin (Strelkov)?", [], _df, 38, rare_below=0.0005)
     merged = qs.merge_alternatives("What bounty is offered for Girkin (Strelkov)?", terms)
