@@ -198,7 +198,7 @@ class Composer:
         if not units:
             return Composed(NOT_COVERED, [], True, "no sentences")
         self._score(units, intent, kind, query_vector, needed)
-        chosen = self._select(units, kind)
+        chosen = self._select(units, kind, qs.content_stems(intent.text))
         if not chosen:
             return Composed(NOT_COVERED, [], True, "no sentence could be attributed")
         if (missing := _lacks_what_was_asked(intent, kind, chosen)) is not None:
@@ -492,7 +492,8 @@ class Composer:
         return {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in stems}
 
     # ----------------------------------------------------------------------------------- selection
-    def _select(self, units: list[_Unit], kind: str) -> list[_Unit]:
+    def _select(self, units: list[_Unit], kind: str, asked: set[str]) -> list[_Unit]:
+        """The best units, up to the answer's length; `asked`: the question's content stems."""
         ranked = sorted(units, key=lambda u: u.score, reverse=True)
         chosen: list[_Unit] = []
         sentences = 0
@@ -504,7 +505,12 @@ class Composer:
                 break
             if sentences + len(u.spans) > MAX_ANSWER_SENTENCES:
                 continue
-            if any(u.overlaps(c) or _near_duplicate(u.text, c.text) for c in chosen):
+            if any(u.overlaps(c) for c in chosen):
+                continue
+            # the same report twice is quoted once, unless the second tells more than the question asked
+            # with ("Moldy bread and shovels were delivered to Mariupol from Tula" after "Aid was
+            # delivered to Mariupol from Tula")
+            if any(_near_duplicate(u.text, c.text) and not _says_more(u.text, c.text, asked) for c in chosen):
                 continue
             if self.weights.attribution and not self._attribute(u, chosen):
                 continue
@@ -621,7 +627,8 @@ _CAUSE_STRONG = re.compile(
     r"the reasons?|reason (?:for|why|was|is)|caused by|led to|therefore|thus|hence|forced (?:to|by)|to avoid|"
     r"to save|to preserve|to protect (?:the )?(?:lives|soldiers|personnel)|threat to|no sense|make sense|makes sense|"
     r"could not allow|cannot allow|can[’']t allow|otherwise|for fear|in response to|in retaliation|"
-    r"in an effort to|in a bid to|aimed at|nothing left|hardly anything left|no point|died (?:of|from))\b", re.I)
+    r"in an effort to|in a bid to|aimed at|nothing left|hardly anything left|no point|died (?:of|from)|"
+    r"citing|on the grounds|in protest|out of fear)\b", re.I)   # "won't come, citing unresolved issues"
 _CAUSE_WEAK = re.compile(r"\b(?:after|following|amid|since|so|given|thanks to)\b", re.I)
 _QUOTE = re.compile(r"[“\"«]")
 _CONTINUES = re.compile(r"(?:They|It|This|These|Its|Their)\b(?!\s+(?:said|says|added|told|noted|stressed))")
@@ -803,6 +810,13 @@ def _counts_anything(text: str) -> bool:
 def _near_duplicate(a: str, b: str) -> bool:
     wa, wb = qs.content_stems(a), qs.content_stems(b)
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) > 0.7
+
+
+def _says_more(a: str, b: str, asked: set[str]) -> bool:
+    """Of two reports of the same thing, does a tell at least two more things the question did not ask
+    with (words of neither the other report nor the question)?"""
+    wa, wb = qs.content_stems(a), qs.content_stems(b)
+    return len(wa - wb - asked) >= len(wb - wa - asked) + 2
 
 
 # --------------------------------------------------------------------------------------- sides and sources

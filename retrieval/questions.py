@@ -32,19 +32,22 @@ _KINDS = [
                      # "What sank the Moskva?", "What does Russia say destroyed the bridge?": the cause or agent
                      r"|what (?:(?:do|does|did) [\w’'\- ]{1,40}? (?:say|says|claim|claims|believe|think|blame)\s+)?"
                      r"(?:sank|sunk|caused|destroyed|damaged|hit|struck|started|triggered|sparked|set off|brought down|"
-                     r"shot down|downed|blew up|killed|disabled|(?:was|were|is|are) the (?:causes?|reasons?))\b)", re.I)),
+                     r"shot down|downed|blew up|killed|disabled|(?:was|were|is|are) the (?:causes?|reasons?))\b)"
+                     r"|\b(?:why|reasons?)\W*$", re.I)),   # an analyst's shorthand: "left the district. reason?"
     (COUNT, re.compile(r"\bhow (?:many|much|far|long|often|quickly|fast|big|large|high|deep|wide|old)\b"
                        r"|\bwhat (?:number|share|percentage|proportion|distance|amount|toll)\b|\bhow many\b", re.I)),
     (WHEN, re.compile(r"^\W*(?:when\b|since when\b|what (?:day|date|time|year|month)\b|on what (?:day|date)\b)"
                       r"|\bwhen\W*$", re.I)),   # "kherson liberated when?"
     (WHO, re.compile(r"^\W*(?:who(?:m|se)?\b|which (?:official|commander|general|spokes\w+|minister|person|man|woman|"
-                     r"leader|analyst|expert|governor|mayor|president)s?\b|wh?at(?:'s|s| is| was| are| were)? the names?\b)", re.I)),
+                     r"leader|analyst|expert|governor|mayor|president)s?\b|wh?at(?:'s|s| is| was| are| were)? the names?\b)"
+                     r"|\bwho(?: said| says| claims)?\W*$", re.I)),   # "lyman encircled? who said"
     (WHERE, re.compile(r"^\W*(?:where\b|(?:in|near|at|from|around|to) (?:which|what) \w+|which (?:towns?|city|cities|villages?|"
                        r"settlements?|places?|areas?|regions?|districts?|oblasts?|directions?|countr(?:y|ies))\b|what (?:towns?|city|"
                        r"cities|villages?|settlements?|places?|areas?|regions?|countr(?:y|ies))\b)|\bwhere\W*$"
                        r"|\b(?:which|what) (?:other|another|else) (?:towns?|city|cities|villages?|settlements?|places?|"
                        r"countr(?:y|ies))\b", re.I)),   # "besides slavyansk which other town …"
-    (YESNO, re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might)\b", re.I)),
+    (YESNO, re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might)\b"
+                       r"|\bor not\W*$", re.I)),   # "arming Russia: admits it or not?"
 ]
 
 _WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[A-Za-z0-9][\w’'\-]*")  # "2,000" is one word
@@ -562,7 +565,7 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
         return False
     first = target[:2]
     for w in set(_TOKEN.findall(low)):
-        w = w.strip(".’'-")
+        w = _POSSESSIVE.sub("", w.strip(".’'-"))  # "Georgia’s" is Georgia, for "Georgian"
         if len(w) >= 4 and w[:2] == first and (stem(w) == stem(target)
                                              or difflib.SequenceMatcher(None, w, target).ratio() >= 0.85):
             return True
@@ -570,6 +573,7 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
 
 
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'\-]*\s+$")
+_POSSESSIVE = re.compile(r"[’']s$")
 
 
 def _names_city(cities: re.Pattern[str], text: str) -> bool:

@@ -34,6 +34,11 @@ def test_question_kinds():
         "What was the name of the captain of the cruiser?": qs.WHO,
         "whats the names of putins daughters": qs.WHO,
         "besides slavyansk which other town were the russians massing troops for": qs.WHERE,
+        # an analyst's shorthand: the question word last
+        "georgian speaker refused the bucha trip in april. reason?": qs.WHY,
+        "ru army logging its dead as MIA instead of KIA - why?": qs.WHY,
+        "lyman encircled? who said": qs.WHO,
+        "Pyongyang's line on arming Russia: admits it or not?": qs.YESNO,
     }
     assert {q: qs.question_kind(q) for q in cases} == cases
 
@@ -463,6 +468,35 @@ def test_a_where_question_is_answered_by_a_country_as_well_as_by_a_town(gazettee
     # the country the question names is not its answer
     in_georgia = parse_intent("Where in Georgia did Russia keep troops?", gazetteer)
     assert _kind_cue(qs.WHERE, "Russia kept troops in Georgia.", set(), in_georgia, gazetteer, set()) == 0.5
+
+
+def test_a_reason_given_by_citing_is_a_reason_and_a_country_is_found_in_its_possessive(gazetteer):
+    from retrieval.answer import _kind_cue
+
+    intent = parse_intent("Why did the speaker refuse the trip?", gazetteer)
+    assert _kind_cue(qs.WHY, "The speaker won't come to Bucha, citing unresolved issues with Kyiv.", set(), intent,
+                     gazetteer, set()) == 1.0
+    georgian = qs.Salient("georgian", "name", frozenset({"georgian"}))
+    assert qs.supports(georgian, "Speaker of Georgia’s parliament won’t come to visit Bucha")
+    assert not qs.supports(georgian, "Speaker George’s visit")
+
+
+def test_a_second_report_of_the_same_thing_is_quoted_only_when_it_tells_more(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "aid", "2022-07-09", "censor.net", "Aid for Mariupol",
+           "Humanitarian aid was delivered to the occupied Mariupol from the Tula region of the Russian Federation.")
+    _write(corpus, "shovels", "2022-07-09", "ukrinform.net", "What the aid was",
+           "Moldy bread and a batch of shovels were delivered to the occupied Mariupol from the Tula region as "
+           "humanitarian aid.")
+    _write(corpus, "again", "2022-07-10", "pravda.com.ua", "Aid again",
+           "Humanitarian aid was delivered to the occupied Mariupol from the Tula region of the Russian Federation, "
+           "officials said.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("What did Russia send to occupied Mariupol from Tula as humanitarian aid?")
+    assert not answer.abstained and "shovels" in answer.answer, answer.answer
+    # the same report in other words is still quoted once
+    assert answer.answer.count("of the Russian Federation") == 1, answer.answer
 
 
 def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
