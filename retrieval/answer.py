@@ -690,6 +690,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "How many were killed when a missile hit Okhmatdyt?" answered with "Since February 24, …
         # Okhmatdyt has been conducting surgeries"
         return "no sentence gives the number asked for"
+    if kind == qs.COUNT and (asked := [report for question, report in _TOLLS if question.search(intent.text)]) \
+            and not any(_gives_number(u.text) and any(r.search(u.text) for r in asked) for u in chosen):
+        # "How many were killed in Vinnytsia?" answered with "Dozens of people were injured"
+        return "no sentence gives the toll asked for"
     if _SUCCESSION_QUESTION.search(intent.text) and not any(_SUCCESSION_REPORT.search(u.text) for u in chosen):
         # "Who took over from Zaluzhnyi?" answered with "Zaluzhnyi took part in a NATO meeting"
         return "no sentence reports the change of post asked about"
@@ -740,6 +744,14 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
+# The tolls news counts, as questions ask for them and as reports give them: a count of the wounded is
+# no answer to how many were killed, nor a count of anything else to how many were detained.
+_TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (
+    (r"\b(?:killed|kill|dead|died|die|deaths?|death toll|lives)\b",
+     r"\b(?:kill\w*|dead|died|dies|death\w*|toll|lives|bodies|perished|fatalit\w*)\b"),
+    (r"\b(?:wounded|injured|hurt)\b", r"\b(?:wound\w*|injur\w*|hurt|casualt\w*)\b"),
+    (r"\b(?:detained|arrested|detain|arrest)\b", r"\b(?:detain\w*|arrest\w*|detention\w*|held|jailed)\b"),
+)]
 _WHY = re.compile(r"\bwhy\b|\bfor what reason\b|\bhow come\b", re.I)
 # What looks like a number and is not a count: a day of a month, a year, a time, a dd.mm.yy date.
 _NOT_A_COUNT = re.compile(rf"\b(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD})\b"

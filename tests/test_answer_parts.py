@@ -499,6 +499,23 @@ def test_a_second_report_of_the_same_thing_is_quoted_only_when_it_tells_more(fre
     assert answer.answer.count("of the Russian Federation") == 1, answer.answer
 
 
+def test_a_count_of_the_wounded_is_no_answer_to_how_many_were_killed(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "injured", "2022-07-14", "ukrinform.net", "Rocket attack on Vinnytsia",
+           "Dozens of people were injured today in a rocket attack on Vinnytsia. Three missiles hit the centre of "
+           "Vinnytsia, 12 buildings were damaged.")
+    fresh.ingest([corpus])
+    question = "How many people were killed when Russian missiles hit the centre of Vinnytsia?"
+    answer = fresh.ask(question)
+    assert answer.abstained, answer.answer
+    _write(corpus, "toll", "2022-07-15", "ukrinform.net", "Vinnytsia toll",
+           "The Russian missile strike on the centre of Vinnytsia killed 23 people, including three children.")
+    fresh.ingest([corpus])
+    answer = fresh.ask(question)
+    assert not answer.abstained and "23 people" in answer.answer, answer.answer
+
+
 def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
