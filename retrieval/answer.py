@@ -690,6 +690,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "How many were killed when a missile hit Okhmatdyt?" answered with "Since February 24, …
         # Okhmatdyt has been conducting surgeries"
         return "no sentence gives the number asked for"
+    if kind == qs.WHO and (role := _ASKED_ROLE.search(intent.text)) \
+            and not any(_ROLE_NAMES[role.group(1).lower()].search(u.text) for u in chosen):
+        # "What was the name of the captain of the Moskva?" answered with the head of Odesa's administration
+        return f"no sentence names the {role.group(1).lower()} asked about"
     if kind == qs.COUNT and (asked := [report for question, report in _TOLLS if question.search(intent.text)]) \
             and not any(_gives_number(u.text) and any(r.search(u.text) for r in asked) for u in chosen):
         # "How many were killed in Vinnytsia?" answered with "Dozens of people were injured"
@@ -744,6 +748,15 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
+# A post a "who" question names, and how a report may name it: the person answering must hold it.
+_ROLE_NAMES = {role: re.compile(rf"\b(?:{alternatives})\b", re.I) for role, alternatives in {
+    "captain": r"captain|commander|skipper", "commander": r"command\w*|chief|head|general",
+    "mayor": r"mayor|head of the city", "governor": r"governor|head of the \w+ (?:regional|oblast)|regional \w+ administration",
+    "spokesman": r"spokes\w+|press secretary", "spokesperson": r"spokes\w+|press secretary",
+    "ambassador": r"ambassador|envoy", "pilot": r"pilot", "judge": r"judge|court", "prosecutor": r"prosecutor",
+    "minister": r"minister", "director": r"director|head|chief",
+}.items()}
+_ASKED_ROLE = re.compile(rf"\b({'|'.join(_ROLE_NAMES)})s?\b", re.I)
 # The tolls news counts, as questions ask for them and as reports give them: a count of the wounded is
 # no answer to how many were killed, nor a count of anything else to how many were detained.
 _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (

@@ -516,6 +516,23 @@ def test_a_count_of_the_wounded_is_no_answer_to_how_many_were_killed(fresh, tmp_
     assert not answer.abstained and "23 people" in answer.answer, answer.answer
 
 
+def test_who_held_a_post_is_answered_by_someone_named_with_that_post(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "strike", "2022-04-14", "ukrinform.net", "Cruiser Moskva hit",
+           "The head of the Odesa Regional Military Administration, Maksym Marchenko, confirmed the strike on the "
+           "Russian cruiser Moskva.")
+    fresh.ingest([corpus])
+    question = "What was the name of the captain of the cruiser Moskva?"
+    answer = fresh.ask(question)
+    assert answer.abstained, answer.answer
+    _write(corpus, "captain", "2022-04-20", "ukrinform.net", "Moskva's captain",
+           "The commander of the cruiser Moskva, Captain Anton Kuprin, was killed when the ship sank.")
+    fresh.ingest([corpus])
+    answer = fresh.ask(question)
+    assert not answer.abstained and "Kuprin" in answer.answer, answer.answer
+
+
 def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
