@@ -690,6 +690,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "How many were killed when a missile hit Okhmatdyt?" answered with "Since February 24, …
         # Okhmatdyt has been conducting surgeries"
         return "no sentence gives the number asked for"
+    if _HOW_MANY_THINGS.search(intent.text) and not _MONEY_WORD.search(intent.text) \
+            and not any(_gives_number(_MONEY.sub(" ", u.text)) for u in chosen):
+        # "How many Russian diplomats did Norway expel?" answered with "Norway will allocate 400 million crowns"
+        return "no sentence gives the number asked for, only sums of money"
     if kind == qs.WHO and (role := _ASKED_ROLE.search(intent.text)) \
             and not any(_ROLE_NAMES[role.group(1).lower()].search(u.text) for u in chosen):
         # "What was the name of the captain of the Moskva?" answered with the head of Odesa's administration
@@ -748,6 +752,12 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
+# Sums of money: no answer to how many people or things (a "how much" question may ask for one)
+_HOW_MANY_THINGS = re.compile(r"\bhow many\b", re.I)
+_CURRENCY = r"(?:dollars?|euros?|pounds?|crowns?|kron\w+|hryvn\w+|rubles?|roubles?|francs?|yuan|yen|UAH|USD|EUR|RUB)"
+_MONEY_WORD = re.compile(rf"\b{_CURRENCY}\b|[$€£₴₽]", re.I)
+_MONEY = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB)\s?)\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn|m)\b)?"
+                    rf"|\b\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn))?\s*{_CURRENCY}\b", re.I)
 # A post a "who" question names, and how a report may name it: the person answering must hold it.
 _ROLE_NAMES = {role: re.compile(rf"\b(?:{alternatives})\b", re.I) for role, alternatives in {
     "captain": r"captain|commander|skipper", "commander": r"command\w*|chief|head|general",

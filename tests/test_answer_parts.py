@@ -533,6 +533,26 @@ def test_who_held_a_post_is_answered_by_someone_named_with_that_post(fresh, tmp_
     assert not answer.abstained and "Kuprin" in answer.answer, answer.answer
 
 
+def test_a_sum_of_money_is_no_answer_to_how_many(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "money", "2022-04-12", "ukrinform.net", "Norway and Russia",
+           "Norway will allocate 400 million crowns ($43.7 million) to buy weapons for Ukraine. Norway ordered the "
+           "expulsion of Russian diplomats on Wednesday.")
+    fresh.ingest([corpus])
+    question = "How many Russian diplomats did Norway expel?"
+    answer = fresh.ask(question)
+    assert answer.abstained, answer.answer
+    # a "how much" question may ask for the money
+    answer = fresh.ask("How much money will Norway allocate to buy weapons for Ukraine?")
+    assert not answer.abstained and "400 million crowns" in answer.answer, answer.answer
+    _write(corpus, "three", "2022-04-13", "ukrinform.net", "Diplomats expelled",
+           "Norway expelled three Russian diplomats, the foreign ministry in Oslo said.")
+    fresh.ingest([corpus])
+    answer = fresh.ask(question)
+    assert not answer.abstained and "three Russian diplomats" in answer.answer, answer.answer
+
+
 def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
