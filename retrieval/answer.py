@@ -629,7 +629,10 @@ _CAUSE_STRONG = re.compile(
     r"could not allow|cannot allow|can[’']t allow|otherwise|for fear|in response to|in retaliation|"
     r"in an effort to|in a bid to|aimed at|nothing left|hardly anything left|no point|died (?:of|from)|"
     r"citing|on the grounds|in protest|out of fear)\b", re.I)   # "won't come, citing unresolved issues"
-_CAUSE_WEAK = re.compile(r"\b(?:after|following|amid|since|so|given|thanks to)\b", re.I)
+_CAUSE_WEAK = re.compile(r"\b(?:after|following|amid|since|so|given|thanks to)\b"
+                         # "little effect as the country already decided to ban it": "as" opening a clause
+                         r"|(?<!such )(?<!well )(?<!far )(?<!soon )(?<!known )(?<!same )(?<!much )(?<!long )(?<!so )\bas (?:the |a |an |its |their |it |they |we |he |she )?"
+                         r"(?:\w+ ){0,2}(?:already|had|has|have|is|was|were|are|could|cannot|did not|does not)\b", re.I)
 _QUOTE = re.compile(r"[“\"«]")
 _CONTINUES = re.compile(r"(?:They|It|This|These|Its|Their)\b(?!\s+(?:said|says|added|told|noted|stressed))")
 # Verbs of what was done, as verbs ("advancing", "repelled"): "Russian-occupied Horlivka" is scenery.

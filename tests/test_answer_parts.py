@@ -476,6 +476,11 @@ def test_a_reason_given_by_citing_is_a_reason_and_a_country_is_found_in_its_poss
     intent = parse_intent("Why did the speaker refuse the trip?", gazetteer)
     assert _kind_cue(qs.WHY, "The speaker won't come to Bucha, citing unresolved issues with Kyiv.", set(), intent,
                      gazetteer, set()) == 1.0
+    # "as" opening a clause gives a reason too; "known as", "as of" do not
+    assert _kind_cue(qs.WHY, "The cut has little effect as the country already decided to ban Russian gas.", set(),
+                     intent, gazetteer, set()) > 0
+    assert _kind_cue(qs.WHY, "The regiment known as Azov has defended the plant as of today.", set(), intent,
+                     gazetteer, set()) == 0
     georgian = qs.Salient("georgian", "name", frozenset({"georgian"}))
     assert qs.supports(georgian, "Speaker of Georgia’s parliament won’t come to visit Bucha")
     assert not qs.supports(georgian, "Speaker George’s visit")
