@@ -382,6 +382,12 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "helicopter" in parse_intent("who shot down the ru heli", gazetteer).lexical_text
     assert "continuous" in parse_intent("how long did they shell it nonstop", gazetteer).lexical_text
     assert "fled" in parse_intent("where did the boy who ran from the war end up", gazetteer).lexical_text
+    assert "destroyed" in parse_intent("how much of the village did they flatten", gazetteer).lexical_text
+    assert "allocated" in parse_intent("how much did the us throw in for heating", gazetteer).lexical_text
+    assert "allocated" not in parse_intent("did they throw grenades in the basement", gazetteer).lexical_text
+    assert "reinforce" in parse_intent("how many were sent to plug the gaps", gazetteer).lexical_text
+    assert "circumvent" in parse_intent("will kazakhstan help ru dodge sanctions", gazetteer).lexical_text
+    assert "collect" in parse_intent("families told to pick up their dead", gazetteer).lexical_text
 
 
 def test_names_are_kept_for_their_own_search_places_are_not(gazetteer):
