@@ -697,6 +697,11 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             and not any(_gives_number(_MONEY.sub(" ", u.text)) for u in chosen):
         # "How many Russian diplomats did Norway expel?" answered with "Norway will allocate 400 million crowns"
         return "no sentence gives the number asked for, only sums of money"
+    if (numbered := _NUMBERED_QUESTION.search(intent.text)) is not None and not any(
+            re.search(rf"\b{numbered.group(1)}\w*\s*(?:No\.?|number|#|№)\s*\d+|\b\d+(?:st|nd|rd|th)?\s+{numbered.group(1)}",
+                      u.text, re.I) for u in chosen):
+        # "which school number was hit?" answered with "three missiles hit a school"
+        return f"no sentence gives the {numbered.group(1)}'s number"
     if kind == qs.WHO and (role := _ASKED_ROLE.search(intent.text)) \
             and not any(_ROLE_NAMES[role.group(1).lower()].search(u.text) for u in chosen):
         # "What was the name of the captain of the Moskva?" answered with the head of Odesa's administration
@@ -761,6 +766,8 @@ _CURRENCY = r"(?:dollars?|euros?|pounds?|crowns?|kron\w+|hryvn\w+|rubles?|rouble
 _MONEY_WORD = re.compile(rf"\b{_CURRENCY}\b|[$€£₴₽]", re.I)
 _MONEY = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB)\s?)\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn|m)\b)?"
                     rf"|\b\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn))?\s*{_CURRENCY}\b", re.I)
+# "Which school number …": a school given by its number ("School No. 5", "the 5th school")
+_NUMBERED_QUESTION = re.compile(r"\b(?:which|what) ([a-z]+) (?:number|no\.?|#)(?!\w)", re.I)
 # A post a "who" question names, and how a report may name it: the person answering must hold it.
 _ROLE_NAMES = {role: re.compile(rf"\b(?:{alternatives})\b", re.I) for role, alternatives in {
     "captain": r"captain|commander|skipper", "commander": r"command\w*|chief|head|general",

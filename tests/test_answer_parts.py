@@ -564,6 +564,22 @@ def test_a_sum_of_money_is_no_answer_to_how_many(fresh, tmp_path):
     assert not answer.abstained and "three Russian diplomats" in answer.answer, answer.answer
 
 
+def test_which_school_number_is_answered_by_a_number_not_by_a_school(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "strike", "2022-11-03", "ukrinform.net", "Pokrovsk strike",
+           "The Russian army launched a missile attack on Pokrovsk, with three missiles hitting a school.")
+    fresh.ingest([corpus])
+    question = "pokrovsk strike - which school number got hit?"
+    answer = fresh.ask(question)
+    assert answer.abstained, answer.answer
+    _write(corpus, "number", "2022-11-04", "ukrinform.net", "Pokrovsk school",
+           "In Pokrovsk, the missiles destroyed School No. 2 in the city centre.")
+    fresh.ingest([corpus])
+    answer = fresh.ask(question)
+    assert not answer.abstained and "School No. 2" in answer.answer, answer.answer
+
+
 def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
