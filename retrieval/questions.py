@@ -181,7 +181,7 @@ _NEGATION = re.compile(r"n[’']t$", re.I)
 _MARKUP = re.compile(r"<[@#/:][!&]?[\w:]*>|https?://\S+|\]\([^)]*\)|`+|@\w+")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _TARGET = re.compile(r"\bhow (?:many|much)\s+((?:[\w’'\-]+\s+){0,3}?[\w’'\-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|"
-                     r"had|will|would|can|could|were|in|on|at|of|for|from|by|to|near|around|according)\b|\W*$|\?)", re.I)
+                     r"had|will|would|can|could|were|got|get|gets|in|on|at|of|for|from|by|to|near|around|according)\b|\W*$|\?)", re.I)
 
 # British and American spellings of one word ("armour"/"armor", "defence"/"defense", "mobilisation"/
 # "mobilization"): outlets differ, and so do users. Rules rather than a word list (no spelling-variant
@@ -256,6 +256,7 @@ _SAME_COUNT = [
     {"refuge", "displac", "evacue", "flee", "fled"},
     {"tank", "armor", "armour", "vehicl"},
     {"settlement", "villag", "town", "citi", "locality"},
+    {"build", "block", "apart", "hous", "home", "dwell"},   # "apartment blocks": "40 multi-story buildings"
 ]
 
 

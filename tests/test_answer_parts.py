@@ -126,6 +126,9 @@ def test_words_for_things_are_not_countries_and_ppl_are_people():
     assert qs.salient_terms("how many drones and prisoners were there", [], every_word_common, 10_000,
                             rare_below=0.0005) == []
     assert {"peopl", "person"} <= qs.count_target("how many ppl were killed in the strike")
+    # chat's passive with "got"; apartment blocks are counted as buildings
+    assert {"peopl", "person"} <= qs.count_target("how many ppl got killed when ru artillery hit the stop")
+    assert "build" in qs.count_target("roughly how many apartment blocks got damaged overnight")
 
 
 def test_a_question_typed_in_capitals_has_no_names_in_its_grammar():
