@@ -716,6 +716,9 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
     if _VERDICT_QUESTION.search(intent.text) and not any(_VERDICT_REPORT.search(u.text) for u in chosen):
         # "What sentence did Vovk get?" answered with "… the suspect is a Ukrainian woman Natalia Vovk"
         return "no sentence reports the verdict asked about"
+    if kind == qs.WHO and not any(u.signals.get("kind", 0) > 0 for u in chosen):
+        # "What's the name of the grain tycoon killed in Mykolaiv?" answered with "40 rockets hit Mykolaiv"
+        return "no sentence names anyone, or anyone's post"
     if kind == qs.WHY and _WHY.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
         # "Why did Klitschko resign?" answered with "Mayor Klitschko said one person died"
         return "no sentence gives a reason"

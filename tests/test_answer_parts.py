@@ -583,6 +583,22 @@ def test_which_school_number_is_answered_by_a_number_not_by_a_school(fresh, tmp_
     assert not answer.abstained and "School No. 2" in answer.answer, answer.answer
 
 
+def test_who_is_not_answered_by_a_sentence_that_names_no_one(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "rockets", "2022-07-31", "ukrinform.net", "Mykolaiv shelled",
+           "Russian forces fired about 40 rockets at Mykolaiv early on July 31, one of the largest attacks on the city.")
+    fresh.ingest([corpus])
+    question = "whats the name of the grain tycoon killed when ru pounded mykolaiv at the end of july"
+    answer = fresh.ask(question)
+    assert answer.abstained, answer.answer
+    _write(corpus, "tycoon", "2022-07-31", "ukrinform.net", "Grain tycoon killed",
+           "Grain tycoon Oleksiy Vadatursky, the owner of Nibulon, was killed with his wife in the attack on Mykolaiv.")
+    fresh.ingest([corpus])
+    answer = fresh.ask(question)
+    assert not answer.abstained and "Vadatursky" in answer.answer, answer.answer
+
+
 def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
