@@ -716,9 +716,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
     if _VERDICT_QUESTION.search(intent.text) and not any(_VERDICT_REPORT.search(u.text) for u in chosen):
         # "What sentence did Vovk get?" answered with "… the suspect is a Ukrainian woman Natalia Vovk"
         return "no sentence reports the verdict asked about"
-    if kind == qs.WHO and not any(u.signals.get("kind", 0) > 0 for u in chosen):
+    if kind == qs.WHO and _NAME_ASKED.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
         # "What's the name of the grain tycoon killed in Mykolaiv?" answered with "40 rockets hit Mykolaiv"
         return "no sentence names anyone, or anyone's post"
+    # (a plain "who" may be answered by an institution: "the United Nations", which counts as no one)
     if kind == qs.WHY and _WHY.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
         # "Why did Klitschko resign?" answered with "Mayor Klitschko said one person died"
         return "no sentence gives a reason"
@@ -763,6 +764,7 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
+_NAME_ASKED = re.compile(r"\bnames?\b", re.I)   # "what's the name of …": a person's, asked for as such
 # Sums of money: no answer to how many people or things (a "how much" question may ask for one)
 _HOW_MANY_THINGS = re.compile(r"\bhow many\b", re.I)
 _CURRENCY = r"(?:dollars?|euros?|pounds?|crowns?|kron\w+|hryvn\w+|rubles?|roubles?|francs?|yuan|yen|UAH|USD|EUR|RUB)"
