@@ -718,8 +718,9 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         return "no sentence reports the verdict asked about"
     if kind == qs.WHO and _NAME_ASKED.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
         # "What's the name of the grain tycoon killed in Mykolaiv?" answered with "40 rockets hit Mykolaiv"
+        # (only where a name is asked for: a plain "who" may be answered by an institution, "the United
+        # Nations", which names no one)
         return "no sentence names anyone, or anyone's post"
-    # (a plain "who" may be answered by an institution: "the United Nations", which counts as no one)
     if kind == qs.WHY and _WHY.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
         # "Why did Klitschko resign?" answered with "Mayor Klitschko said one person died"
         return "no sentence gives a reason"
