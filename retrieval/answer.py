@@ -658,6 +658,16 @@ _VERDICT_QUESTION = re.compile(r"\b(?:what|which|wat|how (?:long|harsh|severe|ma
                                r"\b(?:in prison|in jail|behind bars)\b|\bsentenced to what\b", re.I)
 _VERDICT_REPORT = re.compile(r"\b(?:sentenc\w*|verdicts?|convict\w*|acquit\w*|prison|jail\w*|imprison\w*|"
                              r"death penalty|executions?|fined|years? of (?:strict )?regime)\b", re.I)
+# "What did Russia use to smash the block?", "what did they hit the town with?": a weapon, by its name
+_WEAPON_QUESTION = re.compile(r"\b(?:what|wat|wut) (?:did|do|does|have|has|were|was) (?:[\w’'\-]+ ){1,8}?(?:use|used|using)\b"
+                              r"|\b(?:what|wat|wut) (?:(?:kind|type|sort) of )?(?:weapons?|missiles?|rockets?|munitions?|bombs?|drones?)\b"
+                              r"|\b(?:what|wat|wut) (?:did|do|does) (?:[\w’'\-]+ ){1,8}?(?:hit|strike|struck|shell|attack|bomb)\w* "
+                              r"(?:[\w’'\-]+ ){0,6}?with\b", re.I)
+# a weapon by its name ("Iskander missiles", "Smerch MLRS", "Kh-31") or its kind ("phosphorus munitions")
+_WEAPON_NAMED = re.compile(r"\b[A-Z][\w\-]*\s+(?:cruise |ballistic |guided |anti-ship )?(?:missiles?|rockets?|drones?|bombs?|"
+                           r"MLRS|multiple rocket|launchers?|munitions?|shells?)\b|\b[A-Z][a-z]*-\d+"
+                           r"|\b(?:cluster|phosphorus|incendiary|thermobaric|vacuum|ballistic|cruise|anti-ship)\s+"
+                           r"(?:munitions?|bombs?|shells?|missiles?|rockets?)\b")
 _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(?:happen\w*|going on|new|the situation|"
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
@@ -710,6 +720,9 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             and not any(_gives_number(u.text) and any(r.search(u.text) for r in asked) for u in chosen):
         # "How many were killed in Vinnytsia?" answered with "Dozens of people were injured"
         return "no sentence gives the toll asked for"
+    if kind == qs.WHEN and _CONTROL_QUESTION.search(intent.text) and not any(_CONTROL_REPORT.search(u.text) for u in chosen):
+        # "When did Russian troops capture Chasiv Yar?" answered with "Russian troops struck Chasiv Yar"
+        return "no sentence reports the change of control asked about"
     if _SUCCESSION_QUESTION.search(intent.text) and not any(_SUCCESSION_REPORT.search(u.text) for u in chosen):
         # "Who took over from Zaluzhnyi?" answered with "Zaluzhnyi took part in a NATO meeting"
         return "no sentence reports the change of post asked about"
@@ -759,6 +772,8 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
         return 0.5 if len(_PREP_PLACE.findall(text)) >= 1 else 0.0
     if kind == qs.YESNO:
         return 0.5 if _POLARITY.search(text) else 0.0
+    if _WEAPON_QUESTION.search(intent.text):  # "what did they hit it with": the weapon, named
+        return 1.0 if _WEAPON_NAMED.search(text) else 0.0
     if _EVENT_QUESTION.search(intent.text):  # "what happened / is happening": what was done, not scenery
         return 1.0 if _EVENT.search(text) else 0.0
     return 0.0

@@ -27,6 +27,8 @@ _REPORTERS_WORDS = [
     (r"\bPOWs?\b|\bcaptives?\b", "prisoners captivity"),
     (r"\bst(?:eal|eals|ealing|ole|olen)\b|\bplunder\w*|\brob(?:s|bed|bing|bery|beries)?\b", "looted looting"),
     (r"\bwiped (?:out|off)\b|\braz(?:e|ed)\b|\blevell?ed\b|\bflatten(?:s|ed|ing)?\b", "destroyed"),
+    (r"\bsmash(?:es|ed|ing)?\b", "destroyed struck hit"),
+    (r"\bcivvies\b|\bcivvys\b", "civilians"),
     (r"\bpin(?:s|ned|ning)? (?:\w+ ){1,6}?on\b", "blamed accused suspect"),
     (r"\b(?:kick|kicks|kicked|kicking|throw|throws|threw|thrown|throwing) (?:\w+ ){0,3}?out\b", "expelled expels expel"),
     (r"\b(?:put|puts|putting|placed) (?:\w+ ){0,4}?in charge\b", "appointed commander head"),

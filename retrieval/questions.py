@@ -62,7 +62,7 @@ according know known think want like one
 guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
 nobody everybody everyone noone whos hows wheres whens whys crazy insane literally
 type types kind kinds sort class
-exactly actually really basically ukr ua rus ru govt gov n u ur wat wut wht whats r gonna wanna gotta
+exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r gonna wanna gotta
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.

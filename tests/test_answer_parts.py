@@ -391,6 +391,11 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "reinforce" in parse_intent("how many were sent to plug the gaps", gazetteer).lexical_text
     assert "circumvent" in parse_intent("will kazakhstan help ru dodge sanctions", gazetteer).lexical_text
     assert "collect" in parse_intent("families told to pick up their dead", gazetteer).lexical_text
+    assert "destroyed" in parse_intent("wat did ru use to smash that block", gazetteer).lexical_text
+    assert "civilians" in parse_intent("how many civvies were holed up at the lavra", gazetteer).lexical_text
+    nothing_common = lambda stems: {st: 0 for st in stems}
+    assert "roughly" not in [t.text for t in qs.salient_terms("roughly how many were holed up at the lavra", [],
+                                                             nothing_common, 10_000, rare_below=0.0005)]
 
 
 def test_names_are_kept_for_their_own_search_places_are_not(gazetteer):
@@ -597,6 +602,35 @@ def test_who_is_not_answered_by_a_sentence_that_names_no_one(fresh, tmp_path):
     fresh.ingest([corpus])
     answer = fresh.ask(question)
     assert not answer.abstained and "Vadatursky" in answer.answer, answer.answer
+
+
+def test_what_they_used_is_answered_by_a_weapon_named(gazetteer):
+    from retrieval.answer import _kind_cue
+
+    intent = parse_intent("wat did ru use to smash that apartment block in chasiv yar on july 9", gazetteer)
+
+    def cue(text):
+        return _kind_cue(qs.WHAT, text, set(), intent, gazetteer, set())
+    assert cue("The Russian troops struck the town of Chasiv Yar by Iskander missiles, firing at least four.") == 1.0
+    assert cue("The enemy used white phosphorus munitions.") == 1.0
+    assert cue("The building was destroyed by a rocket attack by the Russian invaders.") == 0.0
+
+
+def test_when_a_town_was_captured_is_answered_by_a_report_of_its_capture(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "strike", "2022-07-10", "ukrinform.net", "Strike on Chasiv Yar",
+           "Russian troops struck the town of Chasiv Yar with Iskander missiles on July 9. Rescuers worked at the "
+           "site for days. The road to Kostiantynivka is still under Ukrainian control.")
+    fresh.ingest([corpus])
+    question = "When did Russian troops capture Chasiv Yar?"
+    answer = fresh.ask(question)
+    assert answer.abstained, answer.answer
+    _write(corpus, "captured", "2022-07-20", "ukrinform.net", "Chasiv Yar",
+           "Russian troops captured Chasiv Yar on July 19 after weeks of assaults, the General Staff said.")
+    fresh.ingest([corpus])
+    answer = fresh.ask(question)
+    assert not answer.abstained and "July 19" in answer.answer, answer.answer
 
 
 def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
