@@ -136,6 +136,9 @@ def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> Que
                          years_ahead=years_ahead)
     mentions = gazetteer.find(question)
     intent.unsettled_places = gazetteer.unsettled_names(question, mentions)
+    if len({m.place.name for m in mentions}) > 1:
+        # "Why was Kyiv rushing to evacuate the Donetsk region?": the government, not a place asked about
+        mentions = [m for m in mentions if not _government(question, m)]
     for mention in mentions:
         found = mention.place
         # the variant that matched may be a generated one no alias list spells ("Zaporozhye")
@@ -151,6 +154,22 @@ def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> Que
         if mention.surface.lower() != mention.place.name.lower():
             intent.text = f"{intent.text[:mention.end]} ({mention.place.name}){intent.text[mention.end:]}"
     return intent
+
+
+def _government(question: str, mention) -> bool:
+    """Is this mention of the capital the government ("Kyiv says", "why was Kyiv rushing") rather than
+    the city ("in Kyiv", "near Kyiv", "Kyiv region")?"""
+    if mention.place.name != CAPITAL:
+        return False
+    before = question[:mention.start].replace(",", " and ").split()[-1:]
+    after = question[mention.end:].replace(",", " and ").split()[:1]
+    return not (before and before[0].lower() in _LOCATIVE) and not (after and after[0].lower() in _PLACE_FOLLOWS)
+
+
+CAPITAL = "Kyiv"
+_LOCATIVE = frozenset("in near around outside to from over at into across above of within on toward towards against "
+                       "and or &".split())   # "Bucha and Kyiv": a list of places
+_PLACE_FOLLOWS = frozenset("region oblast city district and or".split())
 
 
 def _name_stems(question: str, places: list[Place], place_words: set[str]) -> list[frozenset[str]]:

@@ -878,6 +878,16 @@ def test_a_place_typed_in_lower_case_is_the_place_unless_the_corpus_writes_the_w
         == "what did the guy say about the peace talks"
 
 
+def test_kyiv_as_the_government_is_not_a_place_asked_about(gazetteer):
+    places = lambda q: [p.name for p in parse_intent(q, gazetteer).places]
+    assert places("Why was Kyiv rushing to evacuate the unoccupied part of the Donetsk region?") == ["Donetsk Oblast"]
+    assert places("What did Kyiv say about Kherson?") == ["Kherson"]
+    # the city, in a list of places or with a preposition, is asked about
+    assert places("Kyiv and Lviv were hit by missiles") == ["Kyiv", "Lviv"]
+    assert places("what happened in Bucha and Kyiv") == ["Bucha", "Kyiv"]
+    assert places("What happened in Kyiv?") == ["Kyiv"]
+
+
 def test_a_verbs_inflected_form_is_the_askers_account_of_the_action_not_the_topic():
     assert all(qs.is_inflected_verb(w) for w in ("begged", "grabbed", "ranted", "piling", "slapped"))
     # base forms, nouns (also plural, also verbs), names and words that only end like verbs are not
