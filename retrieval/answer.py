@@ -406,6 +406,7 @@ class Composer:
         total_idf = sum(idf.values()) or 1.0
         wanted = self._place_names(intent) if intent.places else set()
         target = qs.count_target(intent.text) if kind == qs.COUNT else set()
+        speaker_asked = _speaker_asked(intent.text)
         mentions: dict[str, list] = {}
 
         titled: dict[tuple[str, int], bool] = {}
@@ -446,6 +447,8 @@ class Composer:
             s = u.signals
             s["lexical"] = sum(idf[t] for t in q_stems & stems) / total_idf
             s["kind"] = _kind_cue(kind, text, target, intent, self.gazetteer, wanted)
+            if speaker_asked and _speaks(u, speaker_asked):
+                s["kind"] = 1.0  # "what did Girkin say": Girkin's own words
             s["place"] = 1.0 if wanted and any(m.place.name in wanted and u.start <= m.start and m.end <= u.end
                                                for m in places_in(u.passage)) else 0.0
             if kind == qs.WHAT and not (s["lexical"] or s["place"]):
@@ -723,6 +726,9 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
     if kind == qs.WHEN and _CONTROL_QUESTION.search(intent.text) and not any(_CONTROL_REPORT.search(u.text) for u in chosen):
         # "When did Russian troops capture Chasiv Yar?" answered with "Russian troops struck Chasiv Yar"
         return "no sentence reports the change of control asked about"
+    if (speaker := _speaker_asked(intent.text)) and not any(_speaks(u, speaker) for u in chosen):
+        # "What did Girkin say after Ukrainian troops captured him?" answered with a bounty offered for him
+        return f"no sentence gives {speaker}'s own words"
     if _SUCCESSION_QUESTION.search(intent.text) and not any(_SUCCESSION_REPORT.search(u.text) for u in chosen):
         # "Who took over from Zaluzhnyi?" answered with "Zaluzhnyi took part in a NATO meeting"
         return "no sentence reports the change of post asked about"
@@ -780,6 +786,12 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
+# "What did Girkin say …", "How did Reznikov describe …": a person's words, which the answer must quote as his
+_SAYING_QUESTION = re.compile(r"\b(?:[Ww]hat|[Ww]at|[Hh]ow) (?:did|does|do|has|have|had|would) ((?:[A-Z][\w’'\-]+ ){1,3})"
+                              r"(?:say|said|tell|told|claim|call|write|warn|describe|reply|respond|answer)\b")
+_NOT_SPEAKERS = frozenset("russia ukraine kyiv moscow kremlin iaea nato un eu us uk washington pentagon".split())
+_SPEECH = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|wrote|writes|(?:called|calls)(?! up)|described|describes|"
+           r"warned|warns|added|noted|stressed|announced|replied|responded|declared|emphasized|emphasised)\b")
 _NAME_ASKED = re.compile(r"\bnames?\b", re.I)   # "what's the name of …": a person's, asked for as such
 # Sums of money: no answer to how many people or things (a "how much" question may ask for one)
 _HOW_MANY_THINGS = re.compile(r"\bhow many\b", re.I)
@@ -864,6 +876,31 @@ def _counts(text: str, target: set[str]) -> set[str]:
         if after & target:
             found.add(value)
     return found
+
+
+def _speaker_asked(question: str) -> str:
+    """The surname of the person whose words the question asks for ("What did Igor Girkin say …"), or ""."""
+    said = _SAYING_QUESTION.search(question)
+    surname = said.group(1).split()[-1] if said else ""
+    return "" if surname.lower() in _NOT_SPEAKERS else surname
+
+
+def _speaks(unit: _Unit, surname: str) -> bool:
+    """Is the person of this surname the speaker of one of the unit's sentences ("Peskov said", "said
+    Peskov", "Peskov: …", "according to Peskov", a quote attributed to [Peskov])?"""
+    if any(surname in added for _, added in unit.added):
+        return True  # a quote given its speaker
+    name = re.escape(surname)
+    title = (unit.passage.title or "").split(" (")[0]
+    if re.search(rf"[-–—]\s*(?:[\w.]+\s+){{0,2}}{name}\W*$|^(?:[\w.]+\s+){{0,2}}{name}\s*:", title):
+        return True  # under a title that gives his words: "… 'war crime' - Borrell", "Peskov: …"
+    if surname not in unit.text:
+        return False
+    found = attribution.speaker(unit.text)
+    if found is not None and surname in found.text:
+        return True
+    return bool(re.search(rf"\b{name}\b(?:[’']s)?\W+(?:[\w’'\-]+\W+){{0,8}}?{_SPEECH}|{_SPEECH}\W+"
+                          rf"(?:[\w’'\-]+\W+){{0,8}}?{name}\b|\b{name}\s*:", unit.text))
 
 
 def _counts_anything(text: str) -> bool:

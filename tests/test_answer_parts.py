@@ -633,6 +633,28 @@ def test_when_a_town_was_captured_is_answered_by_a_report_of_its_capture(fresh, 
     assert not answer.abstained and "July 19" in answer.answer, answer.answer
 
 
+def test_what_someone_said_is_answered_by_his_own_words(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "bounty", "2022-10-20", "ukrinform.net", "Bounty for Girkin",
+           "Ukrainian activists are offering USD30,000 for the capture of Igor Girkin, who was allegedly called up "
+           "for military service near Kherson.")
+    _write(corpus, "borrell", "2022-07-28", "ukrinform.net", "Deportation of Ukrainians is a war crime - Borrell",
+           "Forcible deportation of Ukrainians to Russia is a grave violation of international humanitarian law.")
+    fresh.ingest([corpus])
+    question = "What did Igor Girkin say after Ukrainian troops captured him near Kherson?"
+    answer = fresh.ask(question)
+    assert answer.abstained, answer.answer
+    # words under a title that names their speaker are his
+    answer = fresh.ask("What did Borrell call the forcible deportation of Ukrainians to Russia?")
+    assert not answer.abstained and "grave violation" in answer.answer, answer.answer
+    _write(corpus, "said", "2022-10-22", "ukrinform.net", "Girkin near Kherson",
+           "After the capture near Kherson, Igor Girkin said on Telegram that the front was collapsing.")
+    fresh.ingest([corpus])
+    answer = fresh.ask(question)
+    assert not answer.abstained and "collapsing" in answer.answer, answer.answer
+
+
 def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
