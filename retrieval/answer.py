@@ -280,7 +280,7 @@ class Composer:
     def _place_names(self, intent: QueryIntent) -> set[str]:
         """The places asked about, with what counts as them: a town's districts, a district's town, a
         region's places."""
-        names: set[str] = set()
+        names: set[str] = set(intent.regions_named)
         for asked in intent.places:
             names |= self._covered_by(asked)
         return names
@@ -693,6 +693,7 @@ these those there it its he she they we general staff armed forces force ministr
 service council office operational information summary army navy air guard national state states united
 nations federation republic people's peoples russian ukrainian russia ukraine european union kremlin
 government parliament committee agency group operation command joint regional city district military
+region oblast province raion direction sea river bridge plant station airport port
 president prime minister foreign affairs news update live war day""".split())
 _POLARITY = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|failed|fail|denied|deny|without|unable|"
                        r"n[’']t|confirmed|succeeded|managed|did|has|have|had|yes)\b", re.I)

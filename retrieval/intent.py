@@ -75,6 +75,9 @@ class QueryIntent:
     # its lower-case words the corpus writes as names ("motor sich", "reuters"): found by the service,
     # which has the corpus at hand, and added to `names` as well
     lower_case_names: list[str] = field(default_factory=list)
+    # the regions a city's bare name may stand for: "occupied zaporizhzhia", "villages round kherson" are as
+    # often Zaporizhzhia and Kherson Oblasts, which reports name as such ("Zaporizhia region")
+    regions_named: list[str] = field(default_factory=list)
 
     def correct_typos(self, fixed: dict[str, str]) -> None:
         """The question as meant, for the encoder and the lexical search: "referndums" as "referendums"."""
@@ -119,8 +122,8 @@ class QueryIntent:
 
     @property
     def place_keys(self) -> list[str]:
-        """The docstore tags of the named places and their sectors."""
-        return [p.name for p in self.places] + [sector_key(s.name) for s in self.sectors]
+        """The docstore tags of the named places, the regions their names may stand for, and their sectors."""
+        return [p.name for p in self.places] + self.regions_named + [sector_key(s.name) for s in self.sectors]
 
 
 def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> QueryIntent:
@@ -148,6 +151,13 @@ def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> Que
             sector = gazetteer.sector_of(found)
             if sector is not None and sector not in intent.sectors:
                 intent.sectors.append(sector)
+    for mention in mentions:
+        region = gazetteer.resolve(f"{mention.place.name} Oblast")
+        after = question[mention.end:].split()[:1]
+        if mention.place.kind == "city" and isinstance(region, Place) and region.kind == "region" \
+                and region.oblast == mention.place.name and not (after and after[0].lower().strip("?.,!") == "city") \
+                and region not in intent.places and region.name not in intent.regions_named:
+            intent.regions_named.append(region.name)
     intent.names = _name_stems(question, intent.places, intent.place_words)
     # Neither the embedder nor BM25 knows that Dzerzhynsk is Toretsk: add the canonical name.
     for mention in reversed(mentions):

@@ -910,6 +910,26 @@ def test_kyiv_as_the_government_is_not_a_place_asked_about(gazetteer):
     assert places("What happened in Kyiv?") == ["Kyiv"]
 
 
+def test_a_capitals_bare_name_may_stand_for_its_region(gazetteer, fresh, tmp_path):
+    from retrieval.answer import _names_a_person
+
+    assert parse_intent("afu took back 5 villages round kherson in late april", gazetteer).regions_named \
+        == ["Kherson Oblast"]
+    assert parse_intent("What happened in Kherson city?", gazetteer).regions_named == []
+    assert parse_intent("What happened in Bucha?", gazetteer).regions_named == []  # no region of that name
+    assert not _names_a_person("The aviation struck two strong points in Kherson Region.")  # a place, not a person
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "villages", "2022-04-26", "ukrinform.net", "Five villages liberated",
+           "The Ukrainian Armed Forces have liberated five villages in the Kherson region, forcing the Russian "
+           "invaders to retreat to the settlement of Chornobaivka.")
+    _write(corpus, "city", "2022-04-27", "ukrinform.net", "Kherson city",
+           "Russian invaders are preventing a large convoy of people from leaving Kherson city.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("ukrainian troops took back 5 villages round kherson in late april, where did the russians pull back to")
+    assert not answer.abstained and "Chornobaivka" in answer.answer, answer.answer
+
+
 def test_a_verbs_inflected_form_is_the_askers_account_of_the_action_not_the_topic():
     assert all(qs.is_inflected_verb(w) for w in ("begged", "grabbed", "ranted", "piling", "slapped"))
     # base forms, nouns (also plural, also verbs), names and words that only end like verbs are not
