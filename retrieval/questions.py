@@ -239,7 +239,17 @@ def question_kind(text: str) -> str:
     for kind, pattern in _KINDS:
         if pattern.search(text):
             return kind
+    # an analyst's setting first, the question after it: "afu took back 5 villages in april, where did
+    # the ru pull back to" asks where
+    clauses = _CLAUSE_BREAK.split(text)
+    if len(clauses) > 1:
+        for kind, pattern in _KINDS:
+            if pattern.search(clauses[-1]):
+                return kind
     return WHAT
+
+
+_CLAUSE_BREAK = re.compile(r"\s*(?:[,;:.!?]|\s[-–—])\s+")
 
 
 # Nouns that count the same thing in news English ("2,000 troops" answers "how many soldiers").

@@ -39,6 +39,8 @@ def test_question_kinds():
         "ru army logging its dead as MIA instead of KIA - why?": qs.WHY,
         "lyman encircled? who said": qs.WHO,
         "Pyongyang's line on arming Russia: admits it or not?": qs.YESNO,
+        "afu took back 5 villages round kherson in april, where did the ru pull back to": qs.WHERE,
+        "What happened in Bakhmut, Soledar and Siversk?": qs.WHAT,
     }
     assert {q: qs.question_kind(q) for q in cases} == cases
 
