@@ -44,6 +44,8 @@ _REPORTERS_WORDS = [
     # the channel's short forms of the war's words
     (r"\bhel(?:i|o)s?\b", "helicopter helicopters"),
     (r"\barty\b", "artillery"),
+    (r"\b(?-i:MIA)\b", "missing"), (r"\b(?-i:KIA)\b", "killed"), (r"\b(?-i:WIA)\b", "wounded"),  # not Kia the carmaker
+    (r"\b(?:AFU|ZSU)\b", "Armed Forces Ukrainian"), (r"\bmobiks?\b", "mobilized mobilised"),
     (r"\bammo\b", "ammunition"),
     (r"\bintel\b", "intelligence"),
     (r"\b(?:ran|run|runs|running) (?:away )?from\b", "fled flee"),

@@ -395,6 +395,9 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "collect" in parse_intent("families told to pick up their dead", gazetteer).lexical_text
     assert "destroyed" in parse_intent("wat did ru use to smash that block", gazetteer).lexical_text
     assert "civilians" in parse_intent("how many civvies were holed up at the lavra", gazetteer).lexical_text
+    assert "missing" in parse_intent("ru army logging its dead as MIA - why?", gazetteer).lexical_text
+    assert "killed" not in parse_intent("did kia leave russia", gazetteer).lexical_text  # the carmaker
+    assert "mobilized" in parse_intent("how many mobiks did the afu capture", gazetteer).lexical_text
     nothing_common = lambda stems: {st: 0 for st in stems}
     assert "roughly" not in [t.text for t in qs.salient_terms("roughly how many were holed up at the lavra", [],
                                                              nothing_common, 10_000, rare_below=0.0005)]
