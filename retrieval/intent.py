@@ -28,6 +28,7 @@ _REPORTERS_WORDS = [
     (r"\bst(?:eal|eals|ealing|ole|olen)\b|\bplunder\w*|\brob(?:s|bed|bing|bery|beries)?\b", "looted looting"),
     (r"\bwiped (?:out|off)\b|\braz(?:e|ed)\b|\blevell?ed\b|\bflatten(?:s|ed|ing)?\b", "destroyed"),
     (r"\bsmash(?:es|ed|ing)?\b", "destroyed struck hit"),
+    (r"\block(?:s|ed|ing)? (?:\w+ ){0,2}?up\b|\bbehind bars\b", "sentenced prison jailed"),
     (r"\bcivvies\b|\bcivvys\b", "civilians"),
     (r"\bpin(?:s|ned|ning)? (?:\w+ ){1,6}?on\b", "blamed accused suspect"),
     (r"\b(?:kick|kicks|kicked|kicking|throw|throws|threw|thrown|throwing) (?:\w+ ){0,3}?out\b", "expelled expels expel"),

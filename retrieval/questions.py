@@ -457,7 +457,8 @@ def _correction(word: str, df: Callable[[Iterable[str]], dict[str, int]], common
 def is_inflected_verb(word: str) -> bool:
     """A verb's past, participle or -ing form that is no noun ("begged", "grabbed", "ranted", "piling"):
     how the asker tells what happened, which the reporters tell with their own verb ("urged",
-    "detained"). Base forms ("flatten", "resign") and words that are nouns too ("gaps") are not.
+    "detained"). Base forms ("flatten", "resign") and words that are nouns too ("gaps") are not, nor are
+    adverbs: "did Russia eventually take the bodies back" asks about an outcome never reported.
 
     Why lemminflect: its dictionary knows each English word's parts of speech and lemmas offline; a
     suffix rule would take "red", "bring" or "Beijing" for verbs."""

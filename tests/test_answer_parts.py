@@ -398,6 +398,7 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "missing" in parse_intent("ru army logging its dead as MIA - why?", gazetteer).lexical_text
     assert "killed" not in parse_intent("did kia leave russia", gazetteer).lexical_text  # the carmaker
     assert "mobilized" in parse_intent("how many mobiks did the afu capture", gazetteer).lexical_text
+    assert "sentenced" in parse_intent("how long did the court lock up griner for", gazetteer).lexical_text
     nothing_common = lambda stems: {st: 0 for st in stems}
     assert "roughly" not in [t.text for t in qs.salient_terms("roughly how many were holed up at the lavra", [],
                                                              nothing_common, 10_000, rare_below=0.0005)]
@@ -939,7 +940,7 @@ def test_a_verbs_inflected_form_is_the_askers_account_of_the_action_not_the_topi
     assert all(qs.is_inflected_verb(w) for w in ("begged", "grabbed", "ranted", "piling", "slapped"))
     # base forms, nouns (also plural, also verbs), names and words that only end like verbs are not
     assert not any(qs.is_inflected_verb(w) for w in ("flatten", "gaps", "barracks", "pizza", "wedding", "during",
-                                                     "red", "bring", "Beijing"))
+                                                     "red", "bring", "Beijing", "eventually"))
 
 
 def test_a_name_with_its_other_name_in_brackets_is_found_in_either_and_initials_in_either_language():
