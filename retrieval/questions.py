@@ -376,7 +376,10 @@ def alternatives(question: str) -> dict[str, str]:
 
 
 def merge_alternatives(question: str, terms: list[Salient]) -> list[Salient]:
-    """A name with its other name in brackets is one term, found in either spelling: "Girkin (Strelkov)"."""
+    """A name with its other name in brackets is one term, found in either spelling: "Girkin (Strelkov)";
+    so is an acronym with its words ("DBR (state bureau of investigation)", "State Bureau of
+    Investigation (SBI)"), whose words are then no terms of their own."""
+    terms = _expanded_acronyms(question, terms)
     other = alternatives(question)
     if not other:
         return terms
@@ -388,6 +391,42 @@ def merge_alternatives(question: str, terms: list[Salient]) -> list[Salient]:
             out.append(t)
         elif terms.index(alt) > terms.index(t):  # the first of the two stands for both
             out.append(Salient(t.text, t.kind, t.forms | alt.forms | {alt.text.lower()}))
+    return out
+
+
+# "DBR (state bureau of investigation)" and "State Bureau of Investigation (SBI)"
+_ACRONYM_THEN_WORDS = re.compile(r"\b([A-Z]{2,6})\s*\(([A-Za-z][A-Za-z’'\- ]{3,80}?)\)")
+_WORDS_THEN_ACRONYM = re.compile(r"\b((?:[A-Za-z][\w’'\-]*\s+){1,7}?[A-Za-z][\w’'\-]*)\s*\(([A-Z]{2,6})\)")
+
+
+_ACRONYM_FILLERS = frozenset(("of", "the", "and", "for", "on", "in"))
+
+
+def _expanded_acronyms(question: str, terms: list[Salient]) -> list[Salient]:
+    spelled: dict[str, str] = {}
+    for acronym, words in _ACRONYM_THEN_WORDS.findall(question):
+        spelled[acronym] = words
+    for words, acronym in _WORDS_THEN_ACRONYM.findall(question):
+        # the words the acronym stands for, read back from the bracket: not the whole sentence before it
+        taken, initials = [], ""
+        for w in reversed(words.split()):
+            taken.insert(0, w)
+            if w.lower() not in _ACRONYM_FILLERS:
+                initials = w[0].upper() + initials
+            if initials == acronym:
+                spelled[acronym] = " ".join(taken)
+                break
+            if len(initials) >= len(acronym):
+                break
+    if not spelled:
+        return terms
+    inside = {w.lower() for words in spelled.values() for w in _WORD.findall(words)}
+    out = []
+    for t in terms:
+        if t.text in spelled:
+            out.append(Salient(t.text, "name", frozenset({t.text, spelled[t.text].lower()})))
+        elif t.kind != "place" and t.text.lower() not in inside:
+            out.append(t)
     return out
 
 
@@ -559,10 +598,14 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     if any(_has_phrase(text, form) if form != form.lower() else _has_phrase(low, form) for form in term.forms):
         return True
     if term.kind == "rare":
-        # the same stem, or a long shared beginning ("shoppers" / "shopping")
+        # the same stem, a long shared beginning ("shoppers" / "shopping"), a compound it begins ("rail" /
+        # "railway"), or the reporters' word for the same thing ("partisans" / "guerrillas")
         target = stem(term.text)
+        same = _SAME_THING.get(target, frozenset())
         head = term.text[:max(5, len(term.text) - 3)]
-        return any(stem(w) == target or (len(head) >= 5 and w.startswith(head)) for w in _WORD.findall(low))
+        return any(stem(w) == target or (len(head) >= 5 and w.startswith(head)) or stem(w) in same
+                   or (len(term.text) >= 4 and w.startswith(term.text) and len(w) >= len(term.text) + 3)
+                   for w in _WORD.findall(low))
     if term.text.isupper() and 2 <= len(term.text) <= 6 and term.text in _initialisms(text):
         return True  # "ISW" for "the Institute for the Study of War"
     continent = _CONTINENTS.get(term.text.lower())
@@ -584,6 +627,14 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     return False
 
 
+# Words for the same thing in war reporting, by stem: the asker's word and the reporters' ("local traitor",
+# "Chornobaivka-based collaborator"). A short table: no thesaurus is installed, and these are the pairs the
+# front's news uses; each is a two-way equivalence.
+_SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "underground"),
+                      ("traitor", "collabor", "collaborationist"),
+                      ("compulsori", "mandatori", "obligatori"),
+                      ("blackout", "outag"), ("plebiscit", "referendum")]
+_SAME_THING = {st: frozenset(group) - {st} for group in _SAME_THING_GROUPS for st in group}
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'\-]*\s+$")
 _POSSESSIVE = re.compile(r"[’']s$")
 

@@ -399,6 +399,10 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "killed" not in parse_intent("did kia leave russia", gazetteer).lexical_text  # the carmaker
     assert "mobilized" in parse_intent("how many mobiks did the afu capture", gazetteer).lexical_text
     assert "sentenced" in parse_intent("how long did the court lock up griner for", gazetteer).lexical_text
+    assert "fire" in parse_intent("y did the partisans torch the factory", gazetteer).lexical_text
+    assert "explosion" in parse_intent("when did they blast the rail line", gazetteer).lexical_text
+    assert "transport" in parse_intent("the line ru uses to haul fuel", gazetteer).lexical_text
+    assert "car" in parse_intent("the traitor whose ride got bombed", gazetteer).lexical_text
     nothing_common = lambda stems: {st: 0 for st in stems}
     assert "roughly" not in [t.text for t in qs.salient_terms("roughly how many were holed up at the lavra", [],
                                                              nothing_common, 10_000, rare_below=0.0005)]
@@ -952,6 +956,27 @@ def test_a_name_with_its_other_name_in_brackets_is_found_in_either_and_initials_
     assert [t.text for t in sbu] == ["SBU"]
     assert qs.supports(sbu[0], "The SSU detained the president of the company.")
     assert qs.supports(sbu[0], "At the request of the Security Service of Ukraine, the court ruled.")
+
+
+def test_an_acronym_with_its_words_in_brackets_is_one_term_found_in_either():
+    every_rare = lambda stems: {st: 0 for st in stems}
+    q = "how many criminal cases has the DBR (state bureau of investigation) opened"
+    terms = qs.merge_alternatives(q, qs.salient_terms(q, [], every_rare, 10_000, rare_below=0.0005))
+    dbr = next(t for t in terms if t.text == "DBR")
+    assert qs.supports(dbr, "The State Bureau of Investigation has opened 881 criminal proceedings.")
+    assert not {"state", "bureau", "investigation"} & {t.text.lower() for t in terms}  # no terms of their own
+    q = "What did the head of the Institute for the Study of War (ISW) say?"
+    terms = qs.merge_alternatives(q, qs.salient_terms(q, [], every_rare, 10_000, rare_below=0.0005))
+    assert [sorted(t.forms) for t in terms if t.text == "ISW"] == [["ISW", "institute for the study of war"]]
+
+
+def test_the_reporters_word_for_the_same_thing_supports_the_askers():
+    rare = lambda word: qs.Salient(word, "rare", frozenset({word}))
+    assert qs.supports(rare("partisans"), "Guerrillas blew up the railway in occupied Melitopol.")
+    assert qs.supports(rare("rail"), "Guerrillas blew up the railway in occupied Melitopol.")
+    assert qs.supports(rare("traitor"), "An explosion destroyed a car of Chornobaivka-based collaborator Yuriy Turulyov.")
+    assert qs.supports(rare("compulsory"), "The government will introduce mandatory evacuation.")
+    assert not qs.supports(rare("partisans"), "The army blew up the bridge.")
 
 
 def test_who_is_answered_by_a_person_not_by_an_institution_with_capitals():
