@@ -634,8 +634,9 @@ _CAUSE_STRONG = re.compile(
     r"citing|on the grounds|in protest|out of fear)\b", re.I)   # "won't come, citing unresolved issues"
 _CAUSE_WEAK = re.compile(r"\b(?:after|following|amid|since|so|given|thanks to)\b"
                          # "little effect as the country already decided to ban it": "as" opening a clause
-                         r"|(?<!such )(?<!well )(?<!far )(?<!soon )(?<!known )(?<!same )(?<!much )(?<!long )(?<!so )\bas (?:the |a |an |its |their |it |they |we |he |she )?"
-                         r"(?:\w+ ){0,2}(?:already|had|has|have|is|was|were|are|could|cannot|did not|does not)\b", re.I)
+                         r"|(?<!such )(?<!well )(?<!far )(?<!soon )(?<!known )(?<!same )(?<!much )(?<!long )(?<!so )"
+                         r"\bas (?:the |a |an |its |their |it |they |we |he |she )?(?:\w+ ){0,2}"
+                         r"(?:already|had|has|have|is|was|were|are|could|cannot|did not|does not)\b", re.I)
 _QUOTE = re.compile(r"[“\"«]")
 _CONTINUES = re.compile(r"(?:They|It|This|These|Its|Their)\b(?!\s+(?:said|says|added|told|noted|stressed))")
 # Verbs of what was done, as verbs ("advancing", "repelled"): "Russian-occupied Horlivka" is scenery.
@@ -662,13 +663,16 @@ _VERDICT_QUESTION = re.compile(r"\b(?:what|which|wat|how (?:long|harsh|severe|ma
 _VERDICT_REPORT = re.compile(r"\b(?:sentenc\w*|verdicts?|convict\w*|acquit\w*|prison|jail\w*|imprison\w*|"
                              r"death penalty|executions?|fined|years? of (?:strict )?regime)\b", re.I)
 # "What did Russia use to smash the block?", "what did they hit the town with?": a weapon, by its name
-_WEAPON_QUESTION = re.compile(r"\b(?:what|wat|wut) (?:did|do|does|have|has|were|was) (?:[\w’'\-]+ ){1,8}?(?:use|used|using)\b"
-                              r"|\b(?:what|wat|wut) (?:(?:kind|type|sort) of )?(?:weapons?|missiles?|rockets?|munitions?|bombs?|drones?)\b"
-                              r"|\b(?:what|wat|wut) (?:did|do|does) (?:[\w’'\-]+ ){1,8}?(?:hit|strike|struck|shell|attack|bomb)\w* "
-                              r"(?:[\w’'\-]+ ){0,6}?with\b", re.I)
+_WEAPON_QUESTION = re.compile(r"\b(?:what|wat|wut) (?:did|do|does|have|has|were|was) (?:[\w’'\-]+ ){1,8}?"
+                              r"(?:use|used|using)\b"
+                              r"|\b(?:what|wat|wut) (?:(?:kind|type|sort) of )?"
+                              r"(?:weapons?|missiles?|rockets?|munitions?|bombs?|drones?)\b"
+                              r"|\b(?:what|wat|wut) (?:did|do|does) (?:[\w’'\-]+ ){1,8}?"
+                              r"(?:hit|strike|struck|shell|attack|bomb)\w* (?:[\w’'\-]+ ){0,6}?with\b", re.I)
 # a weapon by its name ("Iskander missiles", "Smerch MLRS", "Kh-31") or its kind ("phosphorus munitions")
-_WEAPON_NAMED = re.compile(r"\b[A-Z][\w\-]*\s+(?:cruise |ballistic |guided |anti-ship )?(?:missiles?|rockets?|drones?|bombs?|"
-                           r"MLRS|multiple rocket|launchers?|munitions?|shells?)\b|\b[A-Z][a-z]*-\d+"
+_WEAPON_NAMED = re.compile(r"\b[A-Z][\w\-]*\s+(?:cruise |ballistic |guided |anti-ship )?"
+                           r"(?:missiles?|rockets?|drones?|bombs?|MLRS|multiple rocket|launchers?|munitions?|shells?)\b"
+                           r"|\b[A-Z][a-z]*-\d+"
                            r"|\b(?:cluster|phosphorus|incendiary|thermobaric|vacuum|ballistic|cruise|anti-ship)\s+"
                            r"(?:munitions?|bombs?|shells?|missiles?|rockets?)\b")
 _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(?:happen\w*|going on|new|the situation|"
@@ -712,8 +716,8 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "How many Russian diplomats did Norway expel?" answered with "Norway will allocate 400 million crowns"
         return "no sentence gives the number asked for, only sums of money"
     if (numbered := _NUMBERED_QUESTION.search(intent.text)) is not None and not any(
-            re.search(rf"\b{numbered.group(1)}\w*\s*(?:No\.?|number|#|№)\s*\d+|\b\d+(?:st|nd|rd|th)?\s+{numbered.group(1)}",
-                      u.text, re.I) for u in chosen):
+            re.search(rf"\b{numbered.group(1)}\w*\s*(?:No\.?|number|#|№)\s*\d+"
+                      rf"|\b\d+(?:st|nd|rd|th)?\s+{numbered.group(1)}", u.text, re.I) for u in chosen):
         # "which school number was hit?" answered with "three missiles hit a school"
         return f"no sentence gives the {numbered.group(1)}'s number"
     if kind == qs.WHO and (role := _ASKED_ROLE.search(intent.text)) \
@@ -724,7 +728,8 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             and not any(_gives_number(u.text) and any(r.search(u.text) for r in asked) for u in chosen):
         # "How many were killed in Vinnytsia?" answered with "Dozens of people were injured"
         return "no sentence gives the toll asked for"
-    if kind == qs.WHEN and _CONTROL_QUESTION.search(intent.text) and not any(_CONTROL_REPORT.search(u.text) for u in chosen):
+    if kind == qs.WHEN and _CONTROL_QUESTION.search(intent.text) \
+            and not any(_CONTROL_REPORT.search(u.text) for u in chosen):
         # "When did Russian troops capture Chasiv Yar?" answered with "Russian troops struck Chasiv Yar"
         return "no sentence reports the change of control asked about"
     if (speaker := _speaker_asked(intent.text)) and not any(_speaks(u, speaker) for u in chosen):
@@ -788,24 +793,28 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
 # "What did Girkin say …", "How did Reznikov describe …": a person's words, which the answer must quote as his
-_SAYING_QUESTION = re.compile(r"\b(?:[Ww]hat|[Ww]at|[Hh]ow) (?:did|does|do|has|have|had|would) ((?:[A-Z][\w’'\-]+ ){1,3})"
+_SAYING_QUESTION = re.compile(r"\b(?:[Ww]hat|[Ww]at|[Hh]ow) (?:did|does|do|has|have|had|would) "
+                              r"((?:[A-Z][\w’'\-]+ ){1,3})"
                               r"(?:say|said|tell|told|claim|call|write|warn|describe|reply|respond|answer)\b")
 _NOT_SPEAKERS = frozenset("russia ukraine kyiv moscow kremlin iaea nato un eu us uk washington pentagon".split())
-_SPEECH = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|wrote|writes|(?:called|calls)(?! up)|described|describes|"
-           r"warned|warns|added|noted|stressed|announced|replied|responded|declared|emphasized|emphasised)\b")
+_SPEECH = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|wrote|writes|(?:called|calls)(?! up)|"
+           r"described|describes|warned|warns|added|noted|stressed|announced|replied|responded|declared|"
+           r"emphasized|emphasised)\b")
 _NAME_ASKED = re.compile(r"\bnames?\b", re.I)   # "what's the name of …": a person's, asked for as such
 # Sums of money: no answer to how many people or things (a "how much" question may ask for one)
 _HOW_MANY_THINGS = re.compile(r"\bhow many\b", re.I)
 _CURRENCY = r"(?:dollars?|euros?|pounds?|crowns?|kron\w+|hryvn\w+|rubles?|roubles?|francs?|yuan|yen|UAH|USD|EUR|RUB)"
 _MONEY_WORD = re.compile(rf"\b{_CURRENCY}\b|[$€£₴₽]", re.I)
-_MONEY = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB)\s?)\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn|m)\b)?"
+_MONEY = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB)\s?)\d[\d,.]*"
+                    rf"(?:\s*(?:thousand|million|billion|trillion|bn|m)\b)?"
                     rf"|\b\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn))?\s*{_CURRENCY}\b", re.I)
 # "Which school number …": a school given by its number ("School No. 5", "the 5th school")
 _NUMBERED_QUESTION = re.compile(r"\b(?:which|what) ([a-z]+) (?:number|no\.?|#)(?!\w)", re.I)
 # A post a "who" question names, and how a report may name it: the person answering must hold it.
 _ROLE_NAMES = {role: re.compile(rf"\b(?:{alternatives})\b", re.I) for role, alternatives in {
     "captain": r"captain|commander|skipper", "commander": r"command\w*|chief|head|general",
-    "mayor": r"mayor|head of the city", "governor": r"governor|head of the \w+ (?:regional|oblast)|regional \w+ administration",
+    "mayor": r"mayor|head of the city",
+    "governor": r"governor|head of the \w+ (?:regional|oblast)|regional \w+ administration",
     "spokesman": r"spokes\w+|press secretary", "spokesperson": r"spokes\w+|press secretary",
     "ambassador": r"ambassador|envoy", "pilot": r"pilot", "judge": r"judge|court", "prosecutor": r"prosecutor",
     "minister": r"minister", "director": r"director|head|chief",
