@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from retrieval import questions as qs
 from retrieval.daterange import OPEN_END, DateRange
 from retrieval.docstore import sector_key
-from retrieval.places import Gazetteer, Place, Sector
+from retrieval.places import Gazetteer, Place, PlaceMention, Sector
 from retrieval.text import stem as index_stem
 
 # How news English words what users paraphrase. BM25 matches words, and the small encoder misses some of
@@ -161,8 +161,9 @@ def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> Que
     for mention in mentions:
         region = gazetteer.resolve(f"{mention.place.name} Oblast")
         after = question[mention.end:].split()[:1]
+        city_said = bool(after) and after[0].lower().strip("?.,!") == "city"  # "Kherson city": the city only
         if mention.place.kind == "city" and isinstance(region, Place) and region.kind == "region" \
-                and region.oblast == mention.place.name and not (after and after[0].lower().strip("?.,!") == "city") \
+                and region.oblast == mention.place.name and not city_said \
                 and region not in intent.places and region.name not in intent.regions_named:
             intent.regions_named.append(region.name)
     intent.names = _name_stems(question, intent.places, intent.place_words)
@@ -173,7 +174,7 @@ def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> Que
     return intent
 
 
-def _government(question: str, mention) -> bool:
+def _government(question: str, mention: PlaceMention) -> bool:
     """Is this mention of the capital the government ("Kyiv says", "why was Kyiv rushing") rather than
     the city ("in Kyiv", "near Kyiv", "Kyiv region")?"""
     if mention.place.name != CAPITAL:

@@ -62,7 +62,8 @@ according know known think want like one
 guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
 nobody everybody everyone noone whos hows wheres whens whys crazy insane literally
 type types kind kinds sort class
-exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r gonna wanna gotta
+exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r
+gonna wanna gotta
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
@@ -181,7 +182,8 @@ _NEGATION = re.compile(r"n[’']t$", re.I)
 _MARKUP = re.compile(r"<[@#/:][!&]?[\w:]*>|https?://\S+|\]\([^)]*\)|`+|@\w+")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _TARGET = re.compile(r"\bhow (?:many|much)\s+((?:[\w’'\-]+\s+){0,3}?[\w’'\-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|"
-                     r"had|will|would|can|could|were|got|get|gets|in|on|at|of|for|from|by|to|near|around|according)\b|\W*$|\?)", re.I)
+                     r"had|will|would|can|could|were|got|get|gets|in|on|at|of|for|from|by|to|near|around|"
+                     r"according)\b|\W*$|\?)", re.I)
 
 # British and American spellings of one word ("armour"/"armor", "defence"/"defense", "mobilisation"/
 # "mobilization"): outlets differ, and so do users. Rules rather than a word list (no spelling-variant
@@ -403,6 +405,7 @@ _ACRONYM_FILLERS = frozenset(("of", "the", "and", "for", "on", "in"))
 
 
 def _expanded_acronyms(question: str, terms: list[Salient]) -> list[Salient]:
+    """The terms with each acronym given its words in brackets found in either form, those words dropped."""
     spelled: dict[str, str] = {}
     for acronym, words in _ACRONYM_THEN_WORDS.findall(question):
         spelled[acronym] = words
