@@ -34,6 +34,8 @@ _REPORTERS_WORDS = [
     (r"\bblast(?:s|ed|ing)?\b", "blew explosion"),
     (r"\bhaul(?:s|ed|ing)?\b", "transport"),
     (r"\brides?\b", "car vehicle"),
+    (r"\b(?:dig|digs|digging|dug) (?:\w+ ){0,2}?out\b", "recovered retrieved bodies rubble"),
+    (r"\badmin\b", "administration"), (r"\bgear\b", "equipment"),
     (r"\bpin(?:s|ned|ning)? (?:\w+ ){1,6}?on\b", "blamed accused suspect"),
     (r"\b(?:kick|kicks|kicked|kicking|throw|throws|threw|thrown|throwing) (?:\w+ ){0,3}?out\b", "expelled expels expel"),
     (r"\b(?:put|puts|putting|placed) (?:\w+ ){0,4}?in charge\b", "appointed commander head"),

@@ -424,6 +424,9 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "explosion" in parse_intent("when did they blast the rail line", gazetteer).lexical_text
     assert "transport" in parse_intent("the line ru uses to haul fuel", gazetteer).lexical_text
     assert "car" in parse_intent("the traitor whose ride got bombed", gazetteer).lexical_text
+    assert "recovered" in parse_intent("how many dead did rescuers dig out of the ruins", gazetteer).lexical_text
+    assert "administration" in parse_intent("the oblast admin building", gazetteer).lexical_text
+    assert "equipment" in parse_intent("ru was piling up gear near seversk", gazetteer).lexical_text
     nothing_common = lambda stems: {st: 0 for st in stems}
     assert "roughly" not in [t.text for t in qs.salient_terms("roughly how many were holed up at the lavra", [],
                                                              nothing_common, 10_000, rare_below=0.0005)]
