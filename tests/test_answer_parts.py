@@ -427,6 +427,10 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "recovered" in parse_intent("how many dead did rescuers dig out of the ruins", gazetteer).lexical_text
     assert "administration" in parse_intent("the oblast admin building", gazetteer).lexical_text
     assert "equipment" in parse_intent("ru was piling up gear near seversk", gazetteer).lexical_text
+    assert "extended" in parse_intent("why prolong martial law by three months", gazetteer).lexical_text
+    assert "till" not in [t.text for t in qs.salient_terms("martial law got extended till what date", [],
+                                                          lambda stems: {st: 0 for st in stems}, 10_000,
+                                                          rare_below=0.0005)]
     nothing_common = lambda stems: {st: 0 for st in stems}
     assert "roughly" not in [t.text for t in qs.salient_terms("roughly how many were holed up at the lavra", [],
                                                              nothing_common, 10_000, rare_below=0.0005)]
@@ -954,6 +958,12 @@ def test_the_reporters_word_for_the_same_thing_supports_the_askers():
     assert qs.supports(rare("traitor"), "An explosion destroyed a car of Chornobaivka-based collaborator Yuriy Turulyov.")
     assert qs.supports(rare("compulsory"), "The government will introduce mandatory evacuation.")
     assert not qs.supports(rare("partisans"), "The army blew up the bridge.")
+    third = qs.Salient("3rd", "number", frozenset({"3rd"}))
+    assert qs.supports(third, "The third round of talks will be held on March 7.")
+    assert not qs.supports(third, "The second round of talks ended.")
+    brits = qs.salient_terms("which patriarch did the brits sanction", [], lambda stems: {st: 500 for st in stems},
+                             10_000, rare_below=0.0005)
+    assert [t.text for t in brits] == ["brits"] and qs.supports(brits[0], "The UK sanctioned Patriarch Kirill.")
 
 
 def test_who_is_answered_by_a_person_not_by_an_institution_with_capitals():
