@@ -428,12 +428,11 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "administration" in parse_intent("the oblast admin building", gazetteer).lexical_text
     assert "equipment" in parse_intent("ru was piling up gear near seversk", gazetteer).lexical_text
     assert "extended" in parse_intent("why prolong martial law by three months", gazetteer).lexical_text
-    assert "till" not in [t.text for t in qs.salient_terms("martial law got extended till what date", [],
-                                                          lambda stems: {st: 0 for st in stems}, 10_000,
-                                                          rare_below=0.0005)]
+    # hedges and chat's "till" are grammar, even where every word is rare
     nothing_common = lambda stems: {st: 0 for st in stems}
-    assert "roughly" not in [t.text for t in qs.salient_terms("roughly how many were holed up at the lavra", [],
-                                                             nothing_common, 10_000, rare_below=0.0005)]
+    for question, word in (("roughly how many were holed up at the lavra", "roughly"),
+                           ("martial law got extended till what date", "till")):
+        assert word not in [t.text for t in qs.salient_terms(question, [], nothing_common, 10_000, rare_below=0.0005)]
 
 
 def test_names_are_kept_for_their_own_search_places_are_not(gazetteer):
