@@ -728,28 +728,38 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             and not any(_gives_number(u.text) and any(r.search(u.text) for r in asked) for u in chosen):
         # "How many were killed in Vinnytsia?" answered with "Dozens of people were injured"
         return "no sentence gives the toll asked for"
-    if kind == qs.WHEN and _CONTROL_QUESTION.search(intent.text) \
-            and not any(_CONTROL_REPORT.search(u.text) for u in chosen):
-        # "When did Russian troops capture Chasiv Yar?" answered with "Russian troops struck Chasiv Yar"
-        return "no sentence reports the change of control asked about"
     if (speaker := _speaker_asked(intent.text)) and not any(_speaks(u, speaker) for u in chosen):
         # "What did Girkin say after Ukrainian troops captured him?" answered with a bounty offered for him
         return f"no sentence gives {speaker}'s own words"
-    if _SUCCESSION_QUESTION.search(intent.text) and not any(_SUCCESSION_REPORT.search(u.text) for u in chosen):
-        # "Who took over from Zaluzhnyi?" answered with "Zaluzhnyi took part in a NATO meeting"
-        return "no sentence reports the change of post asked about"
-    if _VERDICT_QUESTION.search(intent.text) and not any(_VERDICT_REPORT.search(u.text) for u in chosen):
-        # "What sentence did Vovk get?" answered with "… the suspect is a Ukrainian woman Natalia Vovk"
-        return "no sentence reports the verdict asked about"
-    if kind == qs.WHO and _NAME_ASKED.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
-        # "What's the name of the grain tycoon killed in Mykolaiv?" answered with "40 rockets hit Mykolaiv"
-        # (only where a name is asked for: a plain "who" may be answered by an institution, "the United
-        # Nations", which names no one)
-        return "no sentence names anyone, or anyone's post"
-    if kind == qs.WHY and _WHY.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
-        # "Why did Klitschko resign?" answered with "Mayor Klitschko said one person died"
-        return "no sentence gives a reason"
+    for only, question, report, why in _MUST_REPORT:
+        if (only is None or kind == only) and question.search(intent.text) \
+                and not any(report.search(u.text) for u in chosen):
+            return why
+    for only, question, why in _MUST_GIVE_KIND:
+        if kind == only and question.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
+            return why
     return None
+
+
+# A question that asks for an event of a kind, what one of the chosen sentences must then report, and why
+# the answer is declined when none does; for one kind of question only, or (None) any.
+_MUST_REPORT = [
+    # "When did Russian troops capture Chasiv Yar?" answered with "Russian troops struck Chasiv Yar"
+    (qs.WHEN, _CONTROL_QUESTION, _CONTROL_REPORT, "no sentence reports the change of control asked about"),
+    # "Who took over from Zaluzhnyi?" answered with "Zaluzhnyi took part in a NATO meeting"
+    (None, _SUCCESSION_QUESTION, _SUCCESSION_REPORT, "no sentence reports the change of post asked about"),
+    # "What sentence did Vovk get?" answered with "… the suspect is a Ukrainian woman Natalia Vovk"
+    (None, _VERDICT_QUESTION, _VERDICT_REPORT, "no sentence reports the verdict asked about"),
+]
+# A kind of question, what in it makes the kind's cue (_kind_cue) a must, and why the answer is declined
+# when no chosen sentence has it.
+_MUST_GIVE_KIND = [
+    # "What's the name of the grain tycoon killed in Mykolaiv?" answered with "40 rockets hit Mykolaiv" (only
+    # where a name is asked for: a plain "who" may be answered by an institution, "the United Nations")
+    (qs.WHO, re.compile(r"\bnames?\b", re.I), "no sentence names anyone, or anyone's post"),
+    # "Why did Klitschko resign?" answered with "Mayor Klitschko said one person died"
+    (qs.WHY, re.compile(r"\bwhy\b|\bfor what reason\b|\bhow come\b", re.I), "no sentence gives a reason"),
+]
 
 
 def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazetteer: Gazetteer,
@@ -800,7 +810,6 @@ _NOT_SPEAKERS = frozenset("russia ukraine kyiv moscow kremlin iaea nato un eu us
 _SPEECH = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|wrote|writes|(?:called|calls)(?! up)|"
            r"described|describes|warned|warns|added|noted|stressed|announced|replied|responded|declared|"
            r"emphasized|emphasised)\b")
-_NAME_ASKED = re.compile(r"\bnames?\b", re.I)   # "what's the name of …": a person's, asked for as such
 # Sums of money: no answer to how many people or things (a "how much" question may ask for one)
 _HOW_MANY_THINGS = re.compile(r"\bhow many\b", re.I)
 _CURRENCY = r"(?:dollars?|euros?|pounds?|crowns?|kron\w+|hryvn\w+|rubles?|roubles?|francs?|yuan|yen|UAH|USD|EUR|RUB)"
@@ -828,7 +837,6 @@ _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (
     (r"\b(?:wounded|injured|hurt)\b", r"\b(?:wound\w*|injur\w*|hurt|casualt\w*)\b"),
     (r"\b(?:detained|arrested|detain|arrest)\b", r"\b(?:detain\w*|arrest\w*|detention\w*|held|jailed)\b"),
 )]
-_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|\bhow come\b", re.I)
 # What looks like a number and is not a count: a day of a month, a year, a time, a dd.mm.yy date.
 _NOT_A_COUNT = re.compile(rf"\b(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD})\b"
                           r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
