@@ -112,6 +112,15 @@ class _RowFile:
         return out
 
 
+def _union(row_sets: Sequence[np.ndarray], size: int) -> np.ndarray:
+    """The ascending union of row sets, through a boolean mask: numpy's `unique` of their concatenation
+    sorts or hashes every row (1-14 ms for a place and a month at 170k passages); the mask costs 0.2 ms."""
+    mask = np.zeros(size, dtype=bool)
+    for rows in row_sets:
+        mask[rows] = True
+    return np.flatnonzero(mask)
+
+
 def _memmap_of(array: np.ndarray) -> np.memmap | None:
     """The np.memmap under an array read from a saved file (see _mapped), None for one in memory."""
     base = array
@@ -262,7 +271,7 @@ class RowIndex:
     def dense_in(self, embedding: np.ndarray, n: int, row_sets: Sequence[np.ndarray]) -> list[list[tuple[str, float]]]:
         """`dense` among each set of rows (ascending row numbers), from one pass over their union: a
         question on a month and the week after it, a place and a name, read their shared rows once."""
-        rows = row_sets[0] if len(row_sets) == 1 else np.unique(np.concatenate(row_sets))
+        rows = row_sets[0] if len(row_sets) == 1 else _union(row_sets, self.size)
         if rows.size == 0 or self.vectors.shape[0] != self.size:
             return [[] for _ in row_sets]
         # numpy's own single-threaded product, not BLAS: OpenBLAS's threads spin against the encoder's
