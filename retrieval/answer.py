@@ -241,6 +241,9 @@ class Composer:
         needed = [t for t in salient if t.kind != "place" and not (
             t.kind != "number" and t.text.lower() in idiom_words) and not (
             t.kind == "rare" and qs.is_inflected_verb(t.text))]
+        # "which French TV reporter was killed": what describes the person asked for, not what the report must say
+        described = qs.person_descriptors(intent.text)
+        needed = [t for t in needed if t.text.lower() not in described]
         needed += [qs.Salient(year, "number", frozenset({year})) for year in intent.years_ahead]
         if evidence.best_similarity >= RARE_WORD_TOLERANCE:
             # passages this close in meaning: a rare word they lack is the asker's own wording

@@ -25,6 +25,17 @@ from retrieval.text import stem as stem_word
 
 WHY, COUNT, WHEN, WHO, WHERE, YESNO, WHAT = "why", "count", "when", "who", "where", "yesno", "what"
 
+# The roles a question asks a person by: "which French TV reporter", "what US spokesman".
+_ROLES = (r"spokes\w+|officials?|ministers?|reporters?|journalists?|correspondents?|commanders?|generals?|governors?|"
+          r"mayors?|presidents?|leaders?|secretary|diplomats?|envoys?|ambassadors?|officers?|analysts?|experts?|hosts?|"
+          r"presenters?|showman|bloggers?|oligarchs?|businessman|tycoons?|politicians?|lawmakers?|deputy|propagandists?|"
+          r"singers?|actors?|athletes?|players?|activists?|priests?|colonels?|pilots?|chiefs?|advis[eo]rs?|MPs?|"
+          r"person|man|woman")
+# The words before the role describe the person asked for, and the report that names that person need
+# not repeat them ("BFMTV journalist Frédéric Leclerc-Imhoff", "spokesman John Kirby").
+_DESCRIBED_PERSON = re.compile(rf"\b(?:which|what|who (?:is|was|were) the|name of the)\s+((?:[\w’'\-]+\s+){{1,4}}?)"
+                               rf"(?:{_ROLES})\b", re.I)
+
 # Order matters: the first pattern that matches decides ("How many ... since when" is a count).
 _KINDS = [
     (WHY, re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:why\b|for what reason|what (?:made|caused|led|forced|prompted|drove|pushed)\b"
@@ -510,6 +521,11 @@ def _correction(word: str, df: Callable[[Iterable[str]], dict[str, int]], common
     counts = df({stem(e) for e in edits})
     best = max(sorted(edits), key=lambda e: counts.get(stem(e), 0))
     return best if counts.get(stem(best), 0) >= common else None
+
+
+def person_descriptors(question: str) -> set[str]:
+    """The lower-case words that describe the person a question asks for (see _DESCRIBED_PERSON)."""
+    return {w.lower() for m in _DESCRIBED_PERSON.finditer(question) for w in _WORD.findall(m[1])}
 
 
 def is_inflected_verb(word: str) -> bool:

@@ -1023,3 +1023,18 @@ def test_a_countrys_adjective_and_capital_are_the_country():
     assert qs.supports(name("Astana"), "Kazakhstan will extradite wanted evaders to Russia.")
     assert qs.supports(name("Greek"), "The foreign minister of Greece reopened the consulate.")
     assert not qs.supports(name("Kazakh"), "The Minister of Internal Affairs of Uzbekistan said so.")
+
+
+def test_the_words_that_describe_the_person_asked_for_need_not_be_in_the_report(fresh, tmp_path):
+    assert qs.person_descriptors("Which French TV reporter was killed near Sievierodonetsk?") == {"french", "tv"}
+    assert qs.person_descriptors("which big russian showman n tv host went on insta") == {"big", "russian"}
+    assert qs.person_descriptors("Which tanks did Britain give Ukraine?") == set()   # no person asked for
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "kirby", "2022-10-09", "rt.com", "",
+           "President Joe Biden's warning of Armageddon was not based on any new intelligence, spokesman John Kirby said.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("Which US spokesman said Biden's Armageddon warning was not prompted by fresh intelligence?")
+    assert not answer.abstained and "Kirby" in answer.answer, answer.answer
+    # a name the question is about, not a description of the person, is still needed
+    assert fresh.ask("Which spokesman said Macron's Armageddon warning was not prompted by fresh intelligence?").abstained
