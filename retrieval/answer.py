@@ -735,6 +735,9 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
     if (speaker := _speaker_asked(intent.text)) and not any(_speaks(u, speaker) for u in chosen):
         # "What did Girkin say after Ukrainian troops captured him?" answered with a bounty offered for him
         return f"no sentence gives {speaker}'s own words"
+    if _OTHER_PERSON_ASKED.search(intent.text) and not any(_names_someone_new(u.text, intent.text) for u in chosen):
+        # "Whom did Peskov meet in Luhansk?" answered with "Kremlin spokesman Dmitry Peskov visited Luhansk"
+        return "no sentence names anyone but those the question names"
     for only, question, report, why in _MUST_REPORT:
         if (only is None or kind == only) and question.search(intent.text) \
                 and not any(report.search(u.text) for u in chosen):
@@ -845,6 +848,25 @@ _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (
 _NOT_A_COUNT = re.compile(rf"\b(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD})\b"
                           r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
                           r"|\b(?:no|any|every|some)\s*one\b|\bone (?:another|of them)\b", re.I)  # "no one listens"
+
+
+# "Whom did Peskov meet…", "who did Zelensky name as…": someone other than the question's own subject
+_OTHER_PERSON_ASKED = re.compile(r"^\W*whom?\s+(?:did|does|do|will|would|has|have|had)\b", re.I)
+_CAPITALISED_WORDS = re.compile(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*")
+
+
+def _names_someone_new(text: str, question: str) -> bool:
+    """Does the text name someone or something (capitalised words) that the question does not? A run of
+    capitals with one of the question's words in it is the question's own ("Dmitry Peskov" for "Peskov")."""
+    asked = qs.content_stems(question)
+    for m in _CAPITALISED_WORDS.finditer(text):
+        words = [re.sub(r"[’']s$", "", w) for w in m.group().split()]
+        if any(qs.stem(w) in asked for w in words):
+            continue
+        if any(w.lower() not in qs.STOP and w.lower() not in qs.GENERIC_NAMES and qs.stem(w) not in _CALENDAR_STEMS
+               for w in words):  # an institution counts: "convince the United Nations to send its mission"
+            return True
+    return False
 
 
 def _names_a_person(text: str) -> bool:

@@ -79,7 +79,7 @@ reckon reckons
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
-_GENERIC_NAMES = frozenset("""ukraine ukrainian ukrainians russia russian russians moscow kremlin kyiv kiev
+GENERIC_NAMES = frozenset("""ukraine ukrainian ukrainians russia russian russians moscow kremlin kyiv kiev
 donbas donbass european west western
 ru ua rus ukr rf afu zsu uaf""".split())   # the last: the two sides as a channel abbreviates them
 # Acronyms spelled like grammar words: "US", "WHO", "IT Army" are names even in capitals.
@@ -356,7 +356,7 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             # with a capital ("Soviet"), and the war's own ("Russian") says nothing
             word = next((part for part in word.split("-") if part[:1].isupper()), "")
             low = word.lower()
-            if not word or low in _GENERIC_NAMES or low in seen:
+            if not word or low in GENERIC_NAMES or low in seen:
                 continue
             seen.add(low)
         has_digit = any(ch.isdigit() for ch in word)
@@ -365,7 +365,7 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             continue  # a grammar word typed in capitals for stress: "sailed INTO a port"
         capital = word[0].isupper() and i > 0 and low not in STOP
         if has_digit or acronym or capital:
-            if low in _GENERIC_NAMES:
+            if low in GENERIC_NAMES:
                 continue
             if word.isupper() and len(word) <= 4 and low not in _ALIASES:
                 terms.append(Salient(word, "acronym", frozenset({word})))  # "ISW": never the pronoun "us"
@@ -472,7 +472,7 @@ def names_typed_in_lower_case(question: str, skip: Iterable[str], df: Callable[[
     skip = {w.lower() for w in skip}
     words = {m.group() for m in _WORD.finditer(question) if m.group().islower() and m.group().isalpha()}
     words = {w for w in words if len(w) > 2 and w not in STOP and w not in skip and w not in CALENDAR_WORDS
-             and w not in _GENERIC_NAMES and w not in _ALIASES}
+             and w not in GENERIC_NAMES and w not in _ALIASES}
     if not words:
         return []
     stems = {w: stem(w) for w in words}
@@ -586,7 +586,7 @@ def typo_corrections(question: str, df: Callable[[Iterable[str]], dict[str, int]
 def _lower_case_country(low: str) -> str | None:
     """The country a lower-case word names, its own or as a possessive without the apostrophe."""
     for name in (low, low[:-1] if low.endswith("s") else None):
-        if name and name in _COUNTRY_WORDS and name in _ALIASES[name] and name not in _GENERIC_NAMES:
+        if name and name in _COUNTRY_WORDS and name in _ALIASES[name] and name not in GENERIC_NAMES:
             return name
     return None
 

@@ -605,6 +605,14 @@ _NOT_UNTIL_REPORTED = [
      ("captured", "2022-07-20", "ukrinform.net", "Chasiv Yar",
       "Russian troops captured Chasiv Yar on July 19 after weeks of assaults, the General Staff said."),
      "July 19"),
+    ("whom someone met is someone the question does not name",
+     [("visit", "2022-11-08", "ukrinform.net", "Peskov in Luhansk",
+       "The Russian presidential administration said that Kremlin spokesman Dmitry Peskov visited the "
+       "occupied city of Luhansk on November 8.")],
+     "Whom did Kremlin spokesman Peskov meet during his trip to occupied Luhansk?",
+     ("met", "2022-11-09", "ukrinform.net", "Peskov met Pasechnik",
+      "In Luhansk, Peskov met the occupation leader Leonid Pasechnik, Russian media reported."),
+     "Pasechnik"),
 ]
 
 
