@@ -735,6 +735,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
     if (speaker := _speaker_asked(intent.text)) and not any(_speaks(u, speaker) for u in chosen):
         # "What did Girkin say after Ukrainian troops captured him?" answered with a bounty offered for him
         return f"no sentence gives {speaker}'s own words"
+    if kind == qs.COUNT and (counted := qs.counted_nation(intent.text)) is not None \
+            and not any(_counts_for(u.text, *counted) for u in chosen):
+        # "How many Belarusian diplomats did Kyiv expel?" answered with "Belarus ordered 12 Ukrainian diplomats out"
+        return "no sentence counts the side's people asked about"
     if _OTHER_PERSON_ASKED.search(intent.text) and not any(_names_someone_new(u.text, intent.text) for u in chosen):
         # "Whom did Peskov meet in Luhansk?" answered with "Kremlin spokesman Dmitry Peskov visited Luhansk"
         return "no sentence names anyone but those the question names"
@@ -848,6 +852,26 @@ _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (
 _NOT_A_COUNT = re.compile(rf"\b(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD})\b"
                           r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
                           r"|\b(?:no|any|every|some)\s*one\b|\bone (?:another|of them)\b", re.I)  # "no one listens"
+
+
+_COUNT_THEN_WORDS = re.compile(r"\b(?:\d[\d,.]*|" + _NUMBER_WORDS + r")((?:\s+[\w’'\-]+){1,4})", re.I)
+
+
+def _counts_for(text: str, nation: frozenset[str], nouns: set[str]) -> bool:
+    """Does the text count the nouns asked about without naming them another nation's ("12 diplomats" or
+    "12 Belarusian diplomats" for Belarusian diplomats; not "12 Ukrainian diplomats")? A text that counts
+    none of them is not judged here."""
+    counted = False
+    for m in _COUNT_THEN_WORDS.finditer(text):
+        words = m.group(1).split()
+        at = next((i for i, w in enumerate(words) if qs.stem(w) in nouns), None)
+        if at is None:
+            continue
+        counted = True
+        named = [n for w in words[:at] if (n := qs.nation_of(w)) is not None]
+        if not named or nation in named:
+            return True
+    return not counted
 
 
 # "Whom did Peskov meet…", "who did Zelensky name as…": someone other than the question's own subject

@@ -307,6 +307,41 @@ def count_target(text: str) -> set[str]:
     return stems
 
 
+# The two sides by their adjectives, beside the other countries' (_ALIASES): whose soldiers, diplomats, POWs
+_SIDES = {"russian": frozenset({"russian", "russians", "russia", "russia's", "russia’s"}),
+          "ukrainian": frozenset({"ukrainian", "ukrainians", "ukraine", "ukraine's", "ukraine’s"})}
+
+
+def nation_of(word: str) -> frozenset[str] | None:
+    """The forms of the nation a word names ("Belarusian" -> belarus, belarusian, minsk…), None if none."""
+    low = word.lower().strip("’'")
+    for side in _SIDES.values():
+        if low in side:
+            return side
+    return _ALIASES.get(low) if low in _COUNTRY_WORDS else None
+
+
+def counted_nation(text: str) -> tuple[frozenset[str], set[str]] | None:
+    """For "how many Belarusian diplomats…": the nation the counted ones belong to and the counted nouns'
+    stems; None when the question counts no one's in particular."""
+    m = _TARGET.search(text)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    for i, word in enumerate(words[:-1]):
+        if (nation := nation_of(word)) is not None:
+            nouns = {stem(w) for w in words[i + 1:]}
+            for group in [*_SAME_COUNT, _EXCHANGED]:
+                if nouns & group:
+                    nouns |= group
+            return nation, nouns
+    return None
+
+
+# Whom a swap returns, as reports count them: "86 Ukrainian servicemen" for the prisoners asked about
+_EXCHANGED = {"prison", "pow", "captiv", "defend", "servicemen", "serviceman", "soldier", "fighter"}
+
+
 @dataclass(frozen=True)
 class Salient:
     """A term the evidence must contain: a name (with its spellings), a number, a place or a rare word."""

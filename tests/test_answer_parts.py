@@ -605,6 +605,14 @@ _NOT_UNTIL_REPORTED = [
      ("captured", "2022-07-20", "ukrinform.net", "Chasiv Yar",
       "Russian troops captured Chasiv Yar on July 19 after weeks of assaults, the General Staff said."),
      "July 19"),
+    ("a count of one side's people is no count of the other's",
+     [("ordered", "2022-03-23", "ukrinform.net", "Diplomats ordered out",
+       "Belarus has ordered 12 Ukrainian diplomats to leave the country within 72 hours, the foreign ministry "
+       "in Kyiv said.")],
+     "How many Belarusian diplomats did Kyiv expel in response?",
+     ("response", "2022-03-24", "ukrinform.net", "Kyiv responds",
+      "In response, Kyiv expelled five Belarusian diplomats, the foreign ministry said."),
+     "five Belarusian diplomats"),
     ("whom someone met is someone the question does not name",
      [("visit", "2022-11-08", "ukrinform.net", "Peskov in Luhansk",
        "The Russian presidential administration said that Kremlin spokesman Dmitry Peskov visited the "
