@@ -683,7 +683,8 @@ _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
                  r"hundreds?|thousands?|dozens?|millions?|billions?|half")
-_ANY_NUMBER = re.compile(rf"\b(?:\d[\d,.]*\s*(?:%|percent|per cent)?|{_NUMBER_WORDS})\b", re.I)
+_ANY_NUMBER = re.compile(rf"\b(?:\d[\d,.]*\s*(?:%|percent|per cent)?|{_NUMBER_WORDS}"
+                         r"|(?:a|one|two) thirds?|(?:a|one|three) quarters?)\b", re.I)   # "more than a third of"
 _NUM_UNIT = re.compile(r"\d[\d,.]*\s*(?:-\s*)?(?:km|kilomet\w*|miles?|met(?:er|re)s?|m\b|days?|weeks?|months?|hours?|"
                        r"years?|%|percent|per cent|kilograms?|tons?|tonnes?)", re.I)
 _CALENDAR_STEMS = frozenset(qs.stem(w) for w in CALENDAR_WORDS)

@@ -680,6 +680,7 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
         head = term.text[:max(5, len(term.text) - 3)]
         return any(stem(w) == target or (len(head) >= 5 and w.startswith(head)) or stem(w) in same
                    or (len(term.text) >= 4 and w.startswith(term.text) and len(w) >= len(term.text) + 3)
+                   or _spelled_alike(w, term.text.lower(), RARE_SPELLING_MIN)
                    for w in _WORD.findall(low))
     if term.text.isupper() and 2 <= len(term.text) <= 6 and term.text in _initialisms(text):
         return True  # "ISW" for "the Institute for the Study of War"
@@ -693,13 +694,22 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     target = term.text.lower()
     if len(target) < 5 or target in _ALIASES:
         return False
-    first = target[:2]
     for w in set(_TOKEN.findall(low)):
         w = _POSSESSIVE.sub("", w.strip(".’'-"))  # "Georgia’s" is Georgia, for "Georgian"
-        if len(w) >= 4 and w[:2] == first and (stem(w) == stem(target)
-                                             or difflib.SequenceMatcher(None, w, target).ratio() >= 0.85):
+        if len(w) >= 4 and w[:2] == target[:2] and stem(w) == stem(target) or _spelled_alike(w, target, 4):
             return True
     return False
+
+
+# A lower-case word this long that the corpus spells otherwise is a name's other transliteration
+# ("boichenko" for "Boychenko"), not a topic: shorter ones are too often other words ("pizza"/"piazza").
+RARE_SPELLING_MIN = 7
+
+
+def _spelled_alike(word: str, target: str, shortest: int) -> bool:
+    """One or two letters apart, with the same first two: Zelensky / Zelenskyy, Boichenko / Boychenko."""
+    return len(word) >= shortest and len(target) >= shortest and word[:2] == target[:2] \
+        and difflib.SequenceMatcher(None, word, target).ratio() >= 0.85
 
 
 # Words for the same thing in war reporting, by stem: the asker's word and the reporters' ("local traitor",

@@ -1054,3 +1054,20 @@ def test_the_words_that_describe_the_person_asked_for_need_not_be_in_the_report(
     assert not answer.abstained and "Kirby" in answer.answer, answer.answer
     # a name the question is about, not a description of the person, is still needed
     assert fresh.ask("Which spokesman said Macron's Armageddon warning was not prompted by fresh intelligence?").abstained
+
+
+def test_a_names_other_transliteration_typed_in_lower_case_is_the_name():
+    rare = lambda word: qs.Salient(word, "rare", frozenset({word}))
+    assert qs.supports(rare("boichenko"), "Vadim Boychenko: Only three of the 14 buses reached Zaporizhzhia.")
+    assert qs.supports(rare("zelenskyy"), "Zelensky spoke to the European Council.")
+    # a short word is too often another word, and so is a longer one that begins otherwise
+    assert not qs.supports(rare("pizza"), "They met on the piazza.")
+    assert not qs.supports(rare("conscripts"), "The transcripts were published.")
+
+
+def test_a_fraction_is_the_number_a_how_much_question_asks_for():
+    from retrieval.answer import _gives_number
+
+    assert _gives_number("Russia has destroyed more than a third of our energy infrastructure.")
+    assert _gives_number("Three quarters of the city is without power.")
+    assert not _gives_number("The third round of talks was held in Belarus.")
