@@ -61,6 +61,8 @@ _REPORTERS_WORDS = [
     (r"\borcs?\b", "occupiers invaders"),
     (r"\b(?:ammo |arms )?dumps?\b", "depot warehouse"),
     (r"\bcrude\b", "oil"),
+    (r"\bsnap(?:s|ped|ping)? (?:\w+ )?up\b|\bbuy(?:s|ing)? up\b|\bstock(?:s|ed|ing)? up\b", "buying stocking"),
+    (r"\bstores\b", "shops"), (r"\bshops\b", "stores"),
     (r"\bon (?:the )?planet\b|\bin the world\b", "world's largest"),
     (r"\bww ?(?:2|ii)\b|\bsecond world war\b", "World War II"),
     (r"\bww ?(?:1|i)\b|\bfirst world war\b", "World War I"),

@@ -432,6 +432,8 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "mercenaries" in parse_intent("how many wagner mercs died", gazetteer).lexical_text
     assert "depot" in parse_intent("which town was the ammo dump by", gazetteer).lexical_text
     assert "oil" in parse_intent("who was still moving russian crude", gazetteer).lexical_text
+    assert "buying" in parse_intent("what were the troops snapping up in stores", gazetteer).lexical_text
+    assert "shops" in parse_intent("what were the troops snapping up in stores", gazetteer).lexical_text
     assert "World War II" in parse_intent("he likened it to something from ww2", gazetteer).lexical_text
     # the asker's "I read that" is how they pass it on: none of its words is a term the evidence must have
     assert any(asked.startswith("I read") for asked, _ in parse_intent("So I read that Kyiv froze it", gazetteer).idioms)
