@@ -821,7 +821,8 @@ _SAYING_QUESTION = re.compile(r"\b(?:[Ww]hat|[Ww]at|[Hh]ow) (?:did|does|do|has|h
 _NOT_SPEAKERS = frozenset("russia ukraine kyiv moscow kremlin iaea nato un eu us uk washington pentagon".split())
 _SPEECH = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|wrote|writes|(?:called|calls)(?! up)|"
            r"described|describes|warned|warns|added|noted|stressed|announced|replied|responded|declared|"
-           r"emphasized|emphasised)\b")
+           r"emphasized|emphasised|noting|adding|saying|stressing|warning|explained|explaining|commented|"
+           r"argued|argues|insisted|insists|admitted|admits|denied|denies|addressed)\b")
 # Sums of money: no answer to how many people or things (a "how much" question may ask for one)
 _HOW_MANY_THINGS = re.compile(r"\bhow many\b", re.I)
 _CURRENCY = r"(?:dollars?|euros?|pounds?|crowns?|kron\w+|hryvn\w+|rubles?|roubles?|francs?|yuan|yen|UAH|USD|EUR|RUB)"
@@ -961,8 +962,10 @@ def _speaks(unit: _Unit, surname: str) -> bool:
         return True  # a quote given its speaker
     name = re.escape(surname)
     title = (unit.passage.title or "").split(" (")[0]
-    if re.search(rf"[-–—]\s*(?:[\w.]+\s+){{0,2}}{name}\W*$|^(?:[\w.]+\s+){{0,2}}{name}\s*:", title):
-        return True  # under a title that gives his words: "… 'war crime' - Borrell", "Peskov: …"
+    if re.search(rf"[-–—]\s*(?:[\w.]+\s+){{0,2}}{name}\W*$|^(?:[\w.]+\s+){{0,2}}{name}"
+                 rf"(?:\s+(?:on|about)\b[^:]{{0,60}})?\s*:", title):
+        # under a title that gives his words: "… 'war crime' - Borrell", "Peskov: …", "Danilov on Odesa: …"
+        return True
     if surname not in unit.text:
         return False
     found = attribution.speaker(unit.text)

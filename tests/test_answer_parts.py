@@ -674,6 +674,20 @@ def test_what_someone_said_is_answered_by_his_own_words(fresh, tmp_path):
     assert not answer.abstained and "grave violation" in answer.answer, answer.answer
 
 
+def test_own_words_are_found_in_the_reporters_other_ways_of_giving_them(fresh, tmp_path):
+    corpus = _corpus(tmp_path, ("danilov", "2022-03-13", "ukrinform.net", "Danilov on Russian offensive on Odesa: no smooth sailing",
+                                "Russian invaders plan to land their paratroopers in Odesa region to take control of "
+                                "Odesa city."),
+                     ("zelensky", "2022-02-09", "ukrinform.net", "Fuel and power supplies",
+                      "President Volodymyr Zelensky has addressed the threat to cut off fuel supplies, noting that "
+                      "such a policy would be a return to the Stone Age."))
+    fresh.ingest([corpus])
+    answer = fresh.ask("How did Danilov say the Russians intended to seize Odesa?")  # "Name on topic: …" titles
+    assert not answer.abstained and "paratroopers" in answer.answer, answer.answer
+    answer = fresh.ask("How did Zelensky describe cutting off fuel supplies to Ukraine?")  # "has addressed …, noting"
+    assert not answer.abstained and "Stone Age" in answer.answer, answer.answer
+
+
 def test_a_name_in_the_title_counts_for_the_sentences_under_it(fresh, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
