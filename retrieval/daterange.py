@@ -28,6 +28,10 @@ _DATE_PHRASE = re.compile(
     rf"\b{_RANGE_WORD}\s*{_PART}(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?({MONTH_WORD})\s+"
     rf"(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?{_YEAR}\b", re.I)
 _YEAR_PHRASE = re.compile(rf"\b{_RANGE_WORD}\s*{_YEAR}\b", re.I)
+# A year that names an event, not when it was reported: "some 2014 battle", "the 1994 deal", "Russia's 2021
+# Duma poll" are told of in the news of any year.
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|some|that|this|which|what|whose|its|their|his|her|\w+[’']s)\s+$", re.I)
+_WORD_AFTER = re.compile(r"\s+(?!(?:and|or|to|till|until|through)\b)[A-Za-z]")
 _ISO_PHRASE = re.compile(rf"\b{_RANGE_WORD}\s*(\d{{4}})-(\d{{2}})-(\d{{2}})\b", re.I)
 # A day or a month without its year ("on November 1", "in July"): the last one before the newest article.
 _NO_YEAR_AFTER = r"(?![a-z])(?![,.]?\s*(?:of\s+)?\d)"
@@ -157,9 +161,15 @@ class DateRange:
                     word, part, month = m.group(1), m.group(2), month_number(m.group(3))
                     apply(None if word == "at" else word, *_part_of(*_span(_last_year_with(month, 1, newest), month), part))
         for m in _YEAR_PHRASE.finditer(question):
-            if not any(a <= m.start(2) < b for a, b in consumed):
+            if not any(a <= m.start(2) < b for a, b in consumed) and not (
+                    m.group(1) is None and _names_an_event(question, m.start(2), m.end(2))):
                 apply(m.group(1), *_span(int(m.group(2))))
         return cls(since, until, lag, as_of, as_of_day)
+
+
+def _names_an_event(question: str, start: int, end: int) -> bool:
+    """Is the year at question[start:end] part of an event's name, after a determiner and before a noun?"""
+    return bool(_DETERMINER_BEFORE.search(question, max(0, start - 40), start) and _WORD_AFTER.match(question, end))
 
 
 def _option_day(value: str | None, label: str, *, end: bool) -> int:

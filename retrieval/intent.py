@@ -61,6 +61,7 @@ _REPORTERS_WORDS = [
     (r"\borcs?\b", "occupiers invaders"),
     (r"\b(?:ammo |arms )?dumps?\b", "depot warehouse"),
     (r"\bcrude\b", "oil"),
+    (r"\bpockets?\b|\bcauldrons?\b|\bkettles?\b", "encirclement encircled surrounded"),
     (r"\bsnap(?:s|ped|ping)? (?:\w+ )?up\b|\bbuy(?:s|ing)? up\b|\bstock(?:s|ed|ing)? up\b", "buying stocking"),
     (r"\bstores\b", "shops"), (r"\bshops\b", "stores"),
     (r"\bon (?:the )?planet\b|\bin the world\b", "world's largest"),

@@ -33,7 +33,7 @@ _ROLES = (r"spokes\w+|officials?|ministers?|reporters?|journalists?|corresponden
           r"person|man|woman")
 # The words before the role describe the person asked for, and the report that names that person need
 # not repeat them ("BFMTV journalist Frédéric Leclerc-Imhoff", "spokesman John Kirby").
-_DESCRIBED_PERSON = re.compile(rf"\b(?:which|what|who (?:is|was|were) the|name of the)\s+((?:[\w’'\-]+\s+){{1,4}}?)"
+_DESCRIBED_PERSON = re.compile(rf"\b(?:which|what|who(?:[’']?s| is| was| were) the|name of the)\s+((?:[\w’'\-]+\s+){{1,4}}?)"
                                rf"(?:{_ROLES})\b", re.I)
 
 # Order matters: the first pattern that matches decides ("How many ... since when" is a count).

@@ -432,6 +432,7 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "mercenaries" in parse_intent("how many wagner mercs died", gazetteer).lexical_text
     assert "depot" in parse_intent("which town was the ammo dump by", gazetteer).lexical_text
     assert "oil" in parse_intent("who was still moving russian crude", gazetteer).lexical_text
+    assert "encirclement" in parse_intent("how many were caught in the lyman pocket", gazetteer).lexical_text
     assert "buying" in parse_intent("what were the troops snapping up in stores", gazetteer).lexical_text
     assert "shops" in parse_intent("what were the troops snapping up in stores", gazetteer).lexical_text
     assert "World War II" in parse_intent("he likened it to something from ww2", gazetteer).lexical_text
@@ -1061,6 +1062,7 @@ def test_the_words_that_describe_the_person_asked_for_need_not_be_in_the_report(
     assert qs.person_descriptors("Which French TV reporter was killed near Sievierodonetsk?") == {"french", "tv"}
     assert qs.person_descriptors("which big russian showman n tv host went on insta") == {"big", "russian"}
     assert qs.person_descriptors("Which tanks did Britain give Ukraine?") == set()   # no person asked for
+    assert {"polish", "ex", "foreign"} <= qs.person_descriptors("whos the polish ex foreign minister who said so")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     _write(corpus, "kirby", "2022-10-09", "rt.com", "",

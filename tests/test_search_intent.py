@@ -14,6 +14,11 @@ from retrieval.intent import parse_intent
     ("News from Pokrovsk on 2024-08-15", 20240815, 20240815),
     ("What happened on 3 March 2022 in Mariupol?", 20220303, 20220303),
     ("Who won the World Cup?", 0, 99999999),
+    # a year in an event's name is when the event was, not when the news came out
+    ("which 2014 battle did the adviser compare the Lyman pocket to?", 0, 99999999),
+    ("who said Russia broke the 1994 deal?", 0, 99999999),
+    ("What did Ukraine lose in 2014?", 20140101, 20141231),
+    ("Bakhmut 2022 losses", 20220101, 20221231),
 ])
 def test_dates_in_questions_become_ranges(gazetteer, question, since, until):
     intent = parse_intent(question, gazetteer)
