@@ -238,12 +238,12 @@ class Composer:
         # an idiom's words ("had given up") are the asker's phrasing: the search looks for the reporters' word
         idiom_words = {w.lower() for asked, _ in intent.idioms for w in asked.split()}
         # and so is a verb's inflected form ("begged", "grabbed"): the reporters have their own verb
-        needed = [t for t in salient if t.kind != "place" and not (
-            t.kind != "number" and t.text.lower() in idiom_words) and not (
-            t.kind == "rare" and qs.is_inflected_verb(t.text))]
-        # "which French TV reporter was killed": what describes the person asked for, not what the report must say
+        # and so are the words that describe the person asked for ("which French TV reporter was killed")
         described = qs.person_descriptors(intent.text)
-        needed = [t for t in needed if t.text.lower() not in described]
+        needed = [t for t in salient if t.kind != "place"
+                  and not (t.kind != "number" and t.text.lower() in idiom_words)
+                  and not (t.kind == "rare" and qs.is_inflected_verb(t.text))
+                  and t.text.lower() not in described]
         needed += [qs.Salient(year, "number", frozenset({year})) for year in intent.years_ahead]
         if evidence.best_similarity >= RARE_WORD_TOLERANCE:
             # passages this close in meaning: a rare word they lack is the asker's own wording

@@ -727,7 +727,8 @@ _ORDINAL_WORDS = dict(zip("1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th".split(),
 
 
 _CHAT_NUMBER = re.compile(r"(\d+(?:\.\d+)?)([km])", re.I)
-_WRITTEN_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)(?:\s*(thousand|million|billion|k\b|m\b|mln|bn))?", re.I)
+# "$1.5m" and "70k" take their letter only without a space: "1.5 m" is a length
+_WRITTEN_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)(?:\s*(thousand|million|billion|mln|bn)\b|([km])\b)?", re.I)
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9}
 
 
@@ -745,7 +746,7 @@ def _numbers_in(text: str) -> list[float]:
             value = float(m[1].replace(",", ""))
         except ValueError:
             continue
-        out.append(value * _SCALE.get((m[2] or "").lower(), 1.0))
+        out.append(value * _SCALE.get((m[2] or m[3] or "").lower(), 1.0))
     return out
 
 
