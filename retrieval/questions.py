@@ -694,9 +694,11 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     target = term.text.lower()
     if len(target) < 5 or target in _ALIASES:
         return False
+    region = target[:-3] if target.endswith(("eastern", "western", "northern", "southern")) else None
     for w in set(_TOKEN.findall(low)):
         w = _POSSESSIVE.sub("", w.strip(".’'-"))  # "Georgia’s" is Georgia, for "Georgian"
-        if len(w) >= 4 and w[:2] == target[:2] and stem(w) == stem(target) or _spelled_alike(w, target, 4):
+        if len(w) >= 4 and w[:2] == target[:2] and stem(w) == stem(target) or _spelled_alike(w, target, 4) \
+                or w == region:  # "Middle Eastern" fighters are from the Middle East
             return True
     return False
 
@@ -707,9 +709,26 @@ RARE_SPELLING_MIN = 7
 
 
 def _spelled_alike(word: str, target: str, shortest: int) -> bool:
-    """One or two letters apart, with the same first two: Zelensky / Zelenskyy, Boichenko / Boychenko."""
-    return len(word) >= shortest and len(target) >= shortest and word[:2] == target[:2] \
-        and difflib.SequenceMatcher(None, word, target).ratio() >= 0.85
+    """One or two letters apart, with the same first two: Zelensky / Zelenskyy, Boichenko / Boychenko; or
+    the same in another romanisation of Ukrainian or Russian: Kinzhal / Kinjal, Kharkov / Harkov."""
+    if len(word) < shortest or len(target) < shortest:
+        return False
+    if word[:2] == target[:2] and difflib.SequenceMatcher(None, word, target).ratio() >= 0.85:
+        return True
+    return _romanised(word) == _romanised(target)
+
+
+# The letters the romanisations of Cyrillic write differently (BGN, ISO, French and German habits, and the
+# news's own): written out because translitua goes from Cyrillic to Latin, not between two Latin spellings.
+_ROMANISATIONS = [("shch", "sh"), ("zh", "j"), ("kh", "h"), ("ts", "c"), ("tz", "c"), ("ch", "c"), ("yi", "i"),
+                  ("iy", "i"), ("yy", "i"), ("ii", "i"), ("ye", "e"), ("ie", "e"), ("yu", "u"), ("iu", "u"),
+                  ("ya", "a"), ("ia", "a"), ("y", "i"), ("w", "v"), ("ou", "u")]
+
+
+def _romanised(word: str) -> str:
+    for written, common in _ROMANISATIONS:
+        word = word.replace(written, common)
+    return word
 
 
 # Words for the same thing in war reporting, by stem: the asker's word and the reporters' ("local traitor",

@@ -1089,3 +1089,12 @@ def test_a_fraction_is_the_number_a_how_much_question_asks_for():
     assert _gives_number("Russia has destroyed more than a third of our energy infrastructure.")
     assert _gives_number("Three quarters of the city is without power.")
     assert not _gives_number("The third round of talks was held in Belarus.")
+
+
+def test_a_name_in_another_romanisation_or_as_its_regions_adjective_is_the_name():
+    name = lambda word: qs.Salient(word, "name", frozenset({word.lower()}))
+    assert qs.supports(name("Kinzhal"), "Shoigu admitted that Russia used Kinjal hypersonic missiles.")
+    assert qs.supports(name("Zhytomyr"), "Shelling of Jytomyr.") and qs.supports(name("Podolyak"), "Podoliak said.")
+    assert qs.supports(name("Eastern"), "About 16,000 volunteers from the Middle East are ready to fight.")
+    assert not qs.supports(name("Kinzhal"), "Kalibr missiles were used.")
+    assert not qs.supports(name("Eastern"), "Volunteers from the Middle Ages.")
