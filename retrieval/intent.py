@@ -67,8 +67,14 @@ _REPORTERS_WORDS = [
     (r"\bon (?:the )?planet\b|\bin the world\b", "world's largest"),
     (r"\bww ?(?:2|ii)\b|\bsecond world war\b", "World War II"),
     (r"\bww ?(?:1|i)\b|\bfirst world war\b", "World War I"),
+    (r"\bintl\b", "international"), (r"\bprep(?:s|ping|ped)?\b", "preparing preparation"),
+    (r"\bcash\b", "money"), (r"\bcellars?\b", "basement"),
+    (r"\b(?:gunfights?|firefights?|shoot-?outs?)\b", "battle fighting"),
     # how a channel opens what it passes on: the asker's report, not what the articles must say
-    (r"\b(?:i|we) (?:read|heard|hear|saw|see)\b|\b(?:heard|read) (?:that|somewhere)\b", ""),
+    (r"\b(?:i|we) (?:read|heard|hear|saw|see)\b|\b(?:heard|read) (?:that|somewhere)\b"
+     r"|\b(?:heard|read|saw) (?:from|on|in) [^,.?!—]{1,40}? (?:that|how)\b"
+     r"|\b(?:my|a) (?:friend|cousin|mate|buddy|brother|sister|relative|neighbou?r)\b[^,.?!—]{0,40}?"
+     r"\b(?:says|said|told me|tells me|wrote)\b", ""),
     (r"\bintel\b", "intelligence"),
     (r"\b(?:ran|run|runs|running) (?:away )?from\b", "fled flee"),
     (r"\bkids?\b", "children child boy girl"),

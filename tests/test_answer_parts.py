@@ -438,6 +438,10 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "World War II" in parse_intent("he likened it to something from ww2", gazetteer).lexical_text
     # the asker's "I read that" is how they pass it on: none of its words is a term the evidence must have
     assert any(asked.startswith("I read") for asked, _ in parse_intent("So I read that Kyiv froze it", gazetteer).idioms)
+    for told in ("heard from a cousin in zp that they pay cash", "a friend from the kherson side says they pay cash"):
+        assert any(asked.endswith(("that", "says")) for asked, _ in parse_intent(told, gazetteer).idioms), told
+    assert "international" in parse_intent("how many nationalities in the intl legion?", gazetteer).lexical_text
+    assert "preparing" in parse_intent("danilov: prepping for all-out war since when?", gazetteer).lexical_text
     # hedges and chat's "till" are grammar, even where every word is rare
     nothing_common = lambda stems: {st: 0 for st in stems}
     for question, word in (("roughly how many were holed up at the lavra", "roughly"),
