@@ -740,7 +740,8 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             and not any(_counts_for(u.text, *counted) for u in chosen):
         # "How many Belarusian diplomats did Kyiv expel?" answered with "Belarus ordered 12 Ukrainian diplomats out"
         return "no sentence counts the side's people asked about"
-    if _OTHER_PERSON_ASKED.search(intent.text) and not any(_names_someone_new(u.text, intent.text) for u in chosen):
+    if _OTHER_PERSON_ASKED.search(intent.text) and not any(
+            _names_someone_new(u.text, intent.text, u.passage.places) for u in chosen):
         # "Whom did Peskov meet in Luhansk?" answered with "Kremlin spokesman Dmitry Peskov visited Luhansk"
         return "no sentence names anyone but those the question names"
     for only, question, report, why in _MUST_REPORT:
@@ -876,23 +877,32 @@ def _counts_for(text: str, nation: frozenset[str], nouns: set[str]) -> bool:
     return not counted
 
 
-# "Whom did Peskov meet…", "who did Zelensky name as…": someone other than the question's own subject
-_OTHER_PERSON_ASKED = re.compile(r"^\W*whom?\s+(?:did|does|do|will|would|has|have|had)\b", re.I)
+# "Whom did Peskov meet…", "who did Zelensky name as…", "what's the name of the woman installed after Fedorov":
+# someone other than the question's own subject
+_OTHER_PERSON_ASKED = re.compile(r"^\W*(?:whom?\s+(?:did|does|do|will|would|has|have|had)\b"
+                                 r"|wh?at(?:[’']?s| is| was| are| were)? the names? of\b)", re.I)
 _CAPITALISED_WORDS = re.compile(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*")
 
 
-def _names_someone_new(text: str, question: str) -> bool:
+def _names_someone_new(text: str, question: str, places: Iterable[str] = ()) -> bool:
     """Does the text name someone or something (capitalised words) that the question does not? A run of
-    capitals with one of the question's words in it is the question's own ("Dmitry Peskov" for "Peskov")."""
+    capitals that ends in one of the question's words is the question's own ("Dmitry Peskov" for "Peskov");
+    one word opening a sentence or a clause is capitalised by grammar ("…: Occupants are turning…"); a
+    place the passage is tagged with ("taken to Russian-occupied Luhansk") is nobody."""
     asked = qs.content_stems(question)
+    place_words = {qs.stem(w) for name in places for w in name.split()}
     for m in _CAPITALISED_WORDS.finditer(text):
         words = [re.sub(r"[’']s$", "", w) for w in m.group().split()]
-        if any(qs.stem(w) in asked for w in words):
+        last = qs.stem(words[-1].split("-")[-1])
+        if last in asked or last in place_words or (len(words) == 1 and _CLAUSE_START.search(text, 0, m.start())):
             continue
         if any(w.lower() not in qs.STOP and w.lower() not in qs.GENERIC_NAMES and qs.stem(w) not in _CALENDAR_STEMS
-               for w in words):  # an institution counts: "convince the United Nations to send its mission"
+               and qs.stem(w) not in asked for w in words):  # an institution counts: "the United Nations"
             return True
     return False
+
+
+_CLAUSE_START = re.compile(r"(?:^|[.:!?;—–\-]\s*|\n\s*)$")
 
 
 def _names_a_person(text: str) -> bool:

@@ -1102,3 +1102,16 @@ def test_a_name_in_another_romanisation_or_as_its_regions_adjective_is_the_name(
     assert qs.supports(name("Eastern"), "About 16,000 volunteers from the Middle East are ready to fight.")
     assert not qs.supports(name("Kinzhal"), "Kalibr missiles were used.")
     assert not qs.supports(name("Eastern"), "Volunteers from the Middle Ages.")
+
+
+def test_someone_new_is_a_name_the_question_does_not_give_and_not_a_place_or_a_sentences_first_word():
+    from retrieval.answer import _names_someone_new
+
+    asked = "whats the name of the border guard spokesman who said 215,000 came home"
+    assert _names_someone_new("About 215,000 returned, according to spokesman for the State Border Guard Service "
+                              "Andriy Demchenko.", asked)   # the run ends in a name the question lacks
+    asked = "Whom did Kremlin spokesman Peskov meet in Luhansk?"
+    assert not _names_someone_new("Kremlin spokesman Dmitry Peskov visited the city of Luhansk on November 8.", asked)
+    assert not _names_someone_new("Occupied city: Occupants are everywhere.", asked)   # grammar's capitals
+    assert not _names_someone_new("He was taken to Russian-occupied Starobilsk.", asked, ["Starobilsk"])
+    assert _names_someone_new("In Luhansk, Peskov met the occupation leader Leonid Pasechnik.", asked)
