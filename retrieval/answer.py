@@ -857,7 +857,8 @@ _NOT_A_COUNT = re.compile(rf"\b(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1
                           r"|\b(?:no|any|every|some)\s*one\b|\bone (?:another|of them)\b", re.I)  # "no one listens"
 
 
-_COUNT_THEN_WORDS = re.compile(r"\b(?:\d[\d,.]*|" + _NUMBER_WORDS + r")((?:\s+[\w’'\-]+){1,4})", re.I)
+# A number and the words after it, read ahead so that a number among them starts a match of its own
+_COUNT_THEN_WORDS = re.compile(r"\b(?:\d[\d,.]*|" + _NUMBER_WORDS + r")(?=((?:\s+[\w’'\-]+){1,4}))", re.I)
 
 
 def _counts_for(text: str, nation: frozenset[str], nouns: set[str]) -> bool:

@@ -1115,3 +1115,12 @@ def test_someone_new_is_a_name_the_question_does_not_give_and_not_a_place_or_a_s
     assert not _names_someone_new("Occupied city: Occupants are everywhere.", asked)   # grammar's capitals
     assert not _names_someone_new("He was taken to Russian-occupied Starobilsk.", asked, ["Starobilsk"])
     assert _names_someone_new("In Luhansk, Peskov met the occupation leader Leonid Pasechnik.", asked)
+
+
+def test_each_number_is_read_with_the_people_it_counts():
+    from retrieval.answer import _counts_for
+
+    belarusians = qs.counted_nation("How many Belarusian diplomats did Kyiv expel?")
+    assert not _counts_for("Belarus has ordered 12 Ukrainian diplomats to leave.", *belarusians)
+    assert _counts_for("Belarus ordered out 12 Ukrainian and Kyiv 5 Belarusian diplomats.", *belarusians)
+    assert _counts_for("Kyiv expelled five diplomats.", *belarusians)   # no nation named: not judged against
