@@ -1122,5 +1122,5 @@ def test_each_number_is_read_with_the_people_it_counts():
 
     belarusians = qs.counted_nation("How many Belarusian diplomats did Kyiv expel?")
     assert not _counts_for("Belarus has ordered 12 Ukrainian diplomats to leave.", *belarusians)
-    assert _counts_for("Belarus ordered out 12 Ukrainian and Kyiv 5 Belarusian diplomats.", *belarusians)
+    assert _counts_for("Minsk sent home 12 Ukrainian diplomats and 5 Belarusian diplomats left.", *belarusians)
     assert _counts_for("Kyiv expelled five diplomats.", *belarusians)   # no nation named: not judged against
