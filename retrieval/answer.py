@@ -885,6 +885,10 @@ _OTHER_PERSON_ASKED = re.compile(r"^\W*(?:whom?\s+(?:did|does|do|will|would|has|
 _CAPITALISED_WORDS = re.compile(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*")
 
 
+# Where a capital letter is grammar's: a sentence's or a clause's first word
+_CLAUSE_START = re.compile(r"(?:^|[.:!?;—–\-]\s*|\n\s*)$")
+
+
 def _names_someone_new(text: str, question: str, places: Iterable[str] = ()) -> bool:
     """Does the text name someone or something (capitalised words) that the question does not? A run of
     capitals that ends in one of the question's words is the question's own ("Dmitry Peskov" for "Peskov");
@@ -901,9 +905,6 @@ def _names_someone_new(text: str, question: str, places: Iterable[str] = ()) -> 
                and qs.stem(w) not in asked for w in words):  # an institution counts: "the United Nations"
             return True
     return False
-
-
-_CLAUSE_START = re.compile(r"(?:^|[.:!?;—–\-]\s*|\n\s*)$")
 
 
 def _names_a_person(text: str) -> bool:

@@ -301,10 +301,16 @@ def count_target(text: str) -> set[str]:
     """Stems of what a "how many" question counts, with their synonyms ("How many soldiers" -> soldier, troop…)."""
     m = _TARGET.search(text)
     stems = content_stems(re.sub(r"\bppl\b", "people", m.group(1), flags=re.I)) if m else set()  # chat's "ppl"
-    for group in _SAME_COUNT:
-        if stems & group:
-            stems |= group
-    return stems
+    return _with_same_count(stems, _SAME_COUNT)
+
+
+def _with_same_count(stems: set[str], groups: Iterable[set[str]]) -> set[str]:
+    """The stems with every group of counted nouns that shares one of them."""
+    out = set(stems)
+    for group in groups:
+        if out & group:
+            out |= group
+    return out
 
 
 # The two sides by their adjectives, beside the other countries' (_ALIASES): whose soldiers, diplomats, POWs
@@ -330,11 +336,7 @@ def counted_nation(text: str) -> tuple[frozenset[str], set[str]] | None:
     words = m.group(1).split()
     for i, word in enumerate(words[:-1]):
         if (nation := nation_of(word)) is not None:
-            nouns = {stem(w) for w in words[i + 1:]}
-            for group in [*_SAME_COUNT, _EXCHANGED]:
-                if nouns & group:
-                    nouns |= group
-            return nation, nouns
+            return nation, _with_same_count({stem(w) for w in words[i + 1:]}, [*_SAME_COUNT, _EXCHANGED])
     return None
 
 
