@@ -251,7 +251,9 @@ class Composer:
             needed = [t for t in needed if t.kind != "rare"]
         if needed and w.salient_abstain:
             # every hit may support it, not just the first few: the right article can rank sixth
-            usable = self._supporting(self._widen(usable, intent, query_vector, needed), needed)
+            setting = qs.context_words(intent.text)
+            usable = self._supporting(self._widen(usable, intent, query_vector, needed), needed,
+                                      {t.text for t in needed if t.text.lower() in setting})
             if not usable:
                 return "no article has all of: " + ", ".join(t.text for t in needed)
             # The passages that have what the question is about must also be close to it in meaning, or
@@ -307,14 +309,16 @@ class Composer:
                 self._covered[key] = names
         return set(names)
 
-    def _supporting(self, hits: list[Hit], needed: list[qs.Salient]) -> list[Hit]:
+    def _supporting(self, hits: list[Hit], needed: list[qs.Salient], setting: set[str] = frozenset()) -> list[Hit]:
         """Hits from articles whose cited passages (and title) contain every salient term, or all but one
         rare word when they contain at least two of the others.
 
         Why the exception: an article that has the question's names and words ("Soviet", "BMP", "Greece",
         "Germany") is about what it asks; one more rare word it lacks ("ring swap" for "exchange") is the
         asker's phrasing. An article with one term or none ("borscht" without "recipe", Kramatorsk without
-        "pizza restaurant") is not, and a missing rare word still declines."""
+        "pizza restaurant") is not, and a missing rare word still declines. `setting`: the terms of the
+        story the question retells before it asks (qs.context_words); an article that has some of them
+        need not have the rest ("Aslin and Pinner" in a question on the two Britons charged after them)."""
         by_article: dict[str, list[Hit]] = {}
         for h in hits:
             by_article.setdefault(h.passage.article_id, []).append(h)
@@ -323,6 +327,9 @@ class Composer:
             text = "\n".join([group[0].passage.title or ""] + [h.passage.text for h in group])
             places = set().union(*(h.passage.places for h in group))
             missing = [t for t in needed if not qs.supports(t, text, places)]
+            told = [t for t in missing if t.text in setting]
+            if told and len(told) < len(setting):  # some of the story the asker retold is there
+                missing = [t for t in missing if t.text not in setting]
             if not missing or (len(missing) == 1 and missing[0].kind == "rare"
                                and len(needed) - len(missing) >= RARE_WORD_ANCHORS):
                 keep.add(article_id)

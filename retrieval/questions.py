@@ -560,6 +560,22 @@ def _correction(word: str, df: Callable[[Iterable[str]], dict[str, int]], common
     return best if counts.get(stem(best), 0) >= common else None
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+def context_words(question: str) -> set[str]:
+    """The lower-case words of a question's setting: its sentences before the one that asks ("After Aslin
+    and Pinner got their death sentences, I heard two more British men were charged. What are their
+    names?"). The asker retells the story in their own words; an article that answers may tell it with
+    other names or none. Empty for a question of one sentence, and words of the asking sentence never count."""
+    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s]
+    if len(sentences) < 2:
+        return set()
+    asking = next((s for s in reversed(sentences) if s.rstrip().endswith("?")), sentences[-1])
+    asked = {w.lower() for w in _WORD.findall(asking)}
+    return {w.lower() for s in sentences if s is not asking for w in _WORD.findall(s)} - asked
+
+
 def person_descriptors(question: str) -> set[str]:
     """The lower-case words that describe the person a question asks for (see _DESCRIBED_PERSON)."""
     return {w.lower() for m in _DESCRIBED_PERSON.finditer(question) for w in _WORD.findall(m[1])}

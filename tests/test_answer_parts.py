@@ -842,6 +842,36 @@ def test_an_article_with_the_questions_other_terms_may_lack_one_rare_word_but_no
     assert Composer._supporting(None, [strike], pizza) == []        # one name only: the rare word must be there
 
 
+def test_the_story_a_question_retells_is_its_setting_and_the_asking_sentence_is_not():
+    retold = ("After Aslin and Pinner got their death sentences, I heard two more British men were charged by the "
+              "separatists. What are their names?")
+    assert {"aslin", "pinner", "british", "separatists"} <= qs.context_words(retold)
+    assert "names" not in qs.context_words(retold)
+    assert qs.context_words("Who are the two British men charged by the separatists?") == set()  # one sentence
+    # words the asking sentence repeats are what is asked, not the setting
+    assert "abramovich" not in qs.context_words("A friend says Arahamia vouched for Abramovich. "
+                                                "How many people did Abramovich help rescue?")
+
+
+def test_an_article_need_tell_only_some_of_the_story_a_question_retells():
+    from retrieval.answer import Composer
+
+    charged = _hit("charged", "UK blasts Russian exploitation of British prisoners",
+                   "Dylan Healy and Andrew Hill have been charged with mercenary activities by the separatists.")
+    question = ("After Aslin and Pinner got their death sentences, I heard two more British men were charged by "
+                "the separatists. What are their names?")
+    needed = [qs.Salient(w, "name", frozenset({w.lower()})) for w in ("Aslin", "Pinner", "British")]
+    setting = {t.text for t in needed if t.text.lower() in qs.context_words(question)}
+    assert Composer._supporting(None, [charged], needed) == []                 # every term asked for: declined
+    assert Composer._supporting(None, [charged], needed, setting) == [charged]  # "British" is there: the story
+    # an article with none of the story is not about it, however it is told
+    other = _hit("other", "Shelling", "Two men were charged with looting in Kharkiv.")
+    assert Composer._supporting(None, [other], needed, setting) == []
+    # a term of the asking sentence stays required
+    asked = needed + [qs.Salient("Taganrog", "name", frozenset({"taganrog"}))]
+    assert Composer._supporting(None, [charged], asked, setting) == []
+
+
 def test_how_many_is_not_answered_by_a_sentence_whose_only_number_is_a_date(fresh, tmp_path):
     from retrieval.answer import _gives_number
 
