@@ -751,6 +751,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             _names_someone_new(u.text, intent.text, u.passage.places) for u in chosen):
         # "Whom did Peskov meet in Luhansk?" answered with "Kremlin spokesman Dmitry Peskov visited Luhansk"
         return "no sentence names anyone but those the question names"
+    if kind == qs.WHERE and _WHICH_PLACE.search(intent.text) and not any(
+            u.signals.get("kind", 0) >= 1 or _names_a_new_place(u.text, intent.text) for u in chosen):
+        # "In which village outside Kyiv were the bodies found?" answered with "executed … near Kyiv"
+        return "no sentence names a place other than those asked about"
     for only, question, report, why in _MUST_REPORT:
         if (only is None or kind == only) and question.search(intent.text) \
                 and not any(report.search(u.text) for u in chosen):
@@ -761,6 +765,16 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
     return None
 
 
+_WHICH_PLACE = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:villages?|towns?|city|cities|settlements?|districts?|"
+                          r"regions?|oblasts?|countr(?:y|ies)|ports?|islands?)\b(?![’']s)", re.I)
+
+
+def _names_a_new_place(text: str, question: str) -> bool:
+    """A capitalised word after "in", "near", "of"… that the question does not have: a village the
+    gazetteer may not know ("the village of Pryvar")."""
+    asked = qs.content_stems(question)
+    return any(qs.stem(m.group().split()[-1]) not in asked and m.group().split()[-1].lower() not in qs.GENERIC_NAMES
+               for m in _PREP_PLACE.finditer(text))
 # A question that asks for an event of a kind, what one of the chosen sentences must then report, and why
 # the answer is declined when none does; for one kind of question only, or (None) any.
 _MUST_REPORT = [
@@ -887,8 +901,11 @@ def _counts_for(text: str, nation: frozenset[str], nouns: set[str]) -> bool:
 
 # "Whom did Peskov meet…", "who did Zelensky name as…", "what's the name of the woman installed after Fedorov":
 # someone other than the question's own subject
-_OTHER_PERSON_ASKED = re.compile(r"^\W*(?:whom?\s+(?:did|does|do|will|would|has|have|had)\b"
-                                 r"|wh?at(?:[’']?s| is| was| are| were)? the names? of\b)", re.I)
+# at the start of the question or of a later clause: "…real guy? whats the actual name of the pilot",
+# "Which minister was it, and what's her name?"
+_OTHER_PERSON_ASKED = re.compile(r"(?:^|[.?!,;:]\s*(?:and\s+)?)\W*(?:whom?\s+(?:did|does|do|will|would|has|have|had)\b"
+                                 r"|wh?at(?:[’']?s| is| was| are| were)?\s+(?:the\s+(?:actual\s+|real\s+|full\s+)?"
+                                 r"names?\s+of\b|(?:his|her|their)\s+(?:actual\s+|real\s+|full\s+)?names?\b))", re.I)
 _CAPITALISED_WORDS = re.compile(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*")
 
 

@@ -628,6 +628,20 @@ _NOT_UNTIL_REPORTED = [
      ("met", "2022-11-09", "ukrinform.net", "Peskov met Pasechnik",
       "In Luhansk, Peskov met the occupation leader Leonid Pasechnik, Russian media reported."),
      "Pasechnik"),
+    ("a name asked for in a later clause is still a name",
+     [("pilot", "2022-04-30", "bbc.co.uk", "Kyiv's flying ace",
+       "Stories about a legendary fighter pilot who shot down Russian jets over Kyiv spread across social media.")],
+     "was the flying ace of kyiv even real? whats the actual name of the fighter pilot they said it was",
+     ("named", "2022-05-01", "bbc.co.uk", "Pilot named",
+      "The air force said the fighter pilot behind the stories over Kyiv was Major Stepan Tarabalka."),
+     "Tarabalka"),
+    ("which village is a village the question does not name",
+     [("executed", "2022-04-02", "ukrinform.net", "Photographer killed",
+       "Russian soldiers executed photojournalist Maks Levin and his friend near Kyiv, investigators said.")],
+     "In which village outside Kyiv were the bodies of photojournalist Maks Levin and his friend found?",
+     ("found", "2022-04-03", "ukrinform.net", "Bodies found",
+      "The bodies of Maks Levin and his friend were found in the village of Huta-Mezhyhirska, investigators said."),
+     "Huta-Mezhyhirska"),
 ]
 
 
