@@ -414,7 +414,7 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         elif low not in STOP and len(low) > 2:
             lower_words.append(low)
     # a hyphenated word is as rare as its rarest part ("house-to-house" is two common words)
-    lower_words = [p for w in lower_words for p in w.split("-") if p not in STOP and len(p) > 2]
+    lower_words = [p for w in lower_words for p in w.split("-") if p not in STOP and p not in FUNCTION_WORDS and len(p) > 2]
     if lower_words and passages >= MIN_PASSAGES_FOR_IDF:
         lower_words = _dropped_g_restored(lower_words, df)
         # passages in either spelling: the index keeps the stems as written ("armour", "armor")
@@ -427,6 +427,20 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
                                                       and _correction(word, df, rare_below * passages) is not None):
                 terms.append(Salient(word, "rare", frozenset({word})))
     return terms
+
+
+# Grammar's words that a news corpus seldom has, so that their document frequency calls them rare: "made
+# it onto US soil", "lie low somewhere", "she herself". scikit-learn's English stop-word list (which
+# sentence-transformers installs) less STOP, less numbers and negations, less every word that lemminflect
+# knows as a noun, verb or adjective ("fire", "bill", "side" are topics); written out here so that a
+# question is not read differently when another scikit-learn changes its list.
+FUNCTION_WORDS = frozenset("""across afterwards again almost along already although always among amongst anyhow
+anyway anywhere around because beforehand below beside besides between beyond either else elsewhere ever every
+everywhere formerly hence hereby herein hereupon however indeed latterly meanwhile moreover mostly namely
+nevertheless nowhere onto otherwise perhaps rather somehow sometimes somewhere thence thereafter thereby therefore
+therein thereupon though through throughout thus together too toward towards upon whence whenever whereafter
+whereas whereby wherein whereupon wherever whither within yet herself himself itself themselves myself yourself
+ourselves yourselves""".split())
 
 
 _ALTERNATIVE = re.compile(r"\b([A-Za-z][\w’'\-]+)\s+\(([A-Za-z][\w’'\-]+)\)")

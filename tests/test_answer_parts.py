@@ -72,6 +72,10 @@ def test_salient_terms_are_names_numbers_and_rare_words_not_everyday_war_words()
     # an adjective made from a name is that name ("Soviet-era"), and none when the name is the war's own
     terms = qs.salient_terms("Did Russian-backed forces use Soviet-era BMPs?", [], _df, 38, rare_below=0.0005)
     assert {t.text for t in terms} == {"Soviet", "BMPs"}
+    # grammar's words are no topic, however seldom the articles use them
+    terms = qs.salient_terms("some deserters made it onto an island by boat and lay low somewhere", [],
+                             no_passage_has, 10_000, rare_below=0.0005)
+    assert {t.text for t in terms} == {"deserters", "island", "boat", "lay", "low"}
 
 
 def test_contractions_are_grammar_and_a_possessive_is_its_name():
