@@ -755,6 +755,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             u.signals.get("kind", 0) >= 1 or _names_a_new_place(u.text, intent.text) for u in chosen):
         # "In which village outside Kyiv were the bodies found?" answered with "executed … near Kyiv"
         return "no sentence names a place other than those asked about"
+    if _WHICH_BUILDING.search(intent.text) and not any(
+            _names_someone_new(u.text, intent.text, u.passage.places) or _NUMBERED_NAME.search(u.text) for u in chosen):
+        # "In which Istanbul palace did the delegations meet?" answered with "talks … have started in Istanbul"
+        return "no sentence names the building asked about"
     for only, question, report, why in _MUST_REPORT:
         if (only is None or kind == only) and question.search(intent.text) \
                 and not any(report.search(u.text) for u in chosen):
@@ -767,6 +771,12 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
 
 _WHICH_PLACE = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:villages?|towns?|city|cities|settlements?|districts?|"
                           r"regions?|oblasts?|countr(?:y|ies)|ports?|islands?)\b(?![’']s)", re.I)
+
+
+_NUMBERED_NAME = re.compile(r"\b(?:No\.?|№|#)\s*\d+")   # "School No. 2"
+_WHICH_BUILDING = re.compile(r"\b(?:which|what)\s+(?:[\w’'\-]+\s+){0,2}?(?:palace|building|hospital|school|factory|"
+                             r"airport|airfield|bridge|monument|square|street|prison|church|cathedral|monastery|"
+                             r"theat(?:re|er)|stadium|hotel|mall|museum)s?\b(?![’']s)", re.I)
 
 
 def _names_a_new_place(text: str, question: str) -> bool:

@@ -646,6 +646,14 @@ _NOT_UNTIL_REPORTED = [
      ("found", "2022-04-03", "ukrinform.net", "Bodies found",
       "The bodies of Maks Levin and his friend were found in the village of Huta-Mezhyhirska, investigators said."),
      "Huta-Mezhyhirska"),
+    ("which hospital is a hospital named",
+     [("poisoned", "2022-11-28", "ukrinform.net", "Poisoning",
+       "The wife of the intelligence chief was poisoned with heavy metals and is being treated, officials said.")],
+     "the intelligence chief's wife got poisoned w heavy metals right? which hospital did they take her to",
+     ("hospital", "2022-11-29", "ukrinform.net", "Treated in Kyiv",
+      "The wife of the intelligence chief, poisoned with heavy metals, was taken to the Feofaniya clinical "
+      "hospital, officials said."),
+     "Feofaniya"),
 ]
 
 
