@@ -697,10 +697,10 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     if term.kind == "acronym":
         return _has_phrase(text, term.text) or term.text in _initialisms(text)
     low = text.lower()
+    if (ordinal := _ORDINAL_WORDS.get(term.text.lower())) and re.search(rf"\b{ordinal}\b", low):
+        return True  # "the 3rd round" is "the third round", "the 7th US plane" the "Seventh U.S. plane"
     if term.kind == "number":
         digits = term.text.replace(",", "")
-        if (ordinal := _ORDINAL_WORDS.get(digits.lower())) and re.search(rf"\b{ordinal}\b", low):
-            return True  # "the 3rd round" is "the third round"
         return any(n.replace(",", "").rstrip(".") == digits for n in _NUMBER.findall(text))
     if any(_has_phrase(text, form) if form != form.lower() else _has_phrase(low, form) for form in term.forms):
         return True

@@ -1064,6 +1064,9 @@ def test_the_reporters_word_for_the_same_thing_supports_the_askers():
     third = qs.Salient("3rd", "number", frozenset({"3rd"}))
     assert qs.supports(third, "The third round of talks will be held on March 7.")
     assert not qs.supports(third, "The second round of talks ended.")
+    seventh = qs.Salient("7th", "name", frozenset({"7th"}))   # "the 7th us plane": a word with a digit is a name
+    assert qs.supports(seventh, "Seventh U.S. plane with military aid arrives in Ukraine.")
+    assert not qs.supports(seventh, "Sixth U.S. plane with military aid arrives in Ukraine.")
     brits = qs.salient_terms("which patriarch did the brits sanction", [], lambda stems: {st: 500 for st in stems},
                              10_000, rare_below=0.0005)
     assert [t.text for t in brits] == ["brits"] and qs.supports(brits[0], "The UK sanctioned Patriarch Kirill.")
