@@ -40,6 +40,7 @@ _YEARLESS_DAY = re.compile(
     rf"(?:st|nd|rd|th)?\b){_NO_YEAR_AFTER}", re.I)
 _YEARLESS_MONTH = re.compile(   # a range word first: "may" alone is a verb
     rf"\b(in|during|since|after|from|before|until|till|by|at)\s+{_PART}({MONTH_WORD})\b{_NO_YEAR_AFTER}", re.I)
+_NEXT_DAY = re.compile(r"\b(?:the|a)\s+(?:day|night)\s+$", re.I)   # before "before/after <a day>"
 _AFTER = {"since", "after", "from"}
 _BEFORE = {"before", "until", "till", "by", "as of"}
 
@@ -120,9 +121,13 @@ class DateRange:
         as_of, as_of_day = False, 0
         consumed: list[tuple[int, int]] = []
 
-        def apply(word: str | None, lo: int, hi: int) -> None:
+        def apply(word: str | None, lo: int, hi: int, at: int = 0) -> None:
             nonlocal since, until, lag, as_of, as_of_day
             word = (word or "in").lower()
+            if word in ("before", "after") and lo == hi and _NEXT_DAY.search(question, 0, at):
+                # "in the day before November 1" is October 31, "the night after July 4" July 5: one day
+                lo = hi = _day_before(lo) if word == "before" else _days_after(lo, 1)
+                word = "on"
             if word in _AFTER:
                 since = max(since, lo)
             elif word == "before":
@@ -139,12 +144,12 @@ class DateRange:
         for m in _ISO_PHRASE.finditer(question):
             day = _valid_day(int(m.group(2)), int(m.group(3)), int(m.group(4)))
             if day:
-                apply(m.group(1), day, day)
+                apply(m.group(1), day, day, m.start())
                 consumed.append(m.span())
         for m in _DATE_PHRASE.finditer(question):
             word, part, day1, month, day2, year = m.groups()
             lo, hi = _span(int(year), month_number(month), int(day1 or day2 or 0))
-            apply(word, *_part_of(lo, hi, None if day1 or day2 else part))
+            apply(word, *_part_of(lo, hi, None if day1 or day2 else part), m.start())
             consumed.append(m.span())
         if newest:
             for m in _YEARLESS_DAY.finditer(question):
@@ -154,7 +159,7 @@ class DateRange:
                 month, day = month_number(month1 or month2), int(day1 or day2)
                 year = _last_year_with(month, day, newest)
                 if _valid_day(year, month, day):
-                    apply(word, *_span(year, month, day))
+                    apply(word, *_span(year, month, day), m.start())
                     consumed.append(m.span())
             for m in _YEARLESS_MONTH.finditer(question):
                 if not any(a <= m.start(3) < b for a, b in consumed):

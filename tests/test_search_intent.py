@@ -19,6 +19,10 @@ from retrieval.intent import parse_intent
     ("who said Russia broke the 1994 deal?", 0, 99999999),
     ("What did Ukraine lose in 2014?", 20140101, 20141231),
     ("Bakhmut 2022 losses", 20220101, 20221231),
+    # "the day before" a day is one day, not everything before it
+    ("How many strikes did the air force carry out in the day before 1 November 2022?", 20221031, 20221031),
+    ("What was shelled the night after 2022-02-24?", 20220225, 20220225),
+    ("What happened in Bakhmut before 1 November 2022?", 0, 20221031),
 ])
 def test_dates_in_questions_become_ranges(gazetteer, question, since, until):
     intent = parse_intent(question, gazetteer)
