@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from lemminflect import getAllLemmas
 
 from retrieval import attribution
 from retrieval import questions as qs
@@ -751,6 +752,12 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             _names_someone_new(u.text, intent.text, u.passage.places) for u in chosen):
         # "Whom did Peskov meet in Luhansk?" answered with "Kremlin spokesman Dmitry Peskov visited Luhansk"
         return "no sentence names anyone but those the question names"
+    if (role := _NAME_OF_ROLE.search(intent.text)) and not any(
+            _ROLE_NAMES[role.group(1).lower()].search(u.text)
+            and _names_someone_new(u.text, intent.text, u.passage.places, unknown_opening=True) for u in chosen):
+        # "What was the name of the Bulgarian defence minister …?" answered with "Bulgarian defence minister
+        # sacked" and, apart, a UN envoy's name: the sentence that names someone must name the post asked for
+        return f"no sentence names the {role.group(1).lower()} asked about"
     if kind == qs.WHERE and _WHICH_PLACE.search(intent.text) and not any(
             u.signals.get("kind", 0) >= 1 or _names_a_new_place(u.text, intent.text) for u in chosen):
         # "In which village outside Kyiv were the bodies found?" answered with "executed … near Kyiv"
@@ -874,6 +881,9 @@ _ROLE_NAMES = {role: re.compile(rf"\b(?:{alternatives})\b", re.I) for role, alte
     "minister": r"minister", "director": r"director|head|chief",
 }.items()}
 _ASKED_ROLE = re.compile(rf"\b({'|'.join(_ROLE_NAMES)})s?\b", re.I)
+# "the name of the Bulgarian defence minister": the person asked for holds the post (not so in "whom did
+# spokesman Peskov meet")
+_NAME_OF_ROLE = re.compile(rf"\bnames?\s+of\s+(?:the\s+|an?\s+)?(?:[\w’'\-]+\s+){{0,4}}?({'|'.join(_ROLE_NAMES)})s?\b", re.I)
 # The tolls news counts, as questions ask for them and as reports give them: a count of the wounded is
 # no answer to how many were killed, nor a count of anything else to how many were detained.
 _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (
@@ -923,22 +933,32 @@ _CAPITALISED_WORDS = re.compile(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*")
 _CLAUSE_START = re.compile(r"(?:^|[.:!?;—–\-]\s*|\n\s*)$")
 
 
-def _names_someone_new(text: str, question: str, places: Iterable[str] = ()) -> bool:
+def _names_someone_new(text: str, question: str, places: Iterable[str] = (), *, unknown_opening: bool = False) -> bool:
     """Does the text name someone or something (capitalised words) that the question does not? A run of
     capitals that ends in one of the question's words is the question's own ("Dmitry Peskov" for "Peskov");
-    one word opening a sentence or a clause is capitalised by grammar ("…: Occupants are turning…"); a
+    one word opening a sentence or a clause is capitalised by grammar ("…: Occupants are turning…"), unless
+    `unknown_opening` and it is no English word ("Mayor of Sviatohirsk: Bandura is a collaborator"); a
     place the passage is tagged with ("taken to Russian-occupied Luhansk") is nobody."""
     asked = qs.content_stems(question)
     place_words = {qs.stem(w) for name in places for w in name.split()}
     for m in _CAPITALISED_WORDS.finditer(text):
         words = [re.sub(r"[’']s$", "", w) for w in m.group().split()]
         last = qs.stem(words[-1].split("-")[-1])
-        if last in asked or last in place_words or (len(words) == 1 and _CLAUSE_START.search(text, 0, m.start())):
+        if last in asked or last in place_words or (len(words) == 1 and _CLAUSE_START.search(text, 0, m.start())
+                                                     and not (unknown_opening and _no_english_word(words[0]))):
             continue
         if any(w.lower() not in qs.STOP and w.lower() not in qs.GENERIC_NAMES and qs.stem(w) not in _CALENDAR_STEMS
                and qs.stem(w) not in asked for w in words):  # an institution counts: "the United Nations"
             return True
     return False
+
+
+def _no_english_word(word: str) -> bool:
+    """Neither a word lemminflect knows nor a grammar or number word nor a country: a name ("Bandura", not
+    "Three" or "Bulgaria's")."""
+    low = word.lower()
+    return not (getAllLemmas(low) or low in qs.STOP or low in qs.FUNCTION_WORDS or _count_value(low) is not None
+                or low in _NOT_A_NAME or qs.nation_of(low) is not None)
 
 
 def _names_a_person(text: str) -> bool:

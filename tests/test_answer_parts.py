@@ -654,6 +654,15 @@ _NOT_UNTIL_REPORTED = [
       "The wife of the intelligence chief, poisoned with heavy metals, was taken to the Feofaniya clinical "
       "hospital, officials said."),
      "Feofaniya"),
+    ("the name of someone in a post is given beside the post",
+     [("sacked", "2022-02-28", "reuters.com", "Bulgarian defence minister sacked over Ukraine rhetoric",
+       "Bulgaria's prime minister dismissed the defence minister on Monday over his comments on the war. The "
+       "cabinet meets on Tuesday. Parliament will debate military aid next week. Ukraine's envoy to the UN, "
+       "Sergiy Kyslytsya, thanked Sofia for its support.")],
+     "What was the name of the Bulgarian defence minister who was dismissed at the end of February 2022?",
+     ("named", "2022-03-01", "reuters.com", "Bulgaria's parliament approves new defence minister",
+      "Parliament replaced defence minister Stefan Yanev, who was dismissed over his refusal to call it a war."),
+     "Yanev"),
 ]
 
 
@@ -866,6 +875,17 @@ def test_an_article_with_the_questions_other_terms_may_lack_one_rare_word_but_no
     strike = _hit("kramatorsk", "Kramatorsk", "A Russian missile hit the railway station in Kramatorsk.")
     pizza = needed("How many died when a missile hit a restaurant in Kramatorsk?", ["pizza"])
     assert Composer._supporting(None, [strike], pizza) == []        # one name only: the rare word must be there
+
+
+def test_a_word_opening_a_clause_is_a_name_only_where_asked_and_no_english_word():
+    from retrieval.answer import _names_someone_new
+
+    question = "whats the name of the svyatogorsk mayor who got declared a treason suspect"
+    assert not _names_someone_new("Mayor of Sviatohirsk: Bandura is a collaborator.", question, ["Sviatohirsk"])
+    assert _names_someone_new("Mayor of Sviatohirsk: Bandura is a collaborator.", question, ["Sviatohirsk"],
+                              unknown_opening=True)
+    assert not _names_someone_new("Mayor of Sviatohirsk: Three people were detained.", question, ["Sviatohirsk"],
+                                  unknown_opening=True)
 
 
 def test_the_story_a_question_retells_is_its_setting_and_the_asking_sentence_is_not():
