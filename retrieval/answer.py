@@ -318,8 +318,10 @@ class Composer:
         "Germany") is about what it asks; one more rare word it lacks ("ring swap" for "exchange") is the
         asker's phrasing. An article with one term or none ("borscht" without "recipe", Kramatorsk without
         "pizza restaurant") is not, and a missing rare word still declines. `setting`: the terms of the
-        story the question retells before it asks (qs.context_words); an article that has some of them
-        need not have the rest ("Aslin and Pinner" in a question on the two Britons charged after them)."""
+        story the question retells before it asks (qs.context_words); an article that has a third of them
+        need not have the rest ("Aslin and Pinner" in a question on the two Britons charged after them).
+        Not one of seven ("Zelensky" of "the National Constitution Center in Philadelphia gave Zelensky its
+        Liberty Medal"): on the RUWA gold, "any one" declined one question fewer, "half" answered one fewer."""
         by_article: dict[str, list[Hit]] = {}
         for h in hits:
             by_article.setdefault(h.passage.article_id, []).append(h)
@@ -329,7 +331,7 @@ class Composer:
             places = set().union(*(h.passage.places for h in group))
             missing = [t for t in needed if not qs.supports(t, text, places)]
             told = [t for t in missing if t.text in setting]
-            if told and len(told) < len(setting):  # some of the story the asker retold is there
+            if told and 3 * len(told) <= 2 * len(setting):  # a third of the story the asker retold is there
                 missing = [t for t in missing if t.text not in setting]
             if not missing or (len(missing) == 1 and missing[0].kind == "rare"
                                and len(needed) - len(missing) >= RARE_WORD_ANCHORS):

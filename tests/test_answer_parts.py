@@ -913,6 +913,11 @@ def test_an_article_need_tell_only_some_of_the_story_a_question_retells():
     # an article with none of the story is not about it, however it is told
     other = _hit("other", "Shelling", "Two men were charged with looting in Kharkiv.")
     assert Composer._supporting(None, [other], needed, setting) == []
+    # one name of a long story is not the story
+    medal = [qs.Salient(w, "name", frozenset({w.lower()})) for w in
+             ("National", "Constitution", "Center", "Philadelphia", "Zelensky", "Liberty", "Medal")]
+    awards = _hit("awards", "Awards", "President Volodymyr Zelensky has presented state awards to 261 defenders.")
+    assert Composer._supporting(None, [awards], medal, {t.text for t in medal}) == []
     # a term of the asking sentence stays required
     asked = needed + [qs.Salient("Taganrog", "name", frozenset({"taganrog"}))]
     assert Composer._supporting(None, [charged], asked, setting) == []
