@@ -778,10 +778,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
     return None
 
 
+# "Which village …?", "which hospital …?": a place or a building, which the answer must name ("which
+# country's minister" asks for a person)
 _WHICH_PLACE = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:villages?|towns?|city|cities|settlements?|districts?|"
                           r"regions?|oblasts?|countr(?:y|ies)|ports?|islands?)\b(?![’']s)", re.I)
-
-
 _NUMBERED_NAME = re.compile(r"\b(?:No\.?|№|#)\s*\d+")   # "School No. 2"
 _WHICH_BUILDING = re.compile(r"\b(?:which|what)\s+(?:[\w’'\-]+\s+){0,2}?(?:palace|building|hospital|school|factory|"
                              r"airport|airfield|bridge|monument|square|street|prison|church|cathedral|monastery|"
@@ -794,6 +794,8 @@ def _names_a_new_place(text: str, question: str) -> bool:
     asked = qs.content_stems(question)
     return any(qs.stem(m.group().split()[-1]) not in asked and m.group().split()[-1].lower() not in qs.GENERIC_NAMES
                for m in _PREP_PLACE.finditer(text))
+
+
 # A question that asks for an event of a kind, what one of the chosen sentences must then report, and why
 # the answer is declined when none does; for one kind of question only, or (None) any.
 _MUST_REPORT = [

@@ -432,8 +432,9 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
 # Grammar's words that a news corpus seldom has, so that their document frequency calls them rare: "made
 # it onto US soil", "lie low somewhere", "she herself". scikit-learn's English stop-word list (which
 # sentence-transformers installs) less STOP, less numbers and negations, less every word that lemminflect
-# knows as a noun, verb or adjective ("fire", "bill", "side" are topics); written out here so that a
-# question is not read differently when another scikit-learn changes its list.
+# knows as a noun, verb or adjective ("fire", "bill", "side" are topics), plus the reflexive pronouns (which
+# it takes for nouns); written out here so that a question is not read differently when another
+# scikit-learn changes its list.
 FUNCTION_WORDS = frozenset("""across afterwards again almost along already although always among amongst anyhow
 anyway anywhere around because beforehand below beside besides between beyond either else elsewhere ever every
 everywhere formerly hence hereby herein hereupon however indeed latterly meanwhile moreover mostly namely
