@@ -432,16 +432,16 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
 # Grammar's words that a news corpus seldom has, so that their document frequency calls them rare: "made
 # it onto US soil", "lie low somewhere", "she herself". scikit-learn's English stop-word list (which
 # sentence-transformers installs) less STOP, less numbers and negations, less every word that lemminflect
-# knows as a noun, verb or adjective ("fire", "bill", "side" are topics), plus the reflexive pronouns (which
-# it takes for nouns); written out here so that a question is not read differently when another
+# knows as a noun, verb or adjective ("fire", "bill", "side" are topics), less "ever", "yet" and "already"
+# ("were they ever identified?" asks for an outcome that may never have been reported), plus the reflexive
+# pronouns (which it takes for nouns); written out here so that a question is not read differently when another
 # scikit-learn changes its list.
-FUNCTION_WORDS = frozenset("""across afterwards again almost along already although always among amongst anyhow
-anyway anywhere around because beforehand below beside besides between beyond either else elsewhere ever every
-everywhere formerly hence hereby herein hereupon however indeed latterly meanwhile moreover mostly namely
-nevertheless nowhere onto otherwise perhaps rather somehow sometimes somewhere thence thereafter thereby therefore
-therein thereupon though through throughout thus together too toward towards upon whence whenever whereafter
-whereas whereby wherein whereupon wherever whither within yet herself himself itself themselves myself yourself
-ourselves yourselves""".split())
+FUNCTION_WORDS = frozenset("""across afterwards again almost along although always among amongst anyhow anyway
+anywhere around because beforehand below beside besides between beyond either else elsewhere every everywhere
+formerly hence hereby herein hereupon however indeed latterly meanwhile moreover mostly namely nevertheless nowhere
+onto otherwise perhaps rather somehow sometimes somewhere thence thereafter thereby therefore therein thereupon
+though through throughout thus together too toward towards upon whence whenever whereafter whereas whereby wherein
+whereupon wherever whither within herself himself itself themselves myself yourself ourselves yourselves""".split())
 
 
 _ALTERNATIVE = re.compile(r"\b([A-Za-z][\w’'\-]+)\s+\(([A-Za-z][\w’'\-]+)\)")

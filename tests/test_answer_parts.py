@@ -76,6 +76,9 @@ def test_salient_terms_are_names_numbers_and_rare_words_not_everyday_war_words()
     terms = qs.salient_terms("some deserters made it onto an island by boat and lay low somewhere", [],
                              no_passage_has, 10_000, rare_below=0.0005)
     assert {t.text for t in terms} == {"deserters", "island", "boat", "lay", "low"}
+    # but "ever" asks for an outcome, which the evidence must report
+    assert "ever" in {t.text for t in qs.salient_terms("did the deserters ever win in court", [], no_passage_has,
+                                                       10_000, rare_below=0.0005)}
 
 
 def test_contractions_are_grammar_and_a_possessive_is_its_name():
