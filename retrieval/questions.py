@@ -382,6 +382,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             continue
         if _day_of_month(tokens, i):  # "March 7" is a date, not a count asked about
             continue
+        if i > 0 and tokens[i - 1].group().lower() in ("my", "our") and word.islower():
+            continue  # "my cousin in Nikolaev keeps asking": the asker's own people, not the story's
         if _NUMBER.fullmatch(word):
             # one digit ("those 2 cargo ships") is how the asker counts what they describe; a report names
             # the ships, or writes "two"

@@ -76,6 +76,9 @@ def test_salient_terms_are_names_numbers_and_rare_words_not_everyday_war_words()
     terms = qs.salient_terms("some deserters made it onto an island by boat and lay low somewhere", [],
                              no_passage_has, 10_000, rare_below=0.0005)
     assert {t.text for t in terms} == {"deserters", "island", "boat", "lay", "low"}
+    # the asker's own people are not the story's
+    assert "cousin" not in {t.text for t in qs.salient_terms("my cousin in the city keeps asking how many died",
+                                                             [], no_passage_has, 10_000, rare_below=0.0005)}
     # but "ever" asks for an outcome, which the evidence must report
     assert "ever" in {t.text for t in qs.salient_terms("did the deserters ever win in court", [], no_passage_has,
                                                        10_000, rare_below=0.0005)}
