@@ -693,6 +693,10 @@ _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
                  r"hundreds?|thousands?|dozens?|millions?|billions?|half")
+# (not "how long": "until the de-occupation" answers it)
+_DURATION_ASKED = re.compile(r"\bhow (?:many|much) (?:more )?(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
+_DURATION = re.compile(rf"(?:\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|half an?|several|few)|\d)\s*(?:-\s*)?"
+                       r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|yrs?|hrs?)\b|\blife\b", re.I)
 _ANY_NUMBER = re.compile(rf"\b(?:\d[\d,.]*\s*(?:%|percent|per cent)?|{_NUMBER_WORDS}"
                          r"|(?:a|one|two) thirds?|(?:a|one|three) quarters?)\b", re.I)   # "more than a third of"
 _NUM_UNIT = re.compile(r"\d[\d,.]*\s*(?:-\s*)?(?:km|kilomet\w*|miles?|met(?:er|re)s?|m\b|days?|weeks?|months?|hours?|"
@@ -726,6 +730,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "How many were killed when a missile hit Okhmatdyt?" answered with "Since February 24, …
         # Okhmatdyt has been conducting surgeries"
         return "no sentence gives the number asked for"
+    if _DURATION_ASKED.search(intent.text) and not any(_DURATION.search(u.text) for u in chosen):
+        # "How many years in prison did the court give Yesypenko?" answered with "calls on Russia to release
+        # more than 100 Crimean political prisoners, including … Yesypenko"
+        return "no sentence gives the length of time asked for"
     if _HOW_MANY_THINGS.search(intent.text) and not _MONEY_WORD.search(intent.text) \
             and not any(_gives_number(_MONEY.sub(" ", u.text)) for u in chosen):
         # "How many Russian diplomats did Norway expel?" answered with "Norway will allocate 400 million crowns"

@@ -669,6 +669,14 @@ _NOT_UNTIL_REPORTED = [
      ("named", "2022-03-01", "reuters.com", "Bulgaria's parliament approves new defence minister",
       "Parliament replaced defence minister Stefan Yanev, who was dismissed over his refusal to call it a war."),
      "Yanev"),
+    ("how many years is a length of time, not any count",
+     [("release", "2021-11-24", "ukrinform.net", "Political prisoners",
+       "The United States calls on Russia to release more than 100 Crimean political prisoners, including "
+       "journalist Vladyslav Yesypenko.")],
+     "How many years did the Russian-controlled court in Crimea end up giving journalist Vladyslav Yesypenko?",
+     ("sentenced", "2022-02-16", "ukrinform.net", "Yesypenko sentenced",
+      "A court in occupied Crimea sentenced journalist Vladyslav Yesypenko to six years in prison."),
+     "six years"),
 ]
 
 
@@ -892,6 +900,16 @@ def test_a_word_opening_a_clause_is_a_name_only_where_asked_and_no_english_word(
                               unknown_opening=True)
     assert not _names_someone_new("Mayor of Sviatohirsk: Three people were detained.", question, ["Sviatohirsk"],
                                   unknown_opening=True)
+
+
+def test_how_many_years_is_answered_by_a_length_of_time():
+    from retrieval.answer import _DURATION, _DURATION_ASKED
+
+    assert _DURATION_ASKED.search("How many years in prison did the court in Crimea give Yesypenko?")
+    assert not _DURATION_ASKED.search("How long could Beryslav be left without power?")  # "until the liberation"
+    assert _DURATION.search("The court sentenced him to six years in prison.")
+    assert _DURATION.search("He got a 15-year term.") and _DURATION.search("She was jailed for life.")
+    assert not _DURATION.search("Russia must release more than 100 Crimean political prisoners.")
 
 
 def test_the_story_a_question_retells_is_its_setting_and_the_asking_sentence_is_not():
