@@ -864,7 +864,7 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
     return 0.0
 
 
-_HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
+_HOW_MANY = re.compile(r"\bhow (?:many|much|old|far)\b", re.I)
 # "What did Girkin say …", "How did Reznikov describe …": a person's words, which the answer must quote as his
 _SAYING_QUESTION = re.compile(r"\b(?:[Ww]hat|[Ww]at|[Hh]ow) (?:did|does|do|has|have|had|would) "
                               r"((?:[A-Z][\w’'\-]+ ){1,3})"

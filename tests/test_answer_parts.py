@@ -677,6 +677,13 @@ _NOT_UNTIL_REPORTED = [
      ("sentenced", "2022-02-16", "ukrinform.net", "Yesypenko sentenced",
       "A court in occupied Crimea sentenced journalist Vladyslav Yesypenko to six years in prison."),
      "six years"),
+    ("how old is a number",
+     [("vows", "2022-10-03", "bbc.co.uk", "Chechen leader vows to send teenage sons to front line",
+       "Ramzan Kadyrov said he would send his teenage sons to fight in Ukraine.")],
+     "how old were the sons kadyrov promised to send to the front?",
+     ("ages", "2022-10-04", "reuters.com", "Kadyrov's sons",
+      "Kadyrov said his sons, aged 14, 15 and 16, would go to the front line in Ukraine."),
+     "14"),
 ]
 
 
