@@ -672,7 +672,7 @@ _SUCCESSION_REPORT = re.compile(r"\b(?:took over|replac\w*|succe(?:ed\w*|ssor)|r
                                 r"dismiss\w*|sacked|appoint\w*|new (?:head|chief|commander|minister|mayor|governor)|"
                                 r"relieved of|removed from (?:office|his post|her post|the post))\b", re.I)
 _VERDICT_QUESTION = re.compile(r"\b(?:what|which|wat|how (?:long|harsh|severe|many years))\s+(?:kind of\s+)?"
-                               r"(?:sentence|verdict|punishment|prison term|jail term)\b|\bhow long\b[^?]{0,40}"
+                               r"(?:prison\s+|jail\s+|final\s+)?(?:sentence|verdict|punishment|prison term|jail term)\b|\bhow long\b[^?]{0,40}"
                                r"\b(?:in prison|in jail|behind bars)\b|\bsentenced to what\b", re.I)
 _VERDICT_REPORT = re.compile(r"\b(?:sentenc\w*|verdicts?|convict\w*|acquit\w*|prison|jail\w*|imprison\w*|"
                              r"death penalty|executions?|fined|years? of (?:strict )?regime)\b", re.I)

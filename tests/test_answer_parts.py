@@ -919,6 +919,14 @@ def test_how_many_years_is_answered_by_a_length_of_time():
     assert not _DURATION.search("Russia must release more than 100 Crimean political prisoners.")
 
 
+def test_a_prison_sentence_asked_for_is_a_verdict_asked_for():
+    from retrieval.answer import _VERDICT_QUESTION
+
+    assert _VERDICT_QUESTION.search("What prison sentence did Viacheslav Onysko receive?")
+    assert _VERDICT_QUESTION.search("what sentence did vovk get")
+    assert not _VERDICT_QUESTION.search("What prison was Onysko taken to?")
+
+
 def test_the_story_a_question_retells_is_its_setting_and_the_asking_sentence_is_not():
     retold = ("After Aslin and Pinner got their death sentences, I heard two more British men were charged by the "
               "separatists. What are their names?")
