@@ -672,8 +672,8 @@ _SUCCESSION_REPORT = re.compile(r"\b(?:took over|replac\w*|succe(?:ed\w*|ssor)|r
                                 r"dismiss\w*|sacked|appoint\w*|new (?:head|chief|commander|minister|mayor|governor)|"
                                 r"relieved of|removed from (?:office|his post|her post|the post))\b", re.I)
 _VERDICT_QUESTION = re.compile(r"\b(?:what|which|wat|how (?:long|harsh|severe|many years))\s+(?:kind of\s+)?"
-                               r"(?:prison\s+|jail\s+|final\s+)?(?:sentence|verdict|punishment|prison term|jail term)\b|\bhow long\b[^?]{0,40}"
-                               r"\b(?:in prison|in jail|behind bars)\b|\bsentenced to what\b", re.I)
+                               r"(?:prison\s+|jail\s+|final\s+)?(?:sentence|verdict|punishment|prison term|jail term)\b"
+                               r"|\bhow long\b[^?]{0,40}\b(?:in prison|in jail|behind bars)\b|\bsentenced to what\b", re.I)
 _VERDICT_REPORT = re.compile(r"\b(?:sentenc\w*|verdicts?|convict\w*|acquit\w*|prison|jail\w*|imprison\w*|"
                              r"death penalty|executions?|fined|years? of (?:strict )?regime)\b", re.I)
 # "What did Russia use to smash the block?", "what did they hit the town with?": a weapon, by its name
@@ -693,7 +693,7 @@ _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
                  r"hundreds?|thousands?|dozens?|millions?|billions?|half")
-# (not "how long": "until the de-occupation" answers it)
+# "How many years in prison…": a length of time answers it (not so "how long": "until the de-occupation")
 _DURATION_ASKED = re.compile(r"\bhow (?:many|much) (?:more )?(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
 _DURATION = re.compile(rf"(?:\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|half an?|several|few)|\d)\s*(?:-\s*)?"
                        r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|yrs?|hrs?)\b|\blife\b", re.I)
@@ -895,7 +895,8 @@ _ROLE_NAMES = {role: re.compile(rf"\b(?:{alternatives})\b", re.I) for role, alte
 _ASKED_ROLE = re.compile(rf"\b({'|'.join(_ROLE_NAMES)})s?\b", re.I)
 # "the name of the Bulgarian defence minister": the person asked for holds the post (not so in "whom did
 # spokesman Peskov meet")
-_NAME_OF_ROLE = re.compile(rf"\bnames?\s+of\s+(?:the\s+|an?\s+)?(?:[\w’'\-]+\s+){{0,4}}?({'|'.join(_ROLE_NAMES)})s?\b", re.I)
+_NAME_OF_ROLE = re.compile(rf"\bnames?\s+of\s+(?:the\s+|an?\s+)?(?:[\w’'\-]+\s+){{0,4}}?({'|'.join(_ROLE_NAMES)})s?\b",
+                           re.I)
 # The tolls news counts, as questions ask for them and as reports give them: a count of the wounded is
 # no answer to how many were killed, nor a count of anything else to how many were detained.
 _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (

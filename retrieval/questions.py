@@ -416,7 +416,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         elif low not in STOP and len(low) > 2:
             lower_words.append(low)
     # a hyphenated word is as rare as its rarest part ("house-to-house" is two common words)
-    lower_words = [p for w in lower_words for p in w.split("-") if p not in STOP and p not in FUNCTION_WORDS and len(p) > 2]
+    lower_words = [p for w in lower_words for p in w.split("-")
+                   if p not in STOP and p not in FUNCTION_WORDS and len(p) > 2]
     if lower_words and passages >= MIN_PASSAGES_FOR_IDF:
         lower_words = _dropped_g_restored(lower_words, df)
         # passages in either spelling: the index keeps the stems as written ("armour", "armor")
@@ -436,8 +437,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
 # sentence-transformers installs) less STOP, less numbers and negations, less every word that lemminflect
 # knows as a noun, verb or adjective ("fire", "bill", "side" are topics), less "ever", "yet" and "already"
 # ("were they ever identified?" asks for an outcome that may never have been reported), plus the reflexive
-# pronouns (which it takes for nouns); written out here so that a question is not read differently when another
-# scikit-learn changes its list.
+# pronouns (which it takes for nouns); written out here so that a question is not read differently when
+# another scikit-learn changes its list.
 FUNCTION_WORDS = frozenset("""across afterwards again almost along although always among amongst anyhow anyway
 anywhere around because beforehand below beside besides between beyond either else elsewhere every everywhere
 formerly hence hereby herein hereupon however indeed latterly meanwhile moreover mostly namely nevertheless nowhere
