@@ -92,12 +92,13 @@ def test_batches_hold_texts_of_like_length_padded_to_their_longest(embedder, see
     texts = _real_texts(seeded)
     encoder = load_encoder(embedder.model_name, embedder.cache_dir, batch_size=16)
     assert isinstance(encoder, OnnxEncoder)
+    encoder.threads = 1  # one session takes the batches in turn (lanes take them in this order too)
     batches = []
     real_run = encoder._run
 
-    def run(encodings, width):
+    def run(encodings, width, session=None):
         batches.append((width, [len(e.ids) for e in encodings]))
-        return real_run(encodings, width)
+        return real_run(encodings, width, session)
 
     encoder._run = run
     vectors = encoder.encode(texts)
@@ -114,6 +115,48 @@ def test_batches_hold_texts_of_like_length_padded_to_their_longest(embedder, see
                    for i in range(0, len(texts), 16))
     assert padded < unsorted
     assert ((vectors / np.linalg.norm(vectors, axis=1, keepdims=True)) * embedder.embed_passages(texts)).sum(1).min() > 0.99999
+
+
+
+def test_many_batches_run_in_one_session_per_core_with_the_same_vectors(embedder, seeded):
+    from retrieval.onnx_encoder import OnnxEncoder, load_encoder
+
+    texts = _real_texts(seeded)
+    encoder = load_encoder(embedder.model_name, embedder.cache_dir, batch_size=8)
+    lanes = OnnxEncoder(encoder.folder, batch_size=8, threads=2)
+    sessions, rows = set(), []
+    real_run = lanes._run
+
+    def run(encodings, width, session=None):
+        sessions.add(id(session))
+        rows.append(len(encodings))
+        return real_run(encodings, width, session)
+
+    lanes._run = run
+    got = lanes.encode(texts)
+    assert len(lanes._lanes) == 2 and sessions == {id(s) for s in lanes._lanes}, "both lanes take batches"
+    assert sum(rows) == len(texts) and len(rows) > 2, "every text in exactly one batch"
+    one_session = OnnxEncoder(encoder.folder, batch_size=8, threads=1).encode(texts)
+    assert np.array_equal(got, one_session), "which session runs a batch changed its vectors"
+
+
+def test_a_failure_in_a_lane_reaches_the_caller(embedder, seeded):
+    from retrieval.onnx_encoder import OnnxEncoder, load_encoder
+
+    texts = _real_texts(seeded)
+    lanes = OnnxEncoder(load_encoder(embedder.model_name, embedder.cache_dir).folder, batch_size=4, threads=2)
+    real_run, calls = lanes._run, []
+
+    def run(encodings, width, session=None):
+        calls.append(width)
+        if len(calls) == 3:
+            raise MemoryError("onnxruntime ran out of memory")
+        return real_run(encodings, width, session)
+
+    lanes._run = run
+    with pytest.raises(MemoryError, match="ran out"):
+        lanes.encode(texts)
+    assert len(calls) < len(texts) // 4, "the other lane stops taking batches after a failure"
 
 
 def _answers(frontline, questions: list[str]) -> list[tuple]:
