@@ -17,6 +17,9 @@ layer norms and GELU fused, still fp32) when it knows the model type. A model wi
 (a default prompt, another kind of module) raises `Unsupported`, and so does an export whose vectors
 differ from torch's on the probe texts: every export is checked against torch before it is cached.
 
+How it runs: one question in one session on every core; many passages (ingest) in one single-threaded
+session per core, each taking the next length-sorted batch, so a busy core slows one lane, not all.
+
 The cache: `<cache_dir>/<key>/` holding model.onnx, tokenizer.json and pipeline.json. The key covers
 the model (its folder, the content of its small files, the size and mtime of its weight files) and
 the versions of torch, transformers, sentence-transformers, tokenizers and onnxruntime, so an upgrade
