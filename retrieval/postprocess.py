@@ -43,7 +43,16 @@ def newest_first_if_latest(ranked: list[Ranked], intent: QueryIntent, k: int) ->
     chosen on those three RUWA gold questions."""
     if not intent.latest:
         return ranked
-    return sorted(ranked[: k * 2 if intent.dates.as_of else k * 3], key=lambda r: r.date_int, reverse=True)
+    if intent.dates.as_of:
+        pool = ranked[: k * 2]
+        at_day = intent.dates.reports_at_day()
+        if pool and at_day is not None and at_day.contains(pool[0].date_int):
+            # the best match published on the day asked about stays first: sorted among the next days'
+            # reports it fell below k (2,682 sorties "as of 5 May", in a report of 5 May); an older one
+            # does not (April's count of children killed for "by early October")
+            return pool[:1] + sorted(pool[1:], key=lambda r: r.date_int, reverse=True)
+        return sorted(pool, key=lambda r: r.date_int, reverse=True)
+    return sorted(ranked[: k * 3], key=lambda r: r.date_int, reverse=True)
 
 
 def cap_per_article(ranked: list[Ranked], cap: int) -> list[Ranked]:

@@ -75,7 +75,7 @@ nobody everybody everyone noone whos hows wheres whens whys crazy insane literal
 type types kind kinds sort class
 exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r
 gonna wanna gotta till something anything smth sth smb thru shud shld lmao lmfao rofl tbh imo idk ngl
-reckon reckons
+reckon reckons abt bout cuz coz tho wich
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
@@ -527,7 +527,7 @@ def names_typed_in_lower_case(question: str, skip: Iterable[str], df: Callable[[
     skip = {w.lower() for w in skip}
     words = {m.group() for m in _WORD.finditer(question) if m.group().islower() and m.group().isalpha()}
     words = {w for w in words if len(w) > 2 and w not in STOP and w not in skip and w not in CALENDAR_WORDS
-             and w not in GENERIC_NAMES and w not in _ALIASES}
+             and w not in GENERIC_NAMES and w not in _ALIASES and w not in UNIT_WORDS}
     if not words:
         return []
     stems = {w: stem(w) for w in words}
@@ -543,6 +543,9 @@ def names_typed_in_lower_case(question: str, skip: Iterable[str], df: Callable[[
     return names
 
 
+# Ukraine's units of government: the corpus capitalises them after a name ("Kharkiv Oblast"), yet "what
+# oblast is he from" names no place
+UNIT_WORDS = frozenset("oblast oblasts raion raions rayon rayons hromada hromadas krai okrug".split())
 # a word after a lower-case word or a comma: inside a sentence, where a capital marks a name
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,] )([A-Za-z][a-z]+)\b")
 NAME_SAMPLE = 12
@@ -773,7 +776,11 @@ def _romanised(word: str) -> str:
 _SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "underground"),
                       ("traitor", "collabor", "collaborationist"),
                       ("compulsori", "mandatori", "obligatori"),
-                      ("blackout", "outag"), ("plebiscit", "referendum")]
+                      ("blackout", "outag"), ("plebiscit", "referendum"),
+                      # Ukraine's units of government by their Ukrainian names, as analysts write them; English
+                      # outlets translate them ("Toretsk hromada" is "Toretsk community")
+                      ("oblast", "region", "provinc"), ("raion", "rayon", "district"),
+                      ("hromada", "communiti", "municip")]
 _SAME_THING = {st: frozenset(group) - {st} for group in _SAME_THING_GROUPS for st in group}
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'\-]*\s+$")
 _POSSESSIVE = re.compile(r"[’']s$")

@@ -1036,6 +1036,9 @@ def test_lower_case_words_the_corpus_always_capitalises_are_names():
     assert found == ["sich", "reuters"]  # "motor" and "hotel" are written in lower case too
     # a word in more passages than `most` is the war's common vocabulary: never looked up
     assert qs.names_typed_in_lower_case("who heads motor sich", set(), df, texts, most=2) == []
+    # a unit of government is capitalised after its name ("Kharkiv Oblast"), yet is no name itself
+    corpus += ["Shelling hit Kharkiv Oblast overnight.", "Drones struck Sumy Oblast, the governor said."]
+    assert qs.names_typed_in_lower_case("what oblast is he from", set(), df, texts, most=10) == []
 
 
 def test_a_place_typed_in_lower_case_is_the_place_unless_the_corpus_writes_the_word_so(gazetteer):
@@ -1125,6 +1128,11 @@ def test_the_reporters_word_for_the_same_thing_supports_the_askers():
     assert qs.supports(rare("traitor"), "An explosion destroyed a car of Chornobaivka-based collaborator Yuriy Turulyov.")
     assert qs.supports(rare("compulsory"), "The government will introduce mandatory evacuation.")
     assert not qs.supports(rare("partisans"), "The army blew up the bridge.")
+    # Ukraine's units of government by their Ukrainian names, in the English the outlets write
+    assert qs.supports(rare("hromada"), "During the delivery of water to Zalizne, Toretsk community, residents came under fire.")
+    assert qs.supports(rare("oblast"), "A resident of Zakarpattia region without both legs joined the army.")
+    assert qs.supports(rare("raion"), "Shelling hit two villages in Nikopol district.")
+    assert not qs.supports(rare("hromada"), "Shelling hit two villages in Nikopol district.")
     third = qs.Salient("3rd", "number", frozenset({"3rd"}))
     assert qs.supports(third, "The third round of talks will be held on March 7.")
     assert not qs.supports(third, "The second round of talks ended.")
@@ -1165,6 +1173,7 @@ def test_a_channels_short_forms_are_not_terms_the_evidence_must_have():
     # the two sides as a channel abbreviates them, chat words, grammar words typed in capitals for stress
     assert not terms("how r the orcs getting fuel w/o AFU spotting it if RU decides to do smth stupid thru UA lines") \
         & {"AFU", "RU", "UA", "smth", "thru"}
+    assert not terms("lavrov was making jokes abt it, near wich village") & {"abt", "wich"}
     assert "INTO" not in terms("whats the name of the first ship that sailed INTO a port")
     assert {"US", "WHO", "IT"} <= terms("did the US, the WHO and the IT Army say so")   # acronyms spelled like words
     # a count as a channel writes it is the report's number, within a tenth

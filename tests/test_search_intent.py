@@ -115,3 +115,10 @@ def test_the_newest_are_shown_first_from_a_pool_of_the_most_relevant_narrower_fo
     assert [r.passage_id for r in newest_first_if_latest(ranked, latest, 5)][:1] == ["a10#0"]
     assert [r.passage_id for r in newest_first_if_latest(ranked, as_of, 5)][:1] == ["a0#0"]
     assert len(newest_first_if_latest(ranked, as_of, 5)) == 10
+    # the best match published on the day asked about stays first among the next days' reports…
+    on_the_day = [Ranked("best#0", "best", 20221002, False, 2.0, 0.7)] + [
+        Ranked(f"n{i}#0", f"n{i}", 20221003, False, 1.0 - i / 100, 0.5) for i in range(20)]
+    assert [r.passage_id for r in newest_first_if_latest(on_the_day, as_of, 5)][:1] == ["best#0"]
+    # …one published before it is one old count among the newer: newest first
+    older = [Ranked("old#0", "old", 20220409, False, 2.0, 0.7)] + on_the_day[1:]
+    assert [r.passage_id for r in newest_first_if_latest(older, as_of, 5)][-1:] == ["old#0"]
