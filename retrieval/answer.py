@@ -768,6 +768,12 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "What was the name of the Bulgarian defence minister …?" answered with "Bulgarian defence minister
         # sacked" and, apart, a UN envoy's name: the sentence that names someone must name the post asked for
         return f"no sentence names the {role.group(1).lower()} asked about"
+    if _CALLED_ASKED.search(intent.text) and not any(
+            _names_someone_new(u.text, intent.text, u.passage.places, unknown_opening=True)
+            or _quotes_something_new(u.text, intent.text) for u in chosen):
+        # "whats the pink floyd song for ukraine actually called?" answered with "Pink Floyd reunite for
+        # protest song": the answer is a name, or a phrase in quotes ("the so-called 'ruble patrol'")
+        return "no sentence gives the name asked for"
     if kind == qs.WHERE and _WHICH_PLACE.search(intent.text) and not any(
             u.signals.get("kind", 0) >= 1 or _names_a_new_place(u.text, intent.text) for u in chosen):
         # "In which village outside Kyiv were the bodies found?" answered with "executed … near Kyiv"
@@ -784,6 +790,18 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         if kind == only and question.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
             return why
     return None
+
+
+# "What is that project called?", "whats it called now": the end of a clause asking for a name
+_CALLED_ASKED = re.compile(r"\b(?:what|wat|wut)(?:[’']?s|\s+(?:is|was|are|were))\b[^?.!]{0,120}?\bcalled\s*(?:now\s*)?"
+                           r"(?:[?,;!]|$)", re.I)
+_QUOTED = re.compile(r"[“\"«‘]([^”\"»’]{2,60})[”\"»’]")   # not ': "Russia's … Ukraine's" is no quote
+
+
+def _quotes_something_new(text: str, question: str) -> bool:
+    """A phrase in quotes with a word the question does not have: "ruble patrol", «Sputnik V»."""
+    asked = qs.content_stems(question)
+    return any(qs.content_stems(m.group(1)) - asked for m in _QUOTED.finditer(text))
 
 
 # "Which village …?", "which hospital …?": a place or a building, which the answer must name ("which

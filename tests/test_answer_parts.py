@@ -677,6 +677,13 @@ _NOT_UNTIL_REPORTED = [
      ("sentenced", "2022-02-16", "ukrinform.net", "Yesypenko sentenced",
       "A court in occupied Crimea sentenced journalist Vladyslav Yesypenko to six years in prison."),
      "six years"),
+    ("what a thing is called is its name",
+     [("reunite", "2022-04-08", "bbc.co.uk", "Pink Floyd reunite for protest song",
+       "Pink Floyd have reunited to record a protest song in support of Ukraine, their first new music in decades.")],
+     "whats the pink floyd song for ukraine actually called?",
+     ("title", "2022-04-09", "bbc.co.uk", "The song's title",
+      "The Pink Floyd song, Hey Hey Rise Up, uses the vocals of a Ukrainian singer who joined the army."),
+     "Hey Hey Rise Up"),
     ("how old is a number",
      [("vows", "2022-10-03", "bbc.co.uk", "Chechen leader vows to send teenage sons to front line",
        "Ramzan Kadyrov said he would send his teenage sons to fight in Ukraine.")],
@@ -692,6 +699,16 @@ _NOT_UNTIL_REPORTED = [
 def test_a_question_is_declined_until_a_sentence_gives_what_it_asks(fresh, tmp_path, check, articles, question,
                                                                       report, expected):
     _declined_until_reported(fresh, _corpus(tmp_path, *articles), question, report, expected)
+
+
+def test_a_name_asked_for_may_be_a_phrase_in_quotes():
+    from retrieval.answer import _CALLED_ASKED, _quotes_something_new
+
+    question = "the squad in melitopol pushing ppl to pay in rubles, whats it called"
+    assert _CALLED_ASKED.search(question) and not _CALLED_ASKED.search("Which country called off the drill?")
+    assert _quotes_something_new("The occupiers set up a so-called “ruble patrol” in Melitopol.", question)
+    assert not _quotes_something_new("The occupiers force “rubles” on people in Melitopol.", question)
+    assert not _quotes_something_new("Russia's squad and Melitopol's people", question)  # apostrophes quote nothing
 
 
 def test_a_sum_of_money_is_no_answer_to_how_many(fresh, tmp_path):
