@@ -778,6 +778,11 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             u.signals.get("kind", 0) >= 1 or _names_a_new_place(u.text, intent.text) for u in chosen):
         # "In which village outside Kyiv were the bodies found?" answered with "executed … near Kyiv"
         return "no sentence names a place other than those asked about"
+    if _WHICH_COUNTRY.search(intent.text) and not any(
+            qs.countries_in(u.text) - qs.countries_in(intent.text) for u in chosen):
+        # "Which country is the partner?" answered with "Ukroboronprom is building a plant with a NATO member
+        # country": whatever the question's kind, the answer names a country the question does not
+        return "no sentence names a country other than those asked about"
     if _WHICH_BUILDING.search(intent.text) and not any(
             _names_someone_new(u.text, intent.text, u.passage.places) or _NUMBERED_NAME.search(u.text) for u in chosen):
         # "In which Istanbul palace did the delegations meet?" answered with "talks … have started in Istanbul"
@@ -808,6 +813,7 @@ def _quotes_something_new(text: str, question: str) -> bool:
 # country's minister" asks for a person)
 _WHICH_PLACE = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:villages?|towns?|city|cities|settlements?|districts?|"
                           r"regions?|oblasts?|countr(?:y|ies)|ports?|islands?)\b(?![’']s)", re.I)
+_WHICH_COUNTRY = re.compile(r"\b(?:which|what|wat)\s+(?:\w+\s+)?countr(?:y|ies)\b(?![’']s)", re.I)
 _NUMBERED_NAME = re.compile(r"\b(?:No\.?|№|#)\s*\d+")   # "School No. 2"
 _WHICH_BUILDING = re.compile(r"\b(?:which|what)\s+(?:[\w’'\-]+\s+){0,2}?(?:palace|building|hospital|school|factory|"
                              r"airport|airfield|bridge|monument|square|street|prison|church|cathedral|monastery|"
@@ -956,7 +962,8 @@ def _counts_for(text: str, nation: frozenset[str], nouns: set[str]) -> bool:
 # "Which minister was it, and what's her name?"
 _OTHER_PERSON_ASKED = re.compile(r"(?:^|[.?!,;:]\s*(?:and\s+)?)\W*(?:whom?\s+(?:did|does|do|will|would|has|have|had)\b"
                                  r"|wh?at(?:[’']?s| is| was| are| were)?\s+(?:the\s+(?:actual\s+|real\s+|full\s+)?"
-                                 r"names?\s+of\b|(?:his|her|their)\s+(?:actual\s+|real\s+|full\s+)?names?\b))", re.I)
+                                 r"names?\s+of\b|(?:his|her|their|(?:that|this|the)\s+[a-z]+[’']s)\s+(?:actual\s+|real\s+|"
+                                 r"full\s+)?names?\b))", re.I)   # "what was that person's name"
 _CAPITALISED_WORDS = re.compile(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*")
 
 
@@ -979,7 +986,8 @@ def _names_someone_new(text: str, question: str, places: Iterable[str] = (), *, 
                                                      and not (unknown_opening and _no_english_word(words[0]))):
             continue
         if any(w.lower() not in qs.STOP and w.lower() not in qs.GENERIC_NAMES and qs.stem(w) not in _CALENDAR_STEMS
-               and qs.stem(w) not in asked for w in words):  # an institution counts: "the United Nations"
+               and qs.stem(w) not in asked and w.lower() != "federation"  # "the Russian Federation" is Russia
+               for w in words):  # an institution counts: "the United Nations"
             return True
     return False
 
