@@ -668,6 +668,10 @@ _CONTROL_REPORT = re.compile(r"\b(?:took|taken|captur\w*|seiz\w*|occup\w*|fell|f
 _SUCCESSION_QUESTION = re.compile(r"\b(?:took over from|take over from|replac\w* (?:him|her|(?-i:[A-Z])\w+)|successor|"
                                   r"succeeded (?:him|her|(?-i:[A-Z])\w+)|"
                                   r"resign\w*|step(?:ped|s)? down|dismiss\w*|sacked|fired as)\b", re.I)
+# "Who took over the bank after Shevchenko quit?", "who replaced him?": a "who" question asking who came
+# ("who took over Lyman after the Russians left" asks who holds a town, not a post)
+_WHO_CAME = re.compile(r"\b(?:replac\w*|successor|succeed\w*|(?:took|take|taken) over\b[^?]*\b(?:quit\w*|resign\w*|"
+                       r"step(?:ped|s)? down|dismiss\w*|sacked|fired))\b", re.I)
 _SUCCESSION_REPORT = re.compile(r"\b(?:took over|replac\w*|succe(?:ed\w*|ssor)|resign\w*|step(?:ped|s)? down|"
                                 r"dismiss\w*|sacked|appoint\w*|new (?:head|chief|commander|minister|mayor|governor)|"
                                 r"relieved of|removed from (?:office|his post|her post|the post))\b", re.I)
@@ -762,6 +766,12 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             _names_someone_new(u.text, intent.text, u.passage.places) for u in chosen):
         # "Whom did Peskov meet in Luhansk?" answered with "Kremlin spokesman Dmitry Peskov visited Luhansk"
         return "no sentence names anyone but those the question names"
+    if kind == qs.WHO and _WHO_CAME.search(intent.text) and not any(
+            _SUCCESSION_REPORT.search(u.text) and _names_someone_new(u.text, intent.text, u.passage.places,
+                                                                     unknown_opening=True) for u in chosen):
+        # "who took over the national bank after shevchenko quit?" answered with "Shevchenko resigned": the
+        # report of the change must name the one who came
+        return "no sentence names who took the post"
     if (role := _NAME_OF_ROLE.search(intent.text)) and not any(
             _ROLE_NAMES[role.group(1).lower()].search(u.text)
             and _names_someone_new(u.text, intent.text, u.passage.places, unknown_opening=True) for u in chosen):
