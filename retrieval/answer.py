@@ -891,6 +891,10 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
         return 0.5 if len(_PREP_PLACE.findall(text)) >= 1 else 0.0
     if kind == qs.YESNO:
         return 0.5 if _POLARITY.search(text) else 0.0
+    if (done := _WHAT_WAS_DONE.search(intent.text)) and done.group(1).lower() not in _SAID_VERBS:
+        # "wat got damaged in druzhkovka when they shelled it": the sentence with that verb names what
+        # ("Two schools … were damaged"), not the one that retells the shelling
+        return 1.0 if qs.stem(done.group(1)) in qs.content_stems(text) else 0.0
     if _WEAPON_QUESTION.search(intent.text):  # "what did they hit it with": the weapon, named
         return 1.0 if _WEAPON_NAMED.search(text) else 0.0
     if _EVENT_QUESTION.search(intent.text):  # "what happened / is happening": what was done, not scenery
@@ -899,6 +903,10 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much|old|far)\b", re.I)
+# "What was destroyed", "wat got damaged": what a done thing was done to (not "what was reported", an event)
+_WHAT_WAS_DONE = re.compile(r"\bwh?at\s+(?:got|gets|was|were|has been|have been|had been|is being|are being)\s+"
+                            r"(\w+ed|\w+en|hit|struck|stolen|shot|burnt|lost|seized)\b", re.I)
+_SAID_VERBS = frozenset("reported announced said stated claimed discussed decided agreed planned expected".split())
 # "What did Girkin say …", "How did Reznikov describe …": a person's words, which the answer must quote as his
 _SAYING_QUESTION = re.compile(r"\b(?:[Ww]hat|[Ww]at|[Hh]ow) (?:did|does|do|has|have|had|would) "
                               r"((?:[A-Z][\w’'\-]+ ){1,3})"

@@ -745,6 +745,21 @@ def test_a_sum_of_money_is_no_answer_to_how_many(fresh, tmp_path):
     assert not answer.abstained and "400 million crowns" in answer.answer, answer.answer
 
 
+def test_what_was_done_is_answered_by_the_sentence_with_that_verb(gazetteer):
+    from retrieval.answer import _kind_cue
+
+    intent = parse_intent("wat got damaged in druzhkovka when the russians shelled it on the afternoon of aug 30?",
+                          gazetteer)
+
+    def cue(text):
+        return _kind_cue(qs.WHAT, text, set(), intent, gazetteer, set())
+    assert cue("Two schools, a palace of sports, and a palace of culture were damaged.") == 1.0
+    assert cue("A video shows the aftermath of the shelling of Druzhkivka in the afternoon of August 30.") == 0.0
+    # "what was reported" asks for the events, not for what the reporting was done to
+    reported = parse_intent("What was reported from Lyman in October 2022?", gazetteer)
+    assert _kind_cue(qs.WHAT, "Ukrainian troops entered Lyman.", set(), reported, gazetteer, set()) == 1.0
+
+
 def test_what_they_used_is_answered_by_a_weapon_named(gazetteer):
     from retrieval.answer import _kind_cue
 
