@@ -644,7 +644,7 @@ _CAUSE_STRONG = re.compile(
     r"the reasons?|reason (?:for|why|was|is)|caused by|led to|therefore|thus|hence|forced (?:to|by)|to avoid|"
     r"to save|to preserve|to protect (?:the )?(?:lives|soldiers|personnel)|threat to|no sense|make sense|makes sense|"
     r"could not allow|cannot allow|can[’']t allow|otherwise|for fear|in response to|in retaliation|"
-    r"in an effort to|in a bid to|aimed at|nothing left|hardly anything left|no point|died (?:of|from)|"
+    r"in an effort to|in a bid to|in an (?:apparent )?attempt to|aimed at|nothing left|hardly anything left|no point|died (?:of|from)|"
     r"citing|on the grounds|in protest|out of fear)\b", re.I)   # "won't come, citing unresolved issues"
 _CAUSE_WEAK = re.compile(r"\b(?:after|following|amid|since|so|given|thanks to)\b"
                          # "little effect as the country already decided to ban it": "as" opening a clause

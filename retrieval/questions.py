@@ -75,7 +75,7 @@ nobody everybody everyone noone whos hows wheres whens whys crazy insane literal
 type types kind kinds sort class
 exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r
 gonna wanna gotta till something anything smth sth smb thru shud shld lmao lmfao rofl tbh imo idk ngl
-reckon reckons abt bout cuz coz tho wich
+reckon reckons abt bout cuz coz tho wich asap
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
@@ -402,7 +402,9 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         acronym = word.isupper() and len(word) > 1  # "US", "ISW": an acronym even where the word is common
         if acronym and low in STOP and word not in _ACRONYMS_LIKE_WORDS:
             continue  # a grammar word typed in capitals for stress: "sailed INTO a port"
-        capital = word[0].isupper() and i > 0 and low not in STOP
+        capital = word[0].isupper() and i > 0 and low not in STOP and not (
+            # a later sentence's first word is capitalised by grammar: "… switch sides. Apart from money, …"
+            _SENTENCE_ENDS_HERE.search(question, 0, m.start()) and getAllLemmas(low) and not word.isupper())
         if has_digit or acronym or capital:
             if low in GENERIC_NAMES:
                 continue
@@ -436,7 +438,7 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
 # it onto US soil", "lie low somewhere", "she herself". scikit-learn's English stop-word list (which
 # sentence-transformers installs) less STOP, less numbers and negations, less every word that lemminflect
 # knows as a noun, verb or adjective ("fire", "bill", "side" are topics), less "ever", "yet" and "already"
-# ("were they ever identified?" asks for an outcome that may never have been reported), plus the reflexive
+# ("were they ever identified?" asks for an outcome that may never have been reported), plus "anymore" and the reflexive
 # pronouns (which it takes for nouns); written out here so that a question is not read differently when
 # another scikit-learn changes its list.
 FUNCTION_WORDS = frozenset("""across afterwards again almost along although always among amongst anyhow anyway
@@ -444,7 +446,8 @@ anywhere around because beforehand below beside besides between beyond either el
 formerly hence hereby herein hereupon however indeed latterly meanwhile moreover mostly namely nevertheless nowhere
 onto otherwise perhaps rather somehow sometimes somewhere thence thereafter thereby therefore therein thereupon
 though through throughout thus together too toward towards upon whence whenever whereafter whereas whereby wherein
-whereupon wherever whither within herself himself itself themselves myself yourself ourselves yourselves""".split())
+whereupon wherever whither within herself himself itself themselves myself yourself ourselves yourselves
+anymore""".split())
 
 
 _ALTERNATIVE = re.compile(r"\b([A-Za-z][\w’'\-]+)\s+\(([A-Za-z][\w’'\-]+)\)")
@@ -683,6 +686,7 @@ def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:
     return any(w in CALENDAR_WORDS for w in near)
 
 
+_SENTENCE_ENDS_HERE = re.compile(r"[.?!]\s+$")
 # Below this many passages a document frequency says little about how rare a word is in the language.
 MIN_PASSAGES_FOR_IDF = 1000
 _TOKEN = re.compile(r"[\w’'\-.]+")

@@ -551,6 +551,8 @@ def test_a_reason_given_by_citing_is_a_reason_and_a_country_is_found_in_its_poss
     intent = parse_intent("Why did the speaker refuse the trip?", gazetteer)
     assert _kind_cue(qs.WHY, "The speaker won't come to Bucha, citing unresolved issues with Kyiv.", set(), intent,
                      gazetteer, set()) == 1.0
+    assert _kind_cue(qs.WHY, "Troops fired at the ash pits in an apparent attempt to raise radioactive dust.", set(),
+                     intent, gazetteer, set()) == 1.0
     # "as" opening a clause gives a reason too; "known as", "as of" do not
     assert _kind_cue(qs.WHY, "The cut has little effect as the country already decided to ban Russian gas.", set(),
                      intent, gazetteer, set()) > 0
@@ -1227,6 +1229,10 @@ def test_a_channels_short_forms_are_not_terms_the_evidence_must_have():
     assert not terms("how r the orcs getting fuel w/o AFU spotting it if RU decides to do smth stupid thru UA lines") \
         & {"AFU", "RU", "UA", "smth", "thru"}
     assert not terms("lavrov was making jokes abt it, near wich village") & {"abt", "wich"}
+    assert not terms("wat are the booths not allowed to do anymore? they need evacuating asap") & {"anymore", "asap"}
+    # a later sentence's first word is capitalised by grammar, a name there is still a name
+    found = terms("RT said Kyiv tried to get pilots to switch sides. Apart from money, what was offered? Budanov denied it.")
+    assert "Apart" not in found and {"RT", "Budanov"} <= found
     assert "INTO" not in terms("whats the name of the first ship that sailed INTO a port")
     assert {"US", "WHO", "IT"} <= terms("did the US, the WHO and the IT Army say so")   # acronyms spelled like words
     # a count as a channel writes it is the report's number, within a tenth
