@@ -762,7 +762,7 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             and not any(_counts_for(u.text, *counted) for u in chosen):
         # "How many Belarusian diplomats did Kyiv expel?" answered with "Belarus ordered 12 Ukrainian diplomats out"
         return "no sentence counts the side's people asked about"
-    if _OTHER_PERSON_ASKED.search(intent.text) and not any(
+    if (_OTHER_PERSON_ASKED.search(intent.text) or _NAMES_ASKED.search(intent.text)) and not any(
             _names_someone_new(u.text, intent.text, u.passage.places) for u in chosen):
         # "Whom did Peskov meet in Luhansk?" answered with "Kremlin spokesman Dmitry Peskov visited Luhansk"
         return "no sentence names anyone but those the question names"
@@ -982,6 +982,8 @@ _OTHER_PERSON_ASKED = re.compile(r"(?:^|[.?!,;:]\s*(?:and\s+)?)\W*(?:whom?\s+(?:
                                  r"|wh?at(?:[’']?s| is| was| are| were)?\s+(?:the\s+(?:actual\s+|real\s+|full\s+)?"
                                  r"names?\s+of\b|(?:his|her|their|(?:that|this|the)\s+[a-z]+[’']s)\s+(?:actual\s+|real\s+|"
                                  r"full\s+)?names?\b))", re.I)   # "what was that person's name"
+# "were they ever identified? names?", "was the skull ever identified?": who they were, by name
+_NAMES_ASKED = re.compile(r"(?:^|[.?!,;:]\s*)\W*names?\s*\?|\bidentified\s*\?", re.I)
 _CAPITALISED_WORDS = re.compile(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*")
 
 
