@@ -856,6 +856,10 @@ _MUST_GIVE_KIND = [
     (qs.WHO, re.compile(r"\bnames?\b", re.I), "no sentence names anyone, or anyone's post"),
     # "Why did Klitschko resign?" answered with "Mayor Klitschko said one person died"
     (qs.WHY, re.compile(r"\bwhy\b|\bfor what reason\b|\bhow come\b", re.I), "no sentence gives a reason"),
+    # "when exactly did they blow up the bridge?" answered with "they may destroy bridges": a day, a date
+    # ("When Russian troops came into Skadovsk, what did they carry off?" asks what, not when)
+    (qs.WHEN, re.compile(r"\bwhen\s+(?:exactly\s+|precisely\s+)?(?:did|does|do|was|were|is|are|will|would|has|have|"
+                         r"had)\b|\bwhen\s*\?", re.I), "no sentence gives the time asked for"),
 ]
 
 
