@@ -341,7 +341,8 @@ class Composer:
     # ----------------------------------------------------------------------------------- candidates
     def _widen(self, hits: list[Hit], intent: QueryIntent, query_vector: np.ndarray,
                needed: list[qs.Salient]) -> list[Hit]:
-        """Add the other close passages of the best articles, and those naming what the question is about.
+        """Add the other close passages of the best articles, and those naming what the question is about;
+        of the best article, its other passages whatever they name (at most WIDEN_PASSAGES of them).
 
         The search keeps at most two passages per article, so in a long article the sentence that
         answers may sit in a third passage. Their vectors are stored: scoring them is a dot product.
@@ -352,17 +353,19 @@ class Composer:
         have = {h.passage.id for h in hits}
         wanted = self._place_names(intent) if intent.places and self.weights.place_filter else set()
         out = list(hits)
-        for article_id in list(dict.fromkeys(h.passage.article_id for h in hits))[:WIDEN_ARTICLES]:
+        for n, article_id in enumerate(list(dict.fromkeys(h.passage.article_id for h in hits))[:WIDEN_ARTICLES]):
             extra = []
             for p in self._article_passages(article_id):
-                if p.id in have or (wanted and not wanted & set(p.places)):
+                # the best article's other passages, whether or not they name the place again or are as close
+                # to the question: the one that closes a quote ("… he can cut off 20% of the power") answers
+                if p.id in have or (wanted and not wanted & set(p.places) and n > 0):
                     continue
                 v = self._stored_vector(p.id)
                 if v is None:
                     continue
                 sim = float(v @ query_vector)
                 names = bool(needed) and any(qs.supports(t, p.text) for t in needed)
-                if sim >= floor or names:
+                if sim >= floor or names or n == 0:
                     extra.append((names, sim, Hit(p, 0.0, sim)))
             extra.sort(key=lambda e: e[:2], reverse=True)
             last = max(i for i, h in enumerate(out) if h.passage.article_id == article_id)

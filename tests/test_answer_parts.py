@@ -748,6 +748,25 @@ def test_a_name_asked_for_may_be_a_phrase_in_quotes():
     assert not _quotes_something_new("Russia's squad and Melitopol's people", question)  # apostrophes quote nothing
 
 
+def test_the_best_articles_passage_that_does_not_name_the_place_may_answer(fresh, tmp_path):
+    # a long report: its first passage names the plant asked about, the number closes the quote in the next
+    lead = ("Admiral James Stavridis, who once led NATO, explained on television why Vladimir Putin keeps his "
+            "troops at the nuclear power plant in Enerhodar, as shelling around the plant raises fears of a "
+            "catastrophe. ")
+    filler = " ".join(f"He spoke about the {w} of the occupation, the supply lines and the river crossings."
+                      for w in ("first weeks", "second month", "long summer", "autumn", "new positions",
+                                "old bunkers", "last days", "trenches", "supply depots", "armour"))
+    quote = "“And thirdly, the Kremlin believes it can cut off 20% of the electric power to the country,” Stavridis said."
+    corpus = _corpus(tmp_path, ("admiral", "2022-08-29", "msnbc.com", "Admiral: the plant is a ticking time bomb",
+                                lead + filler + " " + quote))
+    fresh.ingest([corpus])
+    passages = fresh._docstore.passages(sorted(fresh._docstore.passage_ids()))
+    assert len(passages) >= 2 and not any("20%" in p.text and "Enerhodar" in p.text for p in passages.values())
+    answer = fresh.ask("How big a share of Ukraine's power did the admiral say Putin could cut off with the plant "
+                       "in Enerhodar?")
+    assert not answer.abstained and "20%" in answer.answer, answer.answer
+
+
 def test_a_sum_of_money_is_no_answer_to_how_many(fresh, tmp_path):
     corpus = _corpus(tmp_path, ("money", "2022-04-12", "ukrinform.net", "Norway and Russia",
                                 "Norway will allocate 400 million crowns ($43.7 million) to buy weapons for Ukraine. "
