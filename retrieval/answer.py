@@ -647,7 +647,8 @@ _CAUSE_STRONG = re.compile(
     r"the reasons?|reason (?:for|why|was|is)|caused by|led to|therefore|thus|hence|forced (?:to|by)|to avoid|"
     r"to save|to preserve|to protect (?:the )?(?:lives|soldiers|personnel)|threat to|no sense|make sense|makes sense|"
     r"could not allow|cannot allow|can[’']t allow|otherwise|for fear|in response to|in retaliation|"
-    r"in an effort to|in a bid to|in an (?:apparent )?attempt to|aimed at|nothing left|hardly anything left|no point|died (?:of|from)|"
+    r"in an effort to|in a bid to|in an (?:apparent )?attempt to|aimed at|nothing left|hardly anything left|"
+    r"no point|died (?:of|from)|"
     r"citing|on the grounds|in protest|out of fear)\b", re.I)   # "won't come, citing unresolved issues"
 _CAUSE_WEAK = re.compile(r"\b(?:after|following|amid|since|so|given|thanks to)\b"
                          # "little effect as the country already decided to ban it": "as" opening a clause
@@ -811,9 +812,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
 
 
 # "What is that project called?", "whats it called now": the end of a clause asking for a name
-_CALLED_ASKED = re.compile(r"\b(?:what|wat|wut)(?:[’']?s|\s+(?:is|was|are|were))\b[^?.!]{0,120}?\bcalled\s*(?:now\s*)?"
-                           r"(?:[?,;!]|$)", re.I)
-_QUOTED = re.compile(r"[“\"«‘]([^”\"»’]{2,60})[”\"»’]")   # not ': "Russia's … Ukraine's" is no quote
+_CALLED_ASKED = re.compile(r"\b(?:what|wat|wut)(?:[’']?s|\s+(?:is|was|are|were))\b[^?.!]{0,120}?"
+                           r"\bcalled\s*(?:now\s*)?(?:[?,;!]|$)", re.I)
+# In double quotes, «», or ‘’; not between apostrophes ("Russia's … Ukraine's" quotes nothing)
+_QUOTED = re.compile(r"[“\"«‘]([^”\"»’]{2,60})[”\"»’]")
 
 
 def _quotes_something_new(text: str, question: str) -> bool:
@@ -987,8 +989,8 @@ def _counts_for(text: str, nation: frozenset[str], nouns: set[str]) -> bool:
 # "Which minister was it, and what's her name?"
 _OTHER_PERSON_ASKED = re.compile(r"(?:^|[.?!,;:]\s*(?:and\s+)?)\W*(?:whom?\s+(?:did|does|do|will|would|has|have|had)\b"
                                  r"|wh?at(?:[’']?s| is| was| are| were)?\s+(?:the\s+(?:actual\s+|real\s+|full\s+)?"
-                                 r"names?\s+of\b|(?:his|her|their|(?:that|this|the)\s+[a-z]+[’']s)\s+(?:actual\s+|real\s+|"
-                                 r"full\s+)?names?\b))", re.I)   # "what was that person's name"
+                                 r"names?\s+of\b|(?:his|her|their|(?:that|this|the)\s+[a-z]+[’']s)\s+"
+                                 r"(?:actual\s+|real\s+|full\s+)?names?\b))", re.I)   # "what was that person's name"
 # "were they ever identified? names?", "was the skull ever identified?": who they were, by name
 _NAMES_ASKED = re.compile(r"(?:^|[.?!,;:]\s*)\W*names?\s*\?|\bidentified\s*\?", re.I)
 _CAPITALISED_WORDS = re.compile(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*")

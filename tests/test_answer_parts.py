@@ -756,7 +756,8 @@ def test_the_best_articles_passage_that_does_not_name_the_place_may_answer(fresh
     filler = " ".join(f"He spoke about the {w} of the occupation, the supply lines and the river crossings."
                       for w in ("first weeks", "second month", "long summer", "autumn", "new positions",
                                 "old bunkers", "last days", "trenches", "supply depots", "armour"))
-    quote = "“And thirdly, the Kremlin believes it can cut off 20% of the electric power to the country,” Stavridis said."
+    quote = ("“And thirdly, the Kremlin believes it can cut off 20% of the electric power to the country,” "
+             "Stavridis said.")
     corpus = _corpus(tmp_path, ("admiral", "2022-08-29", "msnbc.com", "Admiral: the plant is a ticking time bomb",
                                 lead + filler + " " + quote))
     fresh.ingest([corpus])
@@ -1217,7 +1218,8 @@ def test_the_reporters_word_for_the_same_thing_supports_the_askers():
     assert qs.supports(rare("compulsory"), "The government will introduce mandatory evacuation.")
     assert not qs.supports(rare("partisans"), "The army blew up the bridge.")
     # Ukraine's units of government by their Ukrainian names, in the English the outlets write
-    assert qs.supports(rare("hromada"), "During the delivery of water to Zalizne, Toretsk community, residents came under fire.")
+    assert qs.supports(rare("hromada"), "During the delivery of water to Zalizne, Toretsk community, residents "
+                                        "came under fire.")
     assert qs.supports(rare("oblast"), "A resident of Zakarpattia region without both legs joined the army.")
     assert qs.supports(rare("raion"), "Shelling hit two villages in Nikopol district.")
     assert not qs.supports(rare("hromada"), "Shelling hit two villages in Nikopol district.")
@@ -1264,7 +1266,8 @@ def test_a_channels_short_forms_are_not_terms_the_evidence_must_have():
     assert not terms("lavrov was making jokes abt it, near wich village") & {"abt", "wich"}
     assert not terms("wat are the booths not allowed to do anymore? they need evacuating asap") & {"anymore", "asap"}
     # a later sentence's first word is capitalised by grammar, a name there is still a name
-    found = terms("RT said Kyiv tried to get pilots to switch sides. Apart from money, what was offered? Budanov denied it.")
+    found = terms("RT said Kyiv tried to get pilots to switch sides. Apart from money, what was offered? "
+                  "Budanov denied it.")
     assert "Apart" not in found and {"RT", "Budanov"} <= found
     assert "INTO" not in terms("whats the name of the first ship that sailed INTO a port")
     assert {"US", "WHO", "IT"} <= terms("did the US, the WHO and the IT Army say so")   # acronyms spelled like words
