@@ -391,7 +391,7 @@ class OnnxEncoder:
         else holds a core (the ingest reader and writer, another process on a shared server) both wait
         for the slower. Measured on 2,000 RUWA passages, 2 cores: the same speed on an idle machine
         (~340 passages/s either way), 240 against 150 passages/s with one other busy process. Which
-        session runs a batch does not change its vectors (the batch is the same; cosine ≥ 0.99999).
+        lane runs a batch does not change its vectors: they are bit for bit one single-threaded session's.
         """
         with self._lanes_lock:
             while len(self._lanes) < self.threads:

@@ -438,9 +438,9 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
 # it onto US soil", "lie low somewhere", "she herself". scikit-learn's English stop-word list (which
 # sentence-transformers installs) less STOP, less numbers and negations, less every word that lemminflect
 # knows as a noun, verb or adjective ("fire", "bill", "side" are topics), less "ever", "yet" and "already"
-# ("were they ever identified?" asks for an outcome that may never have been reported), plus "anymore" and the reflexive
-# pronouns (which it takes for nouns); written out here so that a question is not read differently when
-# another scikit-learn changes its list.
+# ("were they ever identified?" asks for an outcome that may never have been reported), plus "anymore" and
+# the reflexive pronouns (which it takes for nouns); written out here so that a question is not read
+# differently when another scikit-learn changes its list.
 FUNCTION_WORDS = frozenset("""across afterwards again almost along although always among amongst anyhow anyway
 anywhere around because beforehand below beside besides between beyond either else elsewhere every everywhere
 formerly hence hereby herein hereupon however indeed latterly meanwhile moreover mostly namely nevertheless nowhere
