@@ -734,9 +734,11 @@ _PREP_PLACE = re.compile(r"\b(?:in|near|of|around|to|towards|at|from|outside)\s+
 def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -> str | None:
     """Why the chosen sentences do not give what the question asks for, or None when they do. The
     articles then know the place or the person, not the thing asked about."""
-    if kind == qs.COUNT and _HOW_MANY.search(intent.text) and not any(_gives_number(u.text) for u in chosen):
+    if kind == qs.COUNT and _HOW_MANY.search(intent.text) and not any(
+            _gives_number(_without_numbers_of(intent.text, u.text)) for u in chosen):
         # "How many were killed when a missile hit Okhmatdyt?" answered with "Since February 24, …
-        # Okhmatdyt has been conducting surgeries"
+        # Okhmatdyt has been conducting surgeries"; "Of the more than 80 evacuated, how many were children?"
+        # answered with "More than 80 displaced persons were evacuated": the question's own number
         return "no sentence gives the number asked for"
     if _DURATION_ASKED.search(intent.text) and not any(_DURATION.search(u.text) for u in chosen):
         # "How many years in prison did the court give Yesypenko?" answered with "calls on Russia to release
@@ -1033,6 +1035,14 @@ def _names_a_person(text: str) -> bool:
     """Two capitalised words in a row that are neither an institution's nor a sentence's opening words."""
     return any(not {re.sub(r"[’']s$", "", w.lower()) for w in m.group(1).split()} & _NOT_A_NAME
                for m in _PERSON_PAIR.finditer(text))
+
+
+def _without_numbers_of(question: str, text: str) -> str:
+    """The text less the numbers (in digits) the question gives itself."""
+    own = {_number_value(n) for n in _COUNT_NUMBER.findall(question)}
+    if not own:
+        return text
+    return _COUNT_NUMBER.sub(lambda m: " " if _number_value(m.group()) in own else m.group(), text)
 
 
 def _gives_number(text: str) -> bool:
