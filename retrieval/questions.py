@@ -585,6 +585,7 @@ def _correction(word: str, df: Callable[[Iterable[str]], dict[str, int]], common
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_SENTENCE_ENDS_HERE = re.compile(r"[.?!]\s+$")   # searched up to a word: it opens a later sentence
 
 
 def context_words(question: str) -> set[str]:
@@ -686,7 +687,6 @@ def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:
     return any(w in CALENDAR_WORDS for w in near)
 
 
-_SENTENCE_ENDS_HERE = re.compile(r"[.?!]\s+$")
 # Below this many passages a document frequency says little about how rare a word is in the language.
 MIN_PASSAGES_FOR_IDF = 1000
 _TOKEN = re.compile(r"[\w’'\-.]+")
