@@ -744,6 +744,16 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "How many years in prison did the court give Yesypenko?" answered with "calls on Russia to release
         # more than 100 Crimean political prisoners, including … Yesypenko"
         return "no sentence gives the length of time asked for"
+    if _SUM_ASKED.search(intent.text) and not any(_SUM.search(_without_numbers_of(intent.text, u.text)) for u in chosen):
+        # "how much did the army of drones pay for the Warmate drones?" answered with "Purchased 40 Warmate
+        # drones": a price is a sum of money, and not the question's own
+        return "no sentence gives the sum asked for"
+    if (noun := _model_noun(intent.text)) is not None and not any(
+            _names_the_model(u, noun, intent.text) for u in chosen):
+        # "What type of aircraft was pilot Lystopad flying?" answered with "Lystopad … has been killed in
+        # combat": a model is a designation ("MiG-29"), a name ("Smerch", «Zoopark») or a kind ("anti-ship
+        # cruise missile")
+        return "no sentence names the model asked about"
     if _HOW_MANY_THINGS.search(intent.text) and not _MONEY_WORD.search(intent.text) \
             and not any(_gives_number(_MONEY.sub(" ", u.text)) for u in chosen):
         # "How many Russian diplomats did Norway expel?" answered with "Norway will allocate 400 million crowns"
@@ -906,6 +916,8 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
         # "wat got damaged in druzhkovka when they shelled it": the sentence with that verb names what
         # ("Two schools … were damaged"), not the one that retells the shelling
         return 1.0 if qs.stem(done.group(1)) in qs.content_stems(text) else 0.0
+    if _MODEL_ASKED.search(intent.text):  # "what type of aircraft": the sentence with a designation ("Su-27")
+        return 1.0 if _MODEL_NAME.search(text) else 0.0
     if _WEAPON_QUESTION.search(intent.text):  # "what did they hit it with": the weapon, named
         return 1.0 if _WEAPON_NAMED.search(text) else 0.0
     if _EVENT_QUESTION.search(intent.text):  # "what happened / is happening": what was done, not scenery
@@ -934,6 +946,51 @@ _MONEY_WORD = re.compile(rf"\b{_CURRENCY}\b|[$€£₴₽]", re.I)
 _MONEY = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB)\s?)\d[\d,.]*"
                     rf"(?:\s*(?:thousand|million|billion|trillion|bn|m)\b)?"
                     rf"|\b\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn))?\s*{_CURRENCY}\b", re.I)
+# "How much money…", "how much did they pay / did it cost", "what was the price": a sum of money answers it
+_SUM_ASKED = re.compile(r"\bhow much\b[^?]{0,80}?\b(?:money|cost|costs|pay|paid|spend|spent|price|worth|earn\w*|"
+                        r"rais(?:e|ed)|donat\w*|crowdfund\w*|pledg\w*|allocat\w*|invest\w*)\b"
+                        r"|\b(?:what|wat)\s+(?:did|does|do|was|is|were)\s+(?:[\w’'\-]+\s+){0,5}?(?:cost|price|price tag)\b",
+                        re.I)
+# A sum: a currency sign or code with a number, or a number (with its thousand/million) before the currency,
+# an adjective between them allowed ("2 billion Norwegian kroner", "UAH 1.5m", "€63bn")
+_SUM = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB|NOK|GBP|PLN)\s?)\d"
+                  rf"|\b(?:\d[\d,.]*|{_NUMBER_WORDS})(?:\s*(?:thousand|million|billion|trillion|bn|mln|m)\b)?"
+                  rf"\s+(?:[A-Z][a-z]+\s+)?{_CURRENCY}\b", re.I)
+# "What type of aircraft…", "which model of quadcopter", "which Russian missile types", "what kind of missile":
+# the machine asked about (a kind of anything else, "what kind of site", may be answered in any words)
+_MACHINES = (r"missiles?|rockets?|drones?|aircraft|planes?|jets?|fighters?|helicopters?|tanks?|radars?|launchers?|"
+             r"howitzers?|guns?|quadcopters?|ships?|vessels?|boats?|mines?|vehicles?|systems?")
+_MODEL_ASKED = re.compile(rf"\b(?:what|which|wat)\s+(?:specific\s+|exact\s+)?(?:"
+                          rf"(?:types?|models?|makes?|kinds?)\s+of\s+(?:[\w’'\-]+\s+){{0,2}}?(?P<machine>{_MACHINES})\b"
+                          rf"|(?:types?|models?|makes?)\s+of\s+(?P<after>[\w’'\-]+)"
+                          rf"|(?:[\w’'\-]+\s+)?(?P<before>{_MACHINES})\s+(?:types?|models?|makes?)\b)", re.I)
+# A designation: letters and digits in one word ("MiG-29", "Kh-22", "T-72B3", "Zoopark-1", "Mi-8")
+_MODEL_NAME = re.compile(r"\b[A-Z][A-Za-z]*-?\d+[A-Za-z\d\-]*\b")
+_TEXT_WORD = re.compile(r"[A-Za-z][\w’'\-]*")
+
+
+def _model_noun(question: str) -> str | None:
+    """The stem of the machine whose model a question asks for ("aircraft" in "what type of Ukrainian
+    aircraft"), or None when it asks for none."""
+    m = _MODEL_ASKED.search(question)
+    if m is None:
+        return None
+    return qs.stem(m["machine"] or m["before"] or m["after"])
+
+
+def _names_the_model(u: _Unit, noun: str, question: str) -> bool:
+    """A designation, a name or a phrase in quotes the question does not have, or the machine with a word
+    before it that the question does not have ("an anti-ship cruise missile" for what kind of missile)."""
+    text = u.text
+    if _MODEL_NAME.search(text) or _quotes_something_new(text, question) \
+            or _names_someone_new(text, question, u.passage.places, unknown_opening=True):
+        return True
+    asked = qs.content_stems(question)
+    words = _TEXT_WORD.findall(text)
+    return any(qs.stem(w) == noun and i > 0 and words[i - 1].lower() not in qs.STOP
+               and qs.stem(words[i - 1]) not in asked for i, w in enumerate(words))
+
+
 # "Which school number …": a school given by its number ("School No. 5", "the 5th school")
 _NUMBERED_QUESTION = re.compile(r"\b(?:which|what) ([a-z]+) (?:number|no\.?|#)(?!\w)", re.I)
 # A post a "who" question names, and how a report may name it: the person answering must hold it.
@@ -1013,6 +1070,8 @@ def _names_someone_new(text: str, question: str, places: Iterable[str] = (), *, 
     for m in _CAPITALISED_WORDS.finditer(text):
         words = [re.sub(r"[’']s$", "", w) for w in m.group().split()]
         last = qs.stem(words[-1].split("-")[-1])
+        if len(m.group()) == 1:  # a lone capital: an initial or a piece of "U.S.", nobody's name
+            continue
         if last in asked or last in place_words or (len(words) == 1 and _CLAUSE_START.search(text, 0, m.start())
                                                      and not (unknown_opening and _no_english_word(words[0]))):
             continue

@@ -736,6 +736,20 @@ _NOT_UNTIL_REPORTED = [
      ("ages", "2022-10-04", "reuters.com", "Kadyrov's sons",
       "Kadyrov said his sons, aged 14, 15 and 16, would go to the front line in Ukraine."),
      "14"),
+    ("how much did they pay is a sum of money",
+     [("drones", "2022-09-07", "ukrinform.net", "Army of Drones",
+       "The Army of Drones has purchased 40 Warmate loitering munitions, half of them already at the front.")],
+     "how much did the army of drones pay for those warmate drones?",
+     ("price", "2022-09-08", "ukrinform.net", "The price of the Warmates",
+      "The Army of Drones paid UAH 120 million for the 40 Warmate loitering munitions, the fund said."),
+     "UAH 120 million"),
+    ("what type of aircraft is a model",
+     [("pilot", "2022-03-10", "ukrinform.net", "Pilot killed",
+       "Anton Lystopad, one of the best pilots of the Air Force, has been killed in combat near Kyiv.")],
+     "What type of aircraft was Air Force pilot Anton Lystopad flying when he was killed?",
+     ("jet", "2022-03-11", "ukrinform.net", "Lystopad's last flight",
+      "Anton Lystopad was flying a Su-27 fighter when he was shot down over Kyiv region, the Air Force said."),
+     "Su-27"),
 ]
 
 
@@ -744,6 +758,28 @@ _NOT_UNTIL_REPORTED = [
 def test_a_question_is_declined_until_a_sentence_gives_what_it_asks(fresh, tmp_path, check, articles, question,
                                                                       report, expected):
     _declined_until_reported(fresh, _corpus(tmp_path, *articles), question, report, expected)
+
+
+def test_a_price_asked_for_is_a_sum_and_a_model_asked_for_is_a_designation():
+    from retrieval.answer import _MODEL_NAME, _SUM, _SUM_ASKED, _model_noun
+    from retrieval.questions import stem
+
+    for asked in ("How much money did donors pledge in Paris?", "how much did the fund pay for the drones",
+                  "what did that radar cost?", "How much is the Moskva-1 complex worth?"):
+        assert _SUM_ASKED.search(asked), asked
+    assert not _SUM_ASKED.search("How much ammunition did Ukraine fire?")  # an amount, not money
+    for given in ("$500 million", "2 billion Norwegian kroner", "EUR 35,000", "€63bn", "five million rubles"):
+        assert _SUM.search(given), given
+    assert not _SUM.search("The fund bought 40 Warmate drones in 2022.")
+    for asked, machine in (("What type of aircraft was he flying?", "aircraft"),
+                           ("which model of quadcopter did they buy", "quadcopter"),
+                           ("Which specific Russian missile types were failing?", "missile"),
+                           ("wat kind of ru radar did they hit", "radar"),
+                           ("What type of Ukrainian combat aircraft was downed?", "aircraft")):
+        assert _model_noun(asked) == stem(machine), asked
+    assert _model_noun("What kind of security checks are they doing?") is None  # a kind, in any words
+    assert all(_MODEL_NAME.search(m) for m in ("MiG-29", "Kh-22", "T-72B3", "Zoopark-1"))
+    assert not _MODEL_NAME.search("the Air Force pilot was killed")
 
 
 def test_a_name_asked_for_may_be_a_phrase_in_quotes():
@@ -1004,6 +1040,11 @@ def test_a_word_opening_a_clause_is_a_name_only_where_asked_and_no_english_word(
                               unknown_opening=True)
     assert not _names_someone_new("Mayor of Sviatohirsk: Three people were detained.", question, ["Sviatohirsk"],
                                   unknown_opening=True)
+    # the letters of "U.S." are no one's name; an initial in a name keeps the name new
+    missiles = "Which specific Russian missile types did US officials say were failing?"
+    assert not _names_someone_new("Exclusive: U.S. assesses a failure rate for some Russian missiles", missiles,
+                                  unknown_opening=True)
+    assert _names_someone_new("Analyst Michael J. Kofman says the Kalibr fails", missiles)
 
 
 def test_how_many_years_is_answered_by_a_length_of_time():
