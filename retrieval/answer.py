@@ -241,10 +241,12 @@ class Composer:
         # and so is a verb's inflected form ("begged", "grabbed"): the reporters have their own verb
         # and so are the words that describe the person asked for ("which French TV reporter was killed")
         described = qs.person_descriptors(intent.text)
+        # and so is a given name before the surname that the article must have ("Mikhail Fridman" / "Friedman")
+        given = qs.given_names(intent.text, [t.text for t in salient if t.kind == "name"])
         needed = [t for t in salient if t.kind != "place"
                   and not (t.kind != "number" and t.text.lower() in idiom_words)
                   and not (t.kind == "rare" and qs.is_inflected_verb(t.text))
-                  and t.text.lower() not in described]
+                  and t.text.lower() not in described and t.text.lower() not in given]
         needed += [qs.Salient(year, "number", frozenset({year})) for year in intent.years_ahead]
         if evidence.best_similarity >= RARE_WORD_TOLERANCE:
             # passages this close in meaning: a rare word they lack is the asker's own wording

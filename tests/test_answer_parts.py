@@ -209,6 +209,26 @@ def test_support_knows_spellings_adjectives_capitals_and_initials():
     t72 = term("what will they get for their t72 tanks")
     assert qs.supports(t72, "Slovakia will send 30 T-72 tanks.") and not qs.supports(t72, "Slovakia will send T-64s.")
     assert qs.supports(term("How many F16s were promised?"), "The Netherlands promised F-16.")
+    # a country of two words is one term, named by its capital too; lower-case words are no capital's name
+    czech = term("What tanks did the Czech Republic send?")
+    assert czech.text == "Czech Republic" and qs.supports(czech, "Prague has supplied Kiev with T-72M tanks.")
+    assert term("which tanks did the united states send").text == "united states"
+    assert all(t.text != "the valley" for t in qs.salient_terms("what happened in the valley", [], _df, 38,
+                                                               rare_below=0.0005))
+
+
+def test_a_given_name_before_a_surname_is_not_needed_on_its_own(fresh, tmp_path):
+    corpus = _corpus(tmp_path, ("assets", "2022-05-16", "censor.net", "Friedman's assets arrested",
+                                "Prosecutor General Iryna Venedyktova announced the arrest of Russian oligarch Mykhailo "
+                                "Friedman's assets in Alfa-Bank worth more than UAH 12.4 billion."),
+                     ("port", "2022-05-17", "ukrinform.net", "Odesa port", "Grain ships are waiting in the port of Odesa."))
+    fresh.ingest([corpus])
+    answer = fresh.ask("How much was seized from Mikhail Fridman's holdings in Alfa-Bank?")
+    assert not answer.abstained and "12.4 billion" in answer.answer, answer.answer
+    assert qs.given_names("How much was seized from Mikhail Fridman's holdings?", ["Mikhail", "Fridman"]) == {"mikhail"}
+    # a surname is no English word: the words of a newspaper's name all stay
+    assert qs.given_names("according to the Wall Street Journal", ["Wall", "Street", "Journal"]) == set()
+    assert qs.given_names("Who said Macron's Armageddon warning was wrong?", ["Macron", "Armageddon"]) == set()
 
 
 # ------------------------------------------------------------------------------------------------ speakers
