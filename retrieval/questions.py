@@ -458,7 +458,7 @@ formerly hence hereby herein hereupon however indeed latterly meanwhile moreover
 onto otherwise perhaps rather somehow sometimes somewhere thence thereafter thereby therefore therein thereupon
 though through throughout thus together too toward towards upon whence whenever whereafter whereas whereby wherein
 whereupon wherever whither within herself himself itself themselves myself yourself ourselves yourselves
-anymore""".split())
+anymore often seldom usually""".split())  # "how often": a count asked for, not a topic
 
 
 _ALTERNATIVE = re.compile(r"\b([A-Za-z][\w’'\-]+)\s+\(([A-Za-z][\w’'\-]+)\)")

@@ -123,6 +123,9 @@ def test_a_dropped_g_a_described_count_and_nobody_are_not_rare_topics():
     # "2,000" is what a question is about; a count of ten or more too
     assert [t.text for t in qs.salient_terms("Did 2,000 or 12 ships leave?", [], df, 10_000, rare_below=0.0005)
             if t.kind == "number"] == ["2,000", "12"]
+    # "how often" asks for a count; the adverb is no topic however rare
+    assert [t.text for t in qs.salient_terms("how often were the ships shelled?", [], df, 10_000,
+                                             rare_below=0.0005)] == ["ships", "shelled"]
 
 
 def test_a_typo_is_read_as_the_common_word_it_misses_and_a_name_is_left_as_typed():
