@@ -949,7 +949,7 @@ _MONEY = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB)\s?)\d[\d,.]*"
                     rf"(?:\s*(?:thousand|million|billion|trillion|bn|m)\b)?"
                     rf"|\b\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn))?\s*{_CURRENCY}\b", re.I)
 # "How much money…", "how much did they pay / did it cost", "what was the price": a sum of money answers it
-_SUM_ASKED = re.compile(r"\bhow much\b[^?]{0,80}?\b(?:money|cost|costs|pay|paid|spend|spent|price|worth|earn\w*|"
+_SUM_ASKED = re.compile(r"\bhow much\b[^?]{0,80}?\b(?:money|cash|cost|costs|pay|paid|spend|spent|price|worth|earn\w*|"
                         r"rais(?:e|ed)|donat\w*|crowdfund\w*|pledg\w*|allocat\w*|invest\w*)\b"
                         r"|\b(?:what|wat)\s+(?:did|does|do|was|is|were)\s+(?:[\w’'\-]+\s+){0,5}?(?:cost|price|price tag)\b",
                         re.I)

@@ -137,6 +137,12 @@ class DateRange:
                 as_of = word in ("by", "as of")
                 # a day is a precise state, which that day's reports give; "by early June" is not
                 as_of_day = lo if as_of and lo == hi else 0
+            elif lo > until or hi < since:
+                # two times that do not meet: "in December 2021 I saw they found the driver murdered back
+                # in 2016" is asked of the later one's news, which retells the earlier
+                if lo > until:
+                    since, until = lo, hi
+                    lag = REPORTING_LAG_DAYS if hi > lo else REPORTING_LAG_ONE_DAY
             else:
                 since, until = max(since, lo), min(until, hi)
                 lag = REPORTING_LAG_DAYS if hi > lo else REPORTING_LAG_ONE_DAY

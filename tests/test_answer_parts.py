@@ -788,7 +788,8 @@ def test_a_price_asked_for_is_a_sum_and_a_model_asked_for_is_a_designation():
     from retrieval.questions import stem
 
     for asked in ("How much money did donors pledge in Paris?", "how much did the fund pay for the drones",
-                  "what did that radar cost?", "How much is the Moskva-1 complex worth?"):
+                  "what did that radar cost?", "How much is the Moskva-1 complex worth?",
+                  "how much cash did the gang get away with?"):
         assert _SUM_ASKED.search(asked), asked
     assert not _SUM_ASKED.search("How much ammunition did Ukraine fire?")  # an amount, not money
     for given in ("$500 million", "2 billion Norwegian kroner", "EUR 35,000", "€63bn", "five million rubles"):
