@@ -802,6 +802,16 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "whats the pink floyd song for ukraine actually called?" answered with "Pink Floyd reunite for
         # protest song": the answer is a name, or a phrase in quotes ("the so-called 'ruble patrol'")
         return "no sentence gives the name asked for"
+    if _WHICH_ORGANISATION.search(intent.text) and not any(
+            _names_someone_new(u.text, intent.text, u.passage.places, unknown_opening=True)
+            or _quotes_something_new(u.text, intent.text) for u in chosen):
+        # "Which company owned the oil depot that was hit?" answered with "missiles hit the oil depot in
+        # Novomoskovsk district": a company, a firm, an outlet is named
+        return "no sentence names the organisation asked about"
+    if _HARMED_ASKED.search(intent.text) and not any(_HARM.search(u.text) for u in chosen):
+        # "Was anyone killed or injured when the concert hall was hit?" answered with "The concert hall was
+        # hit": yes or no, the answer reports the dead and wounded, or that there were none
+        return "no sentence says whether anyone was harmed"
     if kind == qs.WHERE and _WHICH_PLACE.search(intent.text) and not any(
             u.signals.get("kind", 0) >= 1 or _names_a_new_place(u.text, intent.text) for u in chosen):
         # "In which village outside Kyiv were the bodies found?" answered with "executed … near Kyiv"
@@ -844,6 +854,17 @@ _WHICH_PLACE = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:villages?|towns?|ci
                           r"regions?|oblasts?|countr(?:y|ies)|ports?|islands?)\b(?![’']s)", re.I)
 _WHICH_COUNTRY = re.compile(r"\b(?:which|what|wat)\s+(?:\w+\s+)?countr(?:y|ies)\b(?![’']s)", re.I)
 _NUMBERED_NAME = re.compile(r"\b(?:No\.?|№|#)\s*\d+")   # "School No. 2"
+# "Which company …", "which polling firm", "which outlet": an organisation, which the answer must name
+_WHICH_ORGANISATION = re.compile(r"\b(?:which|what|wat)\s+(?:[\w’'\-]+\s+)?(?:compan(?:y|ies)|firms?|"
+                                 r"organi[sz]ations?|outlets?|newspapers?|agenc(?:y|ies)|banks?|groups?|brands?|"
+                                 r"channels?|broadcasters?|pollsters?|airlines?|funds?|charit(?:y|ies)|foundations?|"
+                                 r"universit(?:y|ies)|part(?:y|ies)|publications?)\b(?![’']s)", re.I)
+# "Was anyone killed or injured…", "were any of its residents hurt": whether there were dead or wounded
+_HARMED_ASKED = re.compile(r"\b(?:was|were|did)\s+(?:any(?:one|body)|any(?:\s+of)?(?:\s+[\w’']+){1,2}|"
+                           r"people|ppl|civilians|some(?:one|body))\s+(?:\w+\s+)?(?:killed|injured|hurt|wounded|die|"
+                           r"harmed)\b", re.I)
+_HARM = re.compile(r"\b(?:kill\w*|dead|died|dies|death\w*|injur\w*|wound\w*|hurt|casualt\w*|victims?|perished|"
+                   r"no one|nobody|unharmed|fatalit\w*|bodies|lives)\b", re.I)
 _WHICH_BUILDING = re.compile(r"\b(?:which|what)\s+(?:[\w’'\-]+\s+){0,2}?(?:palace|building|hospital|school|factory|"
                              r"airport|airfield|bridge|monument|square|street|prison|church|cathedral|monastery|"
                              r"theat(?:re|er)|stadium|hotel|mall|museum)s?\b(?![’']s)", re.I)

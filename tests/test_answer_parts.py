@@ -773,6 +773,20 @@ _NOT_UNTIL_REPORTED = [
      ("jet", "2022-03-11", "ukrinform.net", "Lystopad's last flight",
       "Anton Lystopad was flying a Su-27 fighter when he was shot down over Kyiv region, the Air Force said."),
      "Su-27"),
+    ("which company is an organisation named",
+     [("depot", "2022-06-18", "ukrinform.net", "Oil depot hit",
+       "Russian missiles hit an oil depot in the Novomoskovsk district of Dnipropetrovsk region, injuring eleven.")],
+     "Which company owned the oil depot in Novomoskovsk district that the missiles hit?",
+     ("owner", "2022-06-19", "ukrinform.net", "The depot's owner",
+      "The oil depot in Novomoskovsk district belongs to Ukrtatnafta, the company said after the missiles hit."),
+     "Ukrtatnafta"),
+    ("was anyone hurt is answered by the dead and wounded, or none",
+     [("hall", "2022-09-18", "ukrinform.net", "Explosion in Kherson",
+       "A powerful explosion rocked occupied Kherson. The Yuvileiny concert hall was hit.")],
+     "Was anyone killed or injured when the Yuvileiny concert hall in Kherson was hit?",
+     ("toll", "2022-09-19", "ukrinform.net", "No casualties at the Yuvileiny hall",
+      "No one was killed or injured when the Yuvileiny concert hall in Kherson was hit, the city council said."),
+     "No one was killed"),
 ]
 
 
