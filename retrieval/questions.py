@@ -458,7 +458,8 @@ formerly hence hereby herein hereupon however indeed latterly meanwhile moreover
 onto otherwise perhaps rather somehow sometimes somewhere thence thereafter thereby therefore therein thereupon
 though through throughout thus together too toward towards upon whence whenever whereafter whereas whereby wherein
 whereupon wherever whither within herself himself itself themselves myself yourself ourselves yourselves
-anymore often seldom usually""".split())  # "how often": a count asked for, not a topic
+anymore often seldom usually sometime someday anytime rarely barely plenty""".split())
+# ("how often": a count asked for; "sometime around easter", "plenty of families": how the asker tells it)
 
 
 _ALTERNATIVE = re.compile(r"\b([A-Za-z][\w’'\-]+)\s+\(([A-Za-z][\w’'\-]+)\)")
@@ -806,7 +807,10 @@ _SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "undergrou
                       # Ukraine's units of government by their Ukrainian names, as analysts write them; English
                       # outlets translate them ("Toretsk hromada" is "Toretsk community")
                       ("oblast", "region", "provinc"), ("raion", "rayon", "district"),
-                      ("hromada", "communiti", "municip")]
+                      ("hromada", "communiti", "municip"),
+                      # a channel's short words for what reports write out
+                      ("vid", "video", "footag", "clip"), ("pic", "photo", "pictur", "imag"),
+                      ("cop", "polic", "policemen"), ("yr", "year"), ("msg", "messag")]
 _SAME_THING = {st: frozenset(group) - {st} for group in _SAME_THING_GROUPS for st in group}
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'\-]*\s+$")
 _POSSESSIVE = re.compile(r"[’']s$")

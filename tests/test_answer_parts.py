@@ -107,6 +107,12 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     # "wat" is "what"; "oct 18-19" two days, not a name (this df knows neither "hit" nor "overnight")
     terms = qs.salient_terms("wat did they hit overnight oct 18-19", [], df, 10_000, rare_below=0.0005)
     assert [t.text for t in terms] == ["hit", "overnight"]
+    # a channel's short words are found written out; "plenty of", "sometime" are how the asker tells it
+    vid, pics, cops = qs.salient_terms("a vid n pics of the cops", [], df, 10_000, rare_below=0.0005)
+    assert qs.supports(vid, "The video shows the strike.") and qs.supports(pics, "Photos of the crater.")
+    assert qs.supports(cops, "Police detained him.") and not qs.supports(cops, "Soldiers detained him.")
+    assert qs.salient_terms("plenty of families sometime in may", [], df, 10_000, rare_below=0.0005) == \
+        qs.salient_terms("families in may", [], df, 10_000, rare_below=0.0005)
 
 
 def test_a_dropped_g_a_described_count_and_nobody_are_not_rare_topics():
