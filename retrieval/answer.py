@@ -708,7 +708,13 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 # "How many years in prison…": a length of time answers it (not so "how long": "until the de-occupation")
 _DURATION_ASKED = re.compile(r"\bhow (?:many|much) (?:more )?(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
 _DURATION = re.compile(rf"(?:\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|half an?|several|few)|\d)\s*(?:-\s*)?"
-                       r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|yrs?|hrs?)\b|\blife\b", re.I)
+                       r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|yrs?|hrs?)\b|\blife\b", re.I)
+# "How long …" (not "how long ago", nor "for how long will it last" told by "as long as"): its answer is a
+# length or the bounds of one
+_HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago\b)", re.I)
+_SPAN_WORD = re.compile(r"\b(?:until|till|since|through|overnight|all (?:day|night)|for (?:good|ever|now)"
+                        r"|for (?:about |nearly |almost |over )?(?:an? )?(?:hour|day|week|month|year|minute|decade)s?)\b",
+                        re.I)   # "discussed the war for hour and half"
 _ANY_NUMBER = re.compile(rf"\b(?:\d[\d,.]*\s*(?:%|percent|per cent)?|{_NUMBER_WORDS}"
                          r"|(?:a|one|two) thirds?|(?:a|one|three) quarters?)\b", re.I)   # "more than a third of"
 _NUM_UNIT = re.compile(r"\d[\d,.]*\s*(?:-\s*)?(?:km|kilomet\w*|miles?|met(?:er|re)s?|m\b|days?|weeks?|months?|hours?|"
@@ -748,6 +754,12 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "How many years in prison did the court give Yesypenko?" answered with "calls on Russia to release
         # more than 100 Crimean political prisoners, including … Yesypenko"
         return "no sentence gives the length of time asked for"
+    if _HOW_LONG.search(intent.text) and not any(
+            _DURATION.search(u.text) or _NUM_UNIT.search(u.text) or _SPAN_WORD.search(u.text) or _DATE.search(u.text)
+            for u in chosen):
+        # "how long did they hold the mayor?" answered with "the mayor has been kidnapped": a length of time
+        # ("for three days", "a decade"), a distance ("850 kilometers"), or its bounds ("until the de-occupation")
+        return "no sentence gives the length asked for"
     if _SUM_ASKED.search(intent.text) and not any(_SUM.search(_without_numbers_of(intent.text, u.text)) for u in chosen):
         # "how much did the army of drones pay for the Warmate drones?" answered with "Purchased 40 Warmate
         # drones": a price is a sum of money, and not the question's own

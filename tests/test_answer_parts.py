@@ -798,6 +798,13 @@ _NOT_UNTIL_REPORTED = [
      ("jet", "2022-03-11", "ukrinform.net", "Lystopad's last flight",
       "Anton Lystopad was flying a Su-27 fighter when he was shot down over Kyiv region, the Air Force said."),
      "Su-27"),
+    ("how long is a length of time",
+     [("mayor", "2022-03-26", "ukrinform.net", "Slavutych mayor kidnapped",
+       "Slavutych Mayor Yuri Fomichiv has been kidnapped by the Russian military, the regional governor said.")],
+     "How long did the Russians hold Slavutych mayor Yuri Fomichiv before letting him go?",
+     ("freed", "2022-03-28", "ukrinform.net", "Slavutych mayor freed",
+      "The Russians held Slavutych mayor Yuri Fomichiv for two days before letting him go, the governor said."),
+     "for two days"),
     ("which company is an organisation named",
      [("depot", "2022-06-18", "ukrinform.net", "Oil depot hit",
        "Russian missiles hit an oil depot in the Novomoskovsk district of Dnipropetrovsk region, injuring eleven.")],
@@ -843,6 +850,17 @@ def test_a_price_asked_for_is_a_sum_and_a_model_asked_for_is_a_designation():
     assert _model_noun("What kind of security checks are they doing?") is None  # a kind, in any words
     assert all(_MODEL_NAME.search(m) for m in ("MiG-29", "Kh-22", "T-72B3", "Zoopark-1"))
     assert not _MODEL_NAME.search("the Air Force pilot was killed")
+
+
+def test_a_length_asked_for_is_a_time_a_distance_or_its_bounds():
+    from retrieval.answer import _DURATION, _HOW_LONG, _NUM_UNIT, _SPAN_WORD
+
+    assert _HOW_LONG.search("how long did they talk for?") and not _HOW_LONG.search("how long ago was it?")
+    given = lambda t: bool(_DURATION.search(t) or _NUM_UNIT.search(t) or _SPAN_WORD.search(t))
+    for text in ("They discussed the war for hour and half.", "It will take at least a decade.",
+                 "The front line is 850 kilometers long.", "Beryslav will be without power until the de-occupation."):
+        assert given(text), text
+    assert not given("The mayor has been kidnapped by the Russian military.")
 
 
 def test_a_name_asked_for_may_be_a_phrase_in_quotes():
