@@ -873,12 +873,17 @@ _WHICH_ORGANISATION = re.compile(r"\b(?:which|what|wat)\s+(?:[\w’'\-]+\s+)?(?:
                                  r"organi[sz]ations?|outlets?|newspapers?|agenc(?:y|ies)|banks?|groups?|brands?|"
                                  r"channels?|broadcasters?|pollsters?|airlines?|funds?|charit(?:y|ies)|foundations?|"
                                  r"universit(?:y|ies)|part(?:y|ies)|publications?)\b(?![’']s)", re.I)
-# "Was anyone killed or injured…", "were any of its residents hurt": whether there were dead or wounded
+# "Was anyone killed or injured…", "were any of its residents hurt", "did the pilot survive": whether anyone
+# was harmed, and the answer says so either way
 _HARMED_ASKED = re.compile(r"\b(?:was|were|did)\s+(?:any(?:one|body)|any(?:\s+of)?(?:\s+[\w’']+){1,2}|"
                            r"people|ppl|civilians|some(?:one|body))\s+(?:\w+\s+)?(?:killed|injured|hurt|wounded|die|"
-                           r"harmed)\b", re.I)
+                           r"harmed)\b"
+                           # "did the pilot survive", "did he make it?" (not "make it to Mykolaiv": a journey)
+                           r"|\b(?:did|does|has|have|will)\s+(?:[\w’'\-]+\s+){0,14}?(?:survive|make it\b(?!\s+(?:to|into|"
+                           r"onto|back|out|through|across|home)\b))", re.I)
 _HARM = re.compile(r"\b(?:kill\w*|dead|died|dies|death\w*|injur\w*|wound\w*|hurt|casualt\w*|victims?|perished|"
-                   r"no one|nobody|unharmed|fatalit\w*|bodies|lives)\b", re.I)
+                   r"no one|nobody|unharmed|fatalit\w*|bodies|lives|surviv\w*|alive|captured|prisoner|rescued|"
+                   r"ejected)\b", re.I)
 _WHICH_BUILDING = re.compile(r"\b(?:which|what)\s+(?:[\w’'\-]+\s+){0,2}?(?:palace|building|hospital|school|factory|"
                              r"airport|airfield|bridge|monument|square|street|prison|church|cathedral|monastery|"
                              r"theat(?:re|er)|stadium|hotel|mall|museum)s?\b(?![’']s)", re.I)

@@ -852,6 +852,16 @@ def test_a_price_asked_for_is_a_sum_and_a_model_asked_for_is_a_designation():
     assert not _MODEL_NAME.search("the Air Force pilot was killed")
 
 
+def test_whether_someone_survived_is_asked_about_harm_and_a_journey_is_not():
+    from retrieval.answer import _HARM, _HARMED_ASKED
+
+    for asked in ("Did the pilot of the Su-30 shot down over Irpin on 3 March survive?",
+                  "who was driving the bus, did he make it?", "were any of its residents killed or hurt?"):
+        assert _HARMED_ASKED.search(asked), asked
+    assert not _HARMED_ASKED.search("when did the first train make it to Mykolaiv again?")
+    assert _HARM.search("The pilot ejected and was captured.") and not _HARM.search("An SU-30 was shot down over Irpin.")
+
+
 def test_a_length_asked_for_is_a_time_a_distance_or_its_bounds():
     from retrieval.answer import _DURATION, _HOW_LONG, _NUM_UNIT, _SPAN_WORD
 
