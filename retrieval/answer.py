@@ -32,7 +32,7 @@ from retrieval import questions as qs
 from retrieval.chunking import Span, split_paragraphs, split_sentences
 from retrieval.dates import CALENDAR_WORDS, MONTH_WORD, ArticleDate, format_date
 from retrieval.models import Citation, Passage
-from retrieval.places import Gazetteer
+from retrieval.places import Gazetteer, Place
 from retrieval.search import Hit, QueryIntent
 
 _log = logging.getLogger(__name__)
@@ -184,7 +184,8 @@ class Composer:
         evidence = weigh(intent, hits)
         if intent.places and not evidence.place_found:  # a region is found in its towns, a town in its districts
             named = set().union(*(h.passage.places for h in hits))
-            evidence = replace(evidence, place_found=all(self._covered_by(p) & named for p in intent.places))
+            evidence = replace(evidence, place_found=all(self._covered_by(p) & named for p in intent.places)
+                               or self._found_nearby(intent.places, named))
         if not is_supported(evidence, min_relevance):
             return Composed(NOT_COVERED, [], True, f"weak evidence (similarity {evidence.best_similarity:.2f}, "
                                                    f"overlap {evidence.overlap:.2f}, place found {evidence.place_found})")
@@ -294,6 +295,18 @@ class Composer:
         for asked in intent.places:
             names |= self._covered_by(asked)
         return names
+
+    def _found_nearby(self, asked: list, named: set[str]) -> bool:
+        """Of the settlements a question names, the smaller are found and each bigger one lies in the oblast
+        of a place found: "my uncle in Donetsk says they struck something in Yasinovataya" is answered by a
+        report on Yasynuvata that never names Donetsk. The smaller place is what is asked about; a village
+        not found (Chonhar) is not excused by its region."""
+        found = [p for p in asked if self._covered_by(p) & named]
+        if not found or any(p.kind == "region" for p in asked):
+            return False
+        smallest_found = min(p.population for p in found)
+        oblasts = {p.oblast for name in named if isinstance(p := self.gazetteer.resolve(name), Place) and p.oblast}
+        return all(p in found or (p.oblast in oblasts and p.population > smallest_found) for p in asked)
 
     def _covered_by(self, asked) -> set[str]:
         # A scan of the whole gazetteer (~3 ms), twice per place question: kept per place, since a

@@ -245,6 +245,20 @@ def test_the_outlet_and_the_words_of_an_articles_address_count_as_what_it_names(
     assert fresh.ask("What does the small distillery near the exclusion zone keep making, according to CNN?").abstained
 
 
+def test_a_bigger_place_the_asker_names_as_setting_need_not_be_in_the_report(fresh, tmp_path):
+    corpus = _corpus(tmp_path, ("barracks", "2022-07-04", "ukrinform.net", "Strike in Yasynuvata",
+                                "Ukrainian forces struck the barracks of a Russian unit in occupied Yasynuvata, "
+                                "the General Staff said."),
+                     ("bridge", "2022-07-05", "ukrinform.net", "Kherson region bridges",
+                      "Ukrainian forces struck a bridge in the Kherson region used to supply Russian troops."))
+    fresh.ingest([corpus])
+    answer = fresh.ask("My uncle lives in Donetsk and says Ukrainian forces struck something in Yasynuvata in "
+                       "early July. What exactly did they hit there?")
+    assert not answer.abstained and "barracks" in answer.answer, answer.answer
+    # a village asked about is not excused by its region: the report must name it
+    assert fresh.ask("Which bridge near Chonhar in the Kherson region did Ukrainian forces strike?").abstained
+
+
 def test_a_given_name_before_a_surname_is_not_needed_on_its_own(fresh, tmp_path):
     corpus = _corpus(tmp_path, ("assets", "2022-05-16", "censor.net", "Friedman's assets arrested",
                                 "Prosecutor General Iryna Venedyktova announced the arrest of Russian oligarch Mykhailo "
