@@ -441,6 +441,7 @@ class Composer:
         wanted = self._place_names(intent) if intent.places else set()
         target = qs.count_target(intent.text) if kind == qs.COUNT else set()
         speaker_asked = _speaker_asked(intent.text)
+        cue = _cue_of(intent)
         mentions: dict[str, list] = {}
 
         titled: dict[tuple[str, int], bool] = {}
@@ -480,7 +481,7 @@ class Composer:
                     stems |= asked
             s = u.signals
             s["lexical"] = sum(idf[t] for t in q_stems & stems) / total_idf
-            s["kind"] = _kind_cue(kind, text, target, intent, self.gazetteer, wanted)
+            s["kind"] = _kind_cue(kind, text, target, intent, self.gazetteer, wanted, cue)
             if speaker_asked and _speaks(u, speaker_asked):
                 s["kind"] = 1.0  # "what did Girkin say": Girkin's own words
             s["place"] = 1.0 if wanted and any(m.place.name in wanted and u.start <= m.start and m.end <= u.end
@@ -947,9 +948,28 @@ _MUST_GIVE_KIND = [
 ]
 
 
+@dataclass(frozen=True)
+class _Cue:
+    """What the question asks a sentence to offer, beyond its kind: read from the question once per
+    question, not once per candidate sentence (a hundred regex searches of the same question)."""
+    done: str = ""                   # the stem of the verb of "what was destroyed", "wat got damaged"
+    model: bool = False              # "what type of aircraft"
+    weapon: bool = False             # "what did they hit it with"
+    event: bool = False              # "what happened"
+    countries: frozenset[str] = frozenset()   # the countries the question names
+
+
+def _cue_of(intent: QueryIntent) -> _Cue:
+    done = _WHAT_WAS_DONE.search(intent.text)
+    return _Cue(done=qs.stem(done.group(1)) if done and done.group(1).lower() not in _SAID_VERBS else "",
+                model=bool(_MODEL_ASKED.search(intent.text)), weapon=bool(_WEAPON_QUESTION.search(intent.text)),
+                event=bool(_EVENT_QUESTION.search(intent.text)), countries=frozenset(qs.countries_in(intent.text)))
+
+
 def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazetteer: Gazetteer,
-              wanted: set[str]) -> float:
-    """How well the text offers what the question's kind asks for, 0..1."""
+              wanted: set[str], cue: _Cue | None = None) -> float:
+    """How well the text offers what the question's kind asks for, 0..1. `cue`: _cue_of(intent), once per question."""
+    cue = _cue_of(intent) if cue is None else cue
     if kind == qs.WHY:
         if _CAUSE_STRONG.search(text):
             return 1.0
@@ -974,20 +994,20 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
         # an unsettled namesake ("taken to Olenivka") still answers where; a name of the place asked about does not
         if any(not names & wanted for names in gazetteer.possible_places(text)):
             return 1.0
-        if qs.countries_in(text) - qs.countries_in(intent.text):  # "from the occupied territories of Georgia"
+        if qs.countries_in(text) - cue.countries:  # "from the occupied territories of Georgia"
             return 1.0
         return 0.5 if len(_PREP_PLACE.findall(text)) >= 1 else 0.0
     if kind == qs.YESNO:
         return 0.5 if _POLARITY.search(text) else 0.0
-    if (done := _WHAT_WAS_DONE.search(intent.text)) and done.group(1).lower() not in _SAID_VERBS:
+    if cue.done:
         # "wat got damaged in druzhkovka when they shelled it": the sentence with that verb names what
         # ("Two schools … were damaged"), not the one that retells the shelling
-        return 1.0 if qs.stem(done.group(1)) in qs.content_stems(text) else 0.0
-    if _MODEL_ASKED.search(intent.text):  # "what type of aircraft": the sentence with a designation ("Su-27")
+        return 1.0 if cue.done in qs.content_stems(text) else 0.0
+    if cue.model:  # "what type of aircraft": the sentence with a designation ("Su-27")
         return 1.0 if _MODEL_NAME.search(text) else 0.0
-    if _WEAPON_QUESTION.search(intent.text):  # "what did they hit it with": the weapon, named
+    if cue.weapon:  # "what did they hit it with": the weapon, named
         return 1.0 if _WEAPON_NAMED.search(text) else 0.0
-    if _EVENT_QUESTION.search(intent.text):  # "what happened / is happening": what was done, not scenery
+    if cue.event:  # "what happened / is happening": what was done, not scenery
         return 1.0 if _EVENT.search(text) else 0.0
     return 0.0
 

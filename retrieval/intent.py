@@ -108,6 +108,8 @@ class QueryIntent:
     # the regions a city's bare name may stand for: "occupied zaporizhzhia", "villages round kherson" are as
     # often Zaporizhzhia and Kherson Oblasts, which reports name as such ("Zaporizhia region")
     regions_named: list[str] = field(default_factory=list)
+    # (the text they were read from, the idioms): read once per text, which typo corrections may change
+    _idioms: tuple[str, list[tuple[str, str]]] | None = field(default=None, repr=False, compare=False)
 
     def correct_typos(self, fixed: dict[str, str]) -> None:
         """The question as meant, for the encoder and the lexical search: "referndums" as "referendums"."""
@@ -123,11 +125,10 @@ class QueryIntent:
     @property
     def idioms(self) -> list[tuple[str, str]]:
         """(the question's words, the reporters' words) for each idiom the question uses."""
-        found = []
-        for pattern, words in _REPORTERS_WORDS_RE:
-            if m := pattern.search(self.text):
-                found.append((m.group(), words))
-        return found
+        if self._idioms is None or self._idioms[0] != self.text:
+            found = [(m.group(), words) for pattern, words in _REPORTERS_WORDS_RE if (m := pattern.search(self.text))]
+            self._idioms = (self.text, found)
+        return self._idioms[1]
 
     @property
     def lexical_text(self) -> str:
