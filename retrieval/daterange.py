@@ -40,6 +40,9 @@ _YEARLESS_DAY = re.compile(
     rf"(?:st|nd|rd|th)?\b){_NO_YEAR_AFTER}", re.I)
 _YEARLESS_MONTH = re.compile(   # a range word first: "may" alone is a verb
     rf"\b(in|during|since|after|from|before|until|till|by|at)\s+{_PART}({MONTH_WORD})\b{_NO_YEAR_AFTER}", re.I)
+# "end of feb", "early march", "mid-may": a part of a month names the month without a range word
+_PART_MONTH = re.compile(
+    rf"\b(?:the\s+)?(start|beginning|early|middle|mid|end|late)(?:-|\s+of\s+|\s+)({MONTH_WORD})\b{_NO_YEAR_AFTER}", re.I)
 _NEXT_DAY = re.compile(r"\b(?:the|a)\s+(?:day|night)\s+$", re.I)   # before "before/after <a day>"
 _AFTER = {"since", "after", "from"}
 _BEFORE = {"before", "until", "till", "by", "as of"}
@@ -171,6 +174,11 @@ class DateRange:
                 if not any(a <= m.start(3) < b for a, b in consumed):
                     word, part, month = m.group(1), m.group(2), month_number(m.group(3))
                     apply(None if word == "at" else word, *_part_of(*_span(_last_year_with(month, 1, newest), month), part))
+                    consumed.append(m.span(3))
+            for m in _PART_MONTH.finditer(question):
+                if not any(a <= m.start(2) < b for a, b in consumed):
+                    part, month = m.group(1), month_number(m.group(2))
+                    apply(None, *_part_of(*_span(_last_year_with(month, 1, newest), month), part))
         for m in _YEAR_PHRASE.finditer(question):
             if not any(a <= m.start(2) < b for a, b in consumed) and not (
                     m.group(1) is None and _names_an_event(question, m.start(2), m.end(2))):

@@ -758,6 +758,10 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
         return True  # "Turkey" in the question, "the talks in Antalya" in the article
     # a name: the same stem, or a spelling one or two letters away (Zelensky / Zelenskyy, typos)
     target = term.text.lower()
+    if term.forms != {target} and (stems := {stem(f.lower()) for f in term.forms if f.isalpha() and len(f) >= 4}):
+        # another of its names in another form: "Czechs" for "Prague" (the Czech Republic's)
+        if any(stem(w) in stems for w in _TOKEN.findall(low)):
+            return True
     if len(target) < 5 or target in _ALIASES:
         return False
     region = target[:-3] if target.endswith(("eastern", "western", "northern", "southern")) else None

@@ -219,6 +219,7 @@ def test_support_knows_spellings_adjectives_capitals_and_initials():
     assert qs.supports(t72, "Slovakia will send 30 T-72 tanks.") and not qs.supports(t72, "Slovakia will send T-64s.")
     assert qs.supports(term("How many F16s were promised?"), "The Netherlands promised F-16.")
     # a country of two words is one term, named by its capital too; lower-case words are no capital's name
+    assert qs.supports(term("How many police did Prague send?"), "Czechs to send 50 police to the border")
     czech = term("What tanks did the Czech Republic send?")
     assert czech.text == "Czech Republic" and qs.supports(czech, "Prague has supplied Kiev with T-72M tanks.")
     assert term("which tanks did the united states send").text == "united states"

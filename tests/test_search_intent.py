@@ -89,6 +89,9 @@ def test_a_state_as_of_a_day_is_also_searched_in_the_reports_of_that_day_and_the
     ("What was reported since Sept. 3?", 20220903, 99999999),
     ("What happened on the 5th of December 2022?", 20221205, 20221205),    # a year given is kept
     ("What may happen in Kherson?", 0, 99999999),                          # "may" the verb
+    ("how many cops did prague send end of feb?", 20220221, 20220228),      # a part of a month names it
+    ("what was hit early march", 20220301, 20220310),
+    ("the war may end soon", 0, 99999999),
 ])
 def test_a_day_or_month_without_a_year_is_the_last_one_the_store_has_news_from(question, since, until):
     assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
