@@ -882,8 +882,10 @@ _WHICH_PLACE = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:villages?|towns?|ci
                           r"regions?|oblasts?|countr(?:y|ies)|ports?|islands?)\b(?![’']s)", re.I)
 _WHICH_COUNTRY = re.compile(r"\b(?:which|what|wat)\s+(?:\w+\s+)?countr(?:y|ies)\b(?![’']s)", re.I)
 _NUMBERED_NAME = re.compile(r"\b(?:No\.?|№|#)\s*\d+")   # "School No. 2"
-# "Which company …", "which polling firm", "which outlet": an organisation, which the answer must name
-_WHICH_ORGANISATION = re.compile(r"\b(?:which|what|wat)\s+(?:[\w’'\-]+\s+)?(?:compan(?:y|ies)|firms?|"
+# "Which company …", "which polling firm", "which five Russian banks": an organisation, which the answer must
+# name ("what does that company produce" asks what)
+_WHICH_ORGANISATION = re.compile(r"\b(?:which|what|wat)\s+(?:(?!(?:is|was|are|were|do|does|did|has|have|had|will|would|"
+                                 r"can|could)\b)[\w’'\-]+\s+){0,2}?(?:compan(?:y|ies)|firms?|"
                                  r"organi[sz]ations?|outlets?|newspapers?|agenc(?:y|ies)|banks?|groups?|brands?|"
                                  r"channels?|broadcasters?|pollsters?|airlines?|funds?|charit(?:y|ies)|foundations?|"
                                  r"universit(?:y|ies)|part(?:y|ies)|publications?)\b(?![’']s)", re.I)

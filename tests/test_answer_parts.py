@@ -867,6 +867,15 @@ def test_a_price_asked_for_is_a_sum_and_a_model_asked_for_is_a_designation():
     assert not _MODEL_NAME.search("the Air Force pilot was killed")
 
 
+def test_which_organisation_is_asked_with_words_between_but_not_a_verb():
+    from retrieval.answer import _WHICH_ORGANISATION
+
+    for asked in ("Which company owned the depot?", "Which five Russian banks did Britain sanction?",
+                  "which polling firm ran the survey", "what hacker group was behind it"):
+        assert _WHICH_ORGANISATION.search(asked), asked
+    assert not _WHICH_ORGANISATION.search("What does that company produce?")  # asks what, not which
+
+
 def test_whether_someone_survived_is_asked_about_harm_and_a_journey_is_not():
     from retrieval.answer import _HARM, _HARMED_ASKED
 
