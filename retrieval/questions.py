@@ -430,7 +430,7 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             lower_words.append(low)
     # a hyphenated word is as rare as its rarest part ("house-to-house" is two common words)
     lower_words = [p for w in lower_words for p in w.split("-")
-                   if p not in STOP and p not in FUNCTION_WORDS and len(p) > 2]
+                   if p not in STOP and p not in FUNCTION_WORDS and len(p) > 2 and not _only_an_adverb(p)]
     if lower_words and passages >= MIN_PASSAGES_FOR_IDF:
         lower_words = _dropped_g_restored(lower_words, df)
         # passages in either spelling: the index keeps the stems as written ("armour", "armor")
@@ -611,6 +611,16 @@ def context_words(question: str) -> set[str]:
     asking = next((s for s in reversed(sentences) if s.rstrip().endswith("?")), sentences[-1])
     asked = {w.lower() for w in _WORD.findall(asking)}
     return {w.lower() for s in sentences if s is not asking for w in _WORD.findall(s)} - asked
+
+
+def _only_an_adverb(word: str) -> bool:
+    """"luckily", "hurriedly": how the asker tells it, never what the report must name. Not an outcome's
+    ("did Russia eventually take the bodies back?" asks about one the reports may never give)."""
+    lemmas = getAllLemmas(word)
+    return bool(lemmas) and set(lemmas) == {"ADV"} and word.endswith("ly") and word not in _OUTCOME_ADVERBS
+
+
+_OUTCOME_ADVERBS = frozenset({"eventually", "finally", "ultimately", "subsequently"})
 
 
 def given_names(question: str, names: Iterable[str]) -> set[str]:

@@ -129,6 +129,11 @@ def test_a_dropped_g_a_described_count_and_nobody_are_not_rare_topics():
     # "2,000" is what a question is about; a count of ten or more too
     assert [t.text for t in qs.salient_terms("Did 2,000 or 12 ships leave?", [], df, 10_000, rare_below=0.0005)
             if t.kind == "number"] == ["2,000", "12"]
+    # an adverb is how the asker tells it ("luckily"), unless it asks for an outcome ("eventually")
+    assert [t.text for t in qs.salient_terms("luckily the ships were shelled", [], df, 10_000,
+                                             rare_below=0.0005)] == ["ships", "shelled"]
+    assert "eventually" in [t.text for t in qs.salient_terms("were the ships eventually shelled", [], df, 10_000,
+                                                             rare_below=0.0005)]
     # "how often" asks for a count; the adverb is no topic however rare
     assert [t.text for t in qs.salient_terms("how often were the ships shelled?", [], df, 10_000,
                                              rare_below=0.0005)] == ["ships", "shelled"]
