@@ -393,6 +393,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             continue
         if _day_of_month(tokens, i):  # "March 7" is a date, not a count asked about
             continue
+        if _TIME_OF_DAY.fullmatch(low):  # "9am", "21:00": reports write the hour their own way ("9:00")
+            continue
         if i > 0 and tokens[i - 1].group().lower() in ("my", "our") and word.islower():
             continue  # "my cousin in Nikolaev keeps asking": the asker's own people, not the story's
         if _NUMBER.fullmatch(word):
@@ -611,6 +613,9 @@ def context_words(question: str) -> set[str]:
     asking = next((s for s in reversed(sentences) if s.rstrip().endswith("?")), sentences[-1])
     asked = {w.lower() for w in _WORD.findall(asking)}
     return {w.lower() for s in sentences if s is not asking for w in _WORD.findall(s)} - asked
+
+
+_TIME_OF_DAY = re.compile(r"\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}")
 
 
 def _only_an_adverb(word: str) -> bool:

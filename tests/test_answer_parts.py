@@ -129,6 +129,9 @@ def test_a_dropped_g_a_described_count_and_nobody_are_not_rare_topics():
     # "2,000" is what a question is about; a count of ten or more too
     assert [t.text for t in qs.salient_terms("Did 2,000 or 12 ships leave?", [], df, 10_000, rare_below=0.0005)
             if t.kind == "number"] == ["2,000", "12"]
+    # a time of day is how the asker writes the hour, not a name or a count ("9am" is "9:00" in the report)
+    assert not {"9am", "9pm", "21:00"} & {t.text for t in qs.salient_terms(
+        "a 9am to 9pm ceasefire, till 21:00 - how many ships", [], df, 10_000, rare_below=0.0005)}
     # an adverb is how the asker tells it ("luckily"), unless it asks for an outcome ("eventually")
     assert [t.text for t in qs.salient_terms("luckily the ships were shelled", [], df, 10_000,
                                              rare_below=0.0005)] == ["ships", "shelled"]
