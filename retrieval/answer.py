@@ -723,6 +723,13 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 _DURATION_ASKED = re.compile(r"\bhow (?:many|much) (?:more )?(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
 _DURATION = re.compile(rf"(?:\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|half an?|several|few)|\d)\s*(?:-\s*)?"
                        r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|yrs?|hrs?)\b|\blife\b", re.I)
+# "How many tonnes / hectares / kilometres …": a quantity in that unit, in digits or words, answers it
+_MEASURE_ASKED = re.compile(r"\bhow (?:many|much)\s+(tonnes|tons|hectares|kilomet(?:re|er)s|km|litres|liters|"
+                            r"cubic)\b", re.I)
+_QUANTITY = rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}))\s*(?:thousand|million|billion|mln|bn|k)?\s*"
+_MEASURES = {"ton": _QUANTITY + r"(?:-\s*)?(?:tonnes?|tons?|t)\b", "hec": _QUANTITY + r"(?:-\s*)?(?:hectares?|ha)\b",
+             "kil": _QUANTITY + r"(?:-\s*)?(?:kilomet\w*|km)\b", "km": _QUANTITY + r"(?:-\s*)?(?:kilomet\w*|km)\b",
+             "lit": _QUANTITY + r"(?:-\s*)?(?:lit(?:re|er)s?|l)\b", "cub": _QUANTITY + r"(?:-\s*)?(?:cubic|m3|bcm)\b"}
 # "How long …" (not "how long ago", nor "for how long will it last" told by "as long as"): its answer is a
 # length or the bounds of one
 _HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago\b)", re.I)
@@ -764,6 +771,11 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # Okhmatdyt has been conducting surgeries"; "Of the more than 80 evacuated, how many were children?"
         # answered with "More than 80 displaced persons were evacuated": the question's own number
         return "no sentence gives the number asked for"
+    if (unit := _MEASURE_ASKED.search(intent.text)) and not any(
+            re.search(_MEASURES[unit.group(1).lower()[:3]], u.text, re.I) for u in chosen):
+        # "how many tonnes of explosives were packed into the dam?" answered with "Russia mined the dam": a
+        # quantity in the unit asked about ("about 1,500 tonnes")
+        return f"no sentence gives the {unit.group(1).lower()} asked for"
     if _DURATION_ASKED.search(intent.text) and not any(_DURATION.search(u.text) for u in chosen):
         # "How many years in prison did the court give Yesypenko?" answered with "calls on Russia to release
         # more than 100 Crimean political prisoners, including … Yesypenko"
