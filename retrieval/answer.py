@@ -723,15 +723,15 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 _DURATION_ASKED = re.compile(r"\bhow (?:many|much) (?:more )?(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
 _DURATION = re.compile(rf"(?:\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|half an?|several|few)|\d)\s*(?:-\s*)?"
                        r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|yrs?|hrs?)\b|\blife\b", re.I)
-# "How many tonnes / hectares / kilometres …": a quantity in that unit, in digits or words, answers it
+# "How many tonnes / hectares / kilometres …": a quantity in that unit, in digits or words, answers it (the
+# patterns keyed by the asked unit's first three letters: "tonnes" and "tons" are "ton")
 _MEASURE_ASKED = re.compile(r"\bhow (?:many|much)\s+(tonnes|tons|hectares|kilomet(?:re|er)s|km|litres|liters|"
                             r"cubic)\b", re.I)
 _QUANTITY = rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}))\s*(?:thousand|million|billion|mln|bn|k)?\s*"
 _MEASURES = {"ton": _QUANTITY + r"(?:-\s*)?(?:tonnes?|tons?|t)\b", "hec": _QUANTITY + r"(?:-\s*)?(?:hectares?|ha)\b",
              "kil": _QUANTITY + r"(?:-\s*)?(?:kilomet\w*|km)\b", "km": _QUANTITY + r"(?:-\s*)?(?:kilomet\w*|km)\b",
              "lit": _QUANTITY + r"(?:-\s*)?(?:lit(?:re|er)s?|l)\b", "cub": _QUANTITY + r"(?:-\s*)?(?:cubic|m3|bcm)\b"}
-# "How long …" (not "how long ago", nor "for how long will it last" told by "as long as"): its answer is a
-# length or the bounds of one
+# "How long …" (not "how long ago"): its answer is a length or the bounds of one
 _HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago\b)", re.I)
 _SPAN_WORD = re.compile(r"\b(?:until|till|since|through|overnight|all (?:day|night)|for (?:good|ever|now)"
                         r"|for (?:about |nearly |almost |over )?(?:an? )?(?:hour|day|week|month|year|minute|decade)s?)\b",
