@@ -162,10 +162,11 @@ _COUNTRY_WORDS = frozenset(name.lower() for group in _country_names() for name i
 # A country's name of two or more words ("Czech Republic", "United States", "South Korea"): one term, found in
 # any of its names ("Prague", "US"), not a term per word ("Republic" alone is no country). Countries' names
 # only, in any case ("south korea"): a capital's ("The Valley", "Road Town") reads as plain words in lower case.
-_COUNTRY_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(
-    {n.lower() for n in [c["name"] for c in _COUNTRIES] + [n for g in _SAME_NAME for n in g] if " " in n.strip()
-     and not n.lower().startswith("the ")},  # "The Netherlands" is "Netherlands", a word with its adjectives
-    key=len, reverse=True)) + r")\b", re.I)
+# ("The Netherlands" is "Netherlands", one word with its adjectives.)
+_COUNTRY_PHRASES = sorted({n.lower() for n in [c["name"] for c in _COUNTRIES] + [n for g in _SAME_NAME for n in g]
+                           if " " in n.strip() and not n.lower().startswith("the ")}, key=len, reverse=True)
+_COUNTRY_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _COUNTRY_PHRASES) + r")\b", re.I)
+_COUNTRY_PHRASE_FIRST = frozenset(n.split()[0] for n in _COUNTRY_PHRASES)   # a question without one skips the search
 
 
 def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
@@ -377,7 +378,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
     terms: list[Salient] = [Salient(p.name, "place", frozenset(a.lower() for a in p.all_names), p) for p in places]
     # words as _WORD splits them: "Mykhailivka (near Tokmak, Zaporizhzhia Oblast)" has "tokmak", not "tokmak,"
     seen = {w.lower() for p in places for a in p.all_names for w in _WORD.findall(a)} | {w.lower() for w in place_words}
-    for m in _COUNTRY_PHRASE.finditer(question):
+    phrases = _COUNTRY_PHRASE.finditer(question) if _COUNTRY_PHRASE_FIRST & set(_WORD.findall(question.lower())) else ()
+    for m in phrases:
         if not {w.lower() for w in m.group().split()} <= seen:
             terms.append(Salient(m.group(), "name", _ALIASES[m.group().lower()]))
             seen |= {w.lower() for w in m.group().split()}
@@ -773,14 +775,15 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
         return True  # "Turkey" in the question, "the talks in Antalya" in the article
     # a name: the same stem, or a spelling one or two letters away (Zelensky / Zelenskyy, typos)
     target = term.text.lower()
+    tokens = set(_TOKEN.findall(low))
     if term.forms != {target} and (stems := {stem(f.lower()) for f in term.forms if f.isalpha() and len(f) >= 4}):
         # another of its names in another form: "Czechs" for "Prague" (the Czech Republic's)
-        if any(stem(w) in stems for w in _TOKEN.findall(low)):
+        if any(stem(w) in stems for w in tokens):
             return True
     if len(target) < 5 or target in _ALIASES:
         return False
     region = target[:-3] if target.endswith(("eastern", "western", "northern", "southern")) else None
-    for w in set(_TOKEN.findall(low)):
+    for w in tokens:
         w = _POSSESSIVE.sub("", w.strip(".’'-"))  # "Georgia’s" is Georgia, for "Georgian"
         if len(w) >= 4 and w[:2] == target[:2] and stem(w) == stem(target) or _spelled_alike(w, target, 4) \
                 or w == region:  # "Middle Eastern" fighters are from the Middle East
