@@ -723,14 +723,12 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 _DURATION_ASKED = re.compile(r"\bhow (?:many|much) (?:more )?(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
 _DURATION = re.compile(rf"(?:\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|half an?|several|few)|\d)\s*(?:-\s*)?"
                        r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|yrs?|hrs?)\b|\blife\b", re.I)
-# "How many tonnes / hectares / kilometres …": a quantity in that unit, in digits or words, answers it (the
-# patterns keyed by the asked unit's first three letters: "tonnes" and "tons" are "ton")
-_MEASURE_ASKED = re.compile(r"\bhow (?:many|much)\s+(tonnes|tons|hectares|kilomet(?:re|er)s|km|litres|liters|"
-                            r"cubic)\b", re.I)
-_QUANTITY = rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}))\s*(?:thousand|million|billion|mln|bn|k)?\s*"
-_MEASURES = {"ton": _QUANTITY + r"(?:-\s*)?(?:tonnes?|tons?|t)\b", "hec": _QUANTITY + r"(?:-\s*)?(?:hectares?|ha)\b",
-             "kil": _QUANTITY + r"(?:-\s*)?(?:kilomet\w*|km)\b", "km": _QUANTITY + r"(?:-\s*)?(?:kilomet\w*|km)\b",
-             "lit": _QUANTITY + r"(?:-\s*)?(?:lit(?:re|er)s?|l)\b", "cub": _QUANTITY + r"(?:-\s*)?(?:cubic|m3|bcm)\b"}
+# "How many tonnes / hectares / kilometres …", and how a report gives a quantity in that unit (in digits or words)
+_QUANTITY = rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}))\s*(?:thousand|million|billion|mln|bn|k)?\s*(?:-\s*)?"
+_MEASURES = [(re.compile(rf"\bhow (?:many|much)\s+({asked})\b", re.I), re.compile(rf"{_QUANTITY}(?:{given})\b", re.I))
+             for asked, given in ((r"tonnes|tons", r"tonnes?|tons?|t"), (r"hectares", r"hectares?|ha"),
+                                  (r"kilomet(?:re|er)s|km", r"kilomet\w*|km"), (r"litres|liters", r"lit(?:re|er)s?|l"),
+                                  (r"cubic", r"cubic|m3|bcm"))]
 # "How long …" (not "how long ago"): its answer is a length or the bounds of one
 _HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago\b)", re.I)
 _SPAN_WORD = re.compile(r"\b(?:until|till|since|through|overnight|all (?:day|night)|for (?:good|ever|now)"
@@ -771,11 +769,11 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # Okhmatdyt has been conducting surgeries"; "Of the more than 80 evacuated, how many were children?"
         # answered with "More than 80 displaced persons were evacuated": the question's own number
         return "no sentence gives the number asked for"
-    if (unit := _MEASURE_ASKED.search(intent.text)) and not any(
-            re.search(_MEASURES[unit.group(1).lower()[:3]], u.text, re.I) for u in chosen):
-        # "how many tonnes of explosives were packed into the dam?" answered with "Russia mined the dam": a
-        # quantity in the unit asked about ("about 1,500 tonnes")
-        return f"no sentence gives the {unit.group(1).lower()} asked for"
+    for asked, given in _MEASURES:
+        if (unit := asked.search(intent.text)) and not any(given.search(u.text) for u in chosen):
+            # "how many tonnes of explosives were packed into the dam?" answered with "Russia mined the dam": a
+            # quantity in the unit asked about ("about 1,500 tonnes")
+            return f"no sentence gives the {unit.group(1).lower()} asked for"
     if _DURATION_ASKED.search(intent.text) and not any(_DURATION.search(u.text) for u in chosen):
         # "How many years in prison did the court give Yesypenko?" answered with "calls on Russia to release
         # more than 100 Crimean political prisoners, including … Yesypenko"
@@ -786,7 +784,7 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "how long did they hold the mayor?" answered with "the mayor has been kidnapped": a length of time
         # ("for three days", "a decade"), a distance ("850 kilometers"), or its bounds ("until the de-occupation")
         return "no sentence gives the length asked for"
-    if _SUM_ASKED.search(intent.text) and not any(_SUM.search(_without_numbers_of(intent.text, u.text)) for u in chosen):
+    if _SUM_ASKED.search(intent.text) and not any(_MONEY.search(_without_numbers_of(intent.text, u.text)) for u in chosen):
         # "how much did the army of drones pay for the Warmate drones?" answered with "Purchased 40 Warmate
         # drones": a price is a sum of money, and not the question's own
         return "no sentence gives the sum asked for"
@@ -909,9 +907,11 @@ _HARMED_ASKED = re.compile(r"\b(?:was|were|did)\s+(?:any(?:one|body)|any(?:\s+of
                            # "did the pilot survive", "did he make it?" (not "make it to Mykolaiv": a journey)
                            r"|\b(?:did|does|has|have|will)\s+(?:[\w’'\-]+\s+){0,14}?(?:survive|make it\b(?!\s+(?:to|into|"
                            r"onto|back|out|through|across|home)\b))", re.I)
-_HARM = re.compile(r"\b(?:kill\w*|dead|died|dies|death\w*|injur\w*|wound\w*|hurt|casualt\w*|victims?|perished|"
-                   r"no one|nobody|unharmed|fatalit\w*|bodies|lives|surviv\w*|alive|captured|prisoner|rescued|"
-                   r"ejected)\b", re.I)
+# How reports give the dead and the wounded (for the tolls below, and for whether anyone was harmed)
+_KILLED = r"kill\w*|dead|died|dies|death\w*|toll|lives|bodies|perished|fatalit\w*"
+_HURT = r"wound\w*|injur\w*|hurt|casualt\w*"
+_HARM = re.compile(rf"\b(?:{_KILLED}|{_HURT}|victims?|no one|nobody|unharmed|surviv\w*|alive|captured|prisoner|"
+                   r"rescued|ejected)\b", re.I)
 _WHICH_BUILDING = re.compile(r"\b(?:which|what)\s+(?:[\w’'\-]+\s+){0,2}?(?:palace|building|hospital|school|factory|"
                              r"airport|airfield|bridge|monument|square|street|prison|church|cathedral|monastery|"
                              r"theat(?:re|er)|stadium|hotel|mall|museum)s?\b(?![’']s)", re.I)
@@ -1044,19 +1044,17 @@ _SPEECH = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|wrote|writ
 _HOW_MANY_THINGS = re.compile(r"\bhow many\b", re.I)
 _CURRENCY = r"(?:dollars?|euros?|pounds?|crowns?|kron\w+|hryvn\w+|rubles?|roubles?|francs?|yuan|yen|UAH|USD|EUR|RUB)"
 _MONEY_WORD = re.compile(rf"\b{_CURRENCY}\b|[$€£₴₽]", re.I)
-_MONEY = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB)\s?)\d[\d,.]*"
-                    rf"(?:\s*(?:thousand|million|billion|trillion|bn|m)\b)?"
-                    rf"|\b\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn))?\s*{_CURRENCY}\b", re.I)
+# A sum: a currency sign or code with its number, or a number (with its thousand/million) before the currency,
+# an adjective between them allowed ("$13 million", "€63bn", "2 billion Norwegian kroner", "five million rubles")
+_MONEY = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB|NOK|GBP|PLN)\s?)\d[\d,.]*"
+                    rf"(?:\s*(?:thousand|million|billion|trillion|bn|mln|m)\b)?"
+                    rf"|\b(?:\d[\d,.]*|{_NUMBER_WORDS})(?:\s*(?:thousand|million|billion|trillion|bn|mln))?"
+                    rf"\s*(?:[A-Z][a-z]+\s+)?{_CURRENCY}\b", re.I)
 # "How much money…", "how much did they pay / did it cost", "what was the price": a sum of money answers it
 _SUM_ASKED = re.compile(r"\bhow much\b[^?]{0,80}?\b(?:money|cash|cost|costs|pay|paid|spend|spent|price|worth|earn\w*|"
                         r"rais(?:e|ed)|donat\w*|crowdfund\w*|pledg\w*|allocat\w*|invest\w*)\b"
                         r"|\b(?:what|wat)\s+(?:did|does|do|was|is|were)\s+(?:[\w’'\-]+\s+){0,5}?(?:cost|price|price tag)\b",
                         re.I)
-# A sum: a currency sign or code with a number, or a number (with its thousand/million) before the currency,
-# an adjective between them allowed ("2 billion Norwegian kroner", "UAH 1.5m", "€63bn")
-_SUM = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB|NOK|GBP|PLN)\s?)\d"
-                  rf"|\b(?:\d[\d,.]*|{_NUMBER_WORDS})(?:\s*(?:thousand|million|billion|trillion|bn|mln|m)\b)?"
-                  rf"\s+(?:[A-Z][a-z]+\s+)?{_CURRENCY}\b", re.I)
 # "What type of aircraft…", "which model of quadcopter", "which Russian missile types", "what kind of missile":
 # the machine asked about (a kind of anything else, "what kind of site", may be answered in any words)
 _MACHINES = (r"missiles?|rockets?|drones?|aircraft|planes?|jets?|fighters?|helicopters?|tanks?|radars?|launchers?|"
@@ -1112,8 +1110,8 @@ _NAME_OF_ROLE = re.compile(rf"\bnames?\s+of\s+(?:the\s+|an?\s+)?(?:[\w’'\-]+\s
 # no answer to how many were killed, nor a count of anything else to how many were detained.
 _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (
     (r"\b(?:killed|kill|dead|died|die|deaths?|death toll|lives)\b",
-     r"\b(?:kill\w*|dead|died|dies|death\w*|toll|lives|bodies|perished|fatalit\w*)\b"),
-    (r"\b(?:wounded|injured|hurt)\b", r"\b(?:wound\w*|injur\w*|hurt|casualt\w*)\b"),
+     rf"\b(?:{_KILLED})\b"),
+    (r"\b(?:wounded|injured|hurt)\b", rf"\b(?:{_HURT})\b"),
     (r"\b(?:detained|arrested|detain|arrest)\b", r"\b(?:detain\w*|arrest\w*|detention\w*|held|jailed)\b"),
 )]
 # What looks like a number and is not a count: a day of a month, a year, a time, a dd.mm.yy date.

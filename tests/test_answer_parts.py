@@ -860,7 +860,7 @@ def test_a_question_is_declined_until_a_sentence_gives_what_it_asks(fresh, tmp_p
 
 
 def test_a_price_asked_for_is_a_sum_and_a_model_asked_for_is_a_designation():
-    from retrieval.answer import _MODEL_NAME, _SUM, _SUM_ASKED, _model_noun
+    from retrieval.answer import _MODEL_NAME, _MONEY, _SUM_ASKED, _model_noun
     from retrieval.questions import stem
 
     for asked in ("How much money did donors pledge in Paris?", "how much did the fund pay for the drones",
@@ -869,8 +869,8 @@ def test_a_price_asked_for_is_a_sum_and_a_model_asked_for_is_a_designation():
         assert _SUM_ASKED.search(asked), asked
     assert not _SUM_ASKED.search("How much ammunition did Ukraine fire?")  # an amount, not money
     for given in ("$500 million", "2 billion Norwegian kroner", "EUR 35,000", "€63bn", "five million rubles"):
-        assert _SUM.search(given), given
-    assert not _SUM.search("The fund bought 40 Warmate drones in 2022.")
+        assert _MONEY.search(given), given
+    assert not _MONEY.search("The fund bought 40 Warmate drones in 2022.")
     for asked, machine in (("What type of aircraft was he flying?", "aircraft"),
                            ("which model of quadcopter did they buy", "quadcopter"),
                            ("Which specific Russian missile types were failing?", "missile"),
