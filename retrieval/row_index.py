@@ -72,7 +72,7 @@ _WORDS = re.compile(r"\w+")
 _VECTORS_FILE = "vectors.npy"
 _KEYS_FILE = "keys.npy"
 _SCAN_ROWS = 16_384     # rows of the matrix read at once by a wide search (24 MB at 384 dims)
-_GATHER_ROWS = 16_384   # rows copied out at once by a narrow filtered search
+_GATHER_ROWS = 4_096    # rows copied out at once by a narrow filtered search (6 MB: stays in cache)
 # A filter's rows are read as one span when the span is at most this many times as long: measured at
 # 170k passages in memory, a contiguous product costs ~65 ns a row, copying scattered rows out ~320 ns.
 _SPAN_PER_ROW = 4
@@ -280,7 +280,8 @@ class RowIndex:
         first, last = int(rows[0]), int(rows[-1]) + 1
         if last - first > _SPAN_PER_ROW * rows.size:  # scattered rows: copy out just those, a slice at a time
             scores = np.concatenate([
-                np.einsum("ij,j->i", reader.rows(part) if reader else self.vectors[part], embedding)
+                # np.take, not fancy indexing: the same rows, copied out ~25 % faster
+                np.einsum("ij,j->i", reader.rows(part) if reader else np.take(self.vectors, part, axis=0), embedding)
                 for part in (rows[i:i + _GATHER_ROWS] for i in range(0, rows.size, _GATHER_ROWS))])
         else:  # rows close together (a date range: rows are in date order): a pass over their span,
             # a block at a time, is cheaper than copying them out one by one
