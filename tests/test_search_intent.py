@@ -110,6 +110,19 @@ def test_the_start_middle_or_end_of_a_month_is_its_first_middle_or_last_ten_days
     assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
 
 
+@pytest.mark.parametrize("question,since,until", [
+    ("mid march 22 the polish pm took the train to kyiv", 20220311, 20220320),   # a day is not "mid"
+    ("the yavoriv strike in march 22 - how many died", 20220301, 20220331),      # "in" takes a month
+    ("what happened in june '22", 20220601, 20220630),
+    ("end of feb 23, what was hit", 20230221, 20230228),
+    ("what happened on march 22", 20220322, 20220322),                            # "on" takes a day
+    ("how many by March 22?", 0, 20220324),
+    ("what happened in March 22nd", 20220322, 20220322),
+])
+def test_two_digits_after_a_month_are_its_year_where_they_cannot_be_its_day(question, since, until):
+    assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
+
+
 def test_the_newest_are_shown_first_from_a_pool_of_the_most_relevant_narrower_for_a_day_asked_about(gazetteer):
     from retrieval.postprocess import Ranked, newest_first_if_latest
 
