@@ -832,7 +832,9 @@ _SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "undergrou
                       ("hromada", "communiti", "municip"),
                       # a channel's short words for what reports write out
                       ("vid", "video", "footag", "clip"), ("pic", "photo", "pictur", "imag"),
-                      ("cop", "polic", "policemen"), ("yr", "year"), ("msg", "messag")]
+                      ("cop", "polic", "policemen"), ("yr", "year"), ("msg", "messag"), ("genstaff", "staff"),
+                      # a hydroelectric plant as the reports abbreviate it ("the Dnipro HPP")
+                      ("hpp", "hydroelectr", "hydro", "hydropow")]
 _SAME_THING = {st: frozenset(group) - {st} for group in _SAME_THING_GROUPS for st in group}
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'\-]*\s+$")
 _POSSESSIVE = re.compile(r"[’']s$")

@@ -111,6 +111,10 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     vid, pics, cops = qs.salient_terms("a vid n pics of the cops", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(vid, "The video shows the strike.") and qs.supports(pics, "Photos of the crater.")
     assert qs.supports(cops, "Police detained him.") and not qs.supports(cops, "Soldiers detained him.")
+    # … and the reports' short words found where the asker writes them out
+    genstaff, hydro = qs.salient_terms("genstaff says hydroelectric", [], df, 10_000, rare_below=0.0005)
+    assert qs.supports(genstaff, "The General Staff reported.") and qs.supports(hydro, "The Dnipro HPP was hit.")
+    assert not qs.supports(hydro, "The Zaporizhzhia NPP was hit.")
     assert qs.salient_terms("plenty of families sometime in may", [], df, 10_000, rare_below=0.0005) == \
         qs.salient_terms("families in may", [], df, 10_000, rare_below=0.0005)
 
