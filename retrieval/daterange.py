@@ -20,7 +20,7 @@ OPEN_END = 99999999          # after every real day
 _OPTION = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 # Question phrases: "in July 2024", "since 3 June 2022", "before 2023", "on 2024-07-04".
-_RANGE_WORD = r"(in|during|on|since|after|from|before|until|till|by|as of)?"
+_RANGE_WORD = r"(in|during|on|since|after|from|before|until|till|by|as of|to|through|thru)?"
 _YEAR = r"((?:19|20)\d\d)"
 # "early May", "the end of May", "mid-May": a third of the month
 _PART = r"(?:(?:the\s+)?(start|beginning|early|middle|mid|end|late)(?:-|\s+of\s+|\s+))?"
@@ -39,7 +39,7 @@ _YEARLESS_DAY = re.compile(
     rf"\b{_RANGE_WORD}\s*(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_WORD})|({MONTH_WORD})\s+(\d{{1,2}})"
     rf"(?:st|nd|rd|th)?\b){_NO_YEAR_AFTER}", re.I)
 _YEARLESS_MONTH = re.compile(   # a range word first: "may" alone is a verb
-    rf"\b(in|during|since|after|from|before|until|till|by|at)\s+{_PART}({MONTH_WORD})\b{_NO_YEAR_AFTER}", re.I)
+    rf"\b(in|during|since|after|from|before|until|till|by|at|to|through|thru)\s+{_PART}({MONTH_WORD})\b{_NO_YEAR_AFTER}", re.I)
 # "end of feb", "early march", "mid-may": a part of a month names the month without a range word
 _PART_MONTH = re.compile(
     rf"\b(?:the\s+)?(start|beginning|early|middle|mid|end|late)(?:-|\s+of\s+|\s+)({MONTH_WORD})\b{_NO_YEAR_AFTER}", re.I)
@@ -50,6 +50,12 @@ _SHORT_YEAR_PHRASE = re.compile(
 _NEXT_DAY = re.compile(r"\b(?:the|a)\s+(?:day|night)\s+$", re.I)   # before "before/after <a day>"
 _AFTER = {"since", "after", "from"}
 _BEFORE = {"before", "until", "till", "by", "as of"}
+# "from March to May 2022": "to" ends a range that "from" began; elsewhere ("sent to May 9 parade") it is no date word
+_RANGE_END = {"to", "through", "thru"}
+_FROM_BEFORE = re.compile(r"\bfrom\b", re.I)
+# "an RT piece from early April 2022", "news from 5 May": when it was published, not a start
+_PUBLISHED_FROM = re.compile(r"\b(?:piece|article|report|news|video|vid|clip|story|post|footage|photo|pic|interview|item|"
+                             r"statement|speech|broadcast|headline|update|tweet|message|segment|show|one)s?\s+$", re.I)
 
 
 # Reports on a period come out after it (the central bank's August figures on September 6): a question
@@ -131,6 +137,10 @@ class DateRange:
         def apply(word: str | None, lo: int, hi: int, at: int = 0) -> None:
             nonlocal since, until, lag, as_of, as_of_day
             word = (word or "in").lower()
+            if word in _RANGE_END:
+                word = "until" if _FROM_BEFORE.search(question, max(0, at - 40), at) else "in"
+            elif word == "from" and _PUBLISHED_FROM.search(question, max(0, at - 30), at):
+                word = "in"
             if word in ("before", "after") and lo == hi and _NEXT_DAY.search(question, 0, at):
                 # "in the day before November 1" is October 31, "the night after July 4" July 5: one day
                 lo = hi = _day_before(lo) if word == "before" else _days_after(lo, 1)
@@ -182,7 +192,8 @@ class DateRange:
             for m in _YEARLESS_MONTH.finditer(question):
                 if not any(a <= m.start(3) < b for a, b in consumed):
                     word, part, month = m.group(1), m.group(2), month_number(m.group(3))
-                    apply(None if word == "at" else word, *_part_of(*_span(_last_year_with(month, 1, newest), month), part))
+                    apply(None if word == "at" else word, *_part_of(*_span(_last_year_with(month, 1, newest), month), part),
+                          m.start())
                     consumed.append(m.span(3))
             for m in _PART_MONTH.finditer(question):
                 if not any(a <= m.start(2) < b for a, b in consumed):
@@ -191,7 +202,7 @@ class DateRange:
         for m in _YEAR_PHRASE.finditer(question):
             if not any(a <= m.start(2) < b for a, b in consumed) and not (
                     m.group(1) is None and _names_an_event(question, m.start(2), m.end(2))):
-                apply(m.group(1), *_span(int(m.group(2))))
+                apply(m.group(1), *_span(int(m.group(2))), m.start())
         return cls(since, until, lag, as_of, as_of_day)
 
 

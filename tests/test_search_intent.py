@@ -123,6 +123,18 @@ def test_two_digits_after_a_month_are_its_year_where_they_cannot_be_its_day(ques
     assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
 
 
+@pytest.mark.parametrize("question,since,until", [
+    ("what happened from 1 March 2022 to 10 March 2022", 20220301, 20220312),    # was: March 10 alone
+    ("what happened from March to May 2022", 20220301, 20220607),                # was: May alone
+    ("how many were shelled from 2021 through 2022", 20210101, 20230107),
+    ("an RT piece from early April 2022 said what?", 20220401, 20220410),       # published then: not "since"
+    ("what has changed from April 2022 onwards", 20220401, 99999999),
+    ("who was sent to the May 9 parade", 20220509, 20220509),                    # "to" without "from": no range
+])
+def test_from_one_date_to_another_is_the_range_between_and_a_piece_from_a_month_was_published_in_it(question, since, until):
+    assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
+
+
 def test_the_newest_are_shown_first_from_a_pool_of_the_most_relevant_narrower_for_a_day_asked_about(gazetteer):
     from retrieval.postprocess import Ranked, newest_first_if_latest
 
