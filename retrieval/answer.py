@@ -799,10 +799,12 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # "How many Russian diplomats did Norway expel?" answered with "Norway will allocate 400 million crowns"
         return "no sentence gives the number asked for, only sums of money"
     if (numbered := _NUMBERED_QUESTION.search(intent.text)) is not None and not any(
-            re.search(rf"\b{numbered.group(1)}\w*\s*(?:No\.?|number|#|№)\s*\d+"
-                      rf"|\b\d+(?:st|nd|rd|th)?\s+{numbered.group(1)}", u.text, re.I) for u in chosen):
-        # "which school number was hit?" answered with "three missiles hit a school"
-        return f"no sentence gives the {numbered.group(1)}'s number"
+            re.search(rf"\b{noun}\w*\s*(?:No\.?|number|#|№)\s*\d+"
+                      rf"|\b\d+(?:st|nd|rd|th)?(?:[\s-]+[A-Z][a-z]+){{0,3}}\s+{noun}", u.text, re.I)
+            for noun in [next(g for g in numbered.groups() if g)] for u in chosen):
+        # "which school number was hit?" answered with "three missiles hit a school"; "the number of his
+        # regiment" with "killed a Russian airborne regiment commander" (not "the 331st Guards Airborne Regiment")
+        return f"no sentence gives the {noun}'s number"
     if kind == qs.WHO and (role := _ASKED_ROLE.search(intent.text)) \
             and not any(_ROLE_NAMES[role.group(1).lower()].search(u.text) for u in chosen):
         # "What was the name of the captain of the Moskva?" answered with the head of Odesa's administration
@@ -1091,7 +1093,12 @@ def _names_the_model(u: _Unit, noun: str, question: str) -> bool:
 
 
 # "Which school number …": a school given by its number ("School No. 5", "the 5th school")
-_NUMBERED_QUESTION = re.compile(r"\b(?:which|what) ([a-z]+) (?:number|no\.?|#)(?!\w)", re.I)
+# "which school number", "the number of his regiment", "the brigade's number": a designation, not a count ("the
+# number of casualties" has no possessive)
+_NUMBERED_UNIT = r"(regiment|brigade|battalion|division|unit|corps|army|school|hospital|squadron|platoon|lyceum|gymnasium)"
+_NUMBERED_QUESTION = re.compile(rf"\b(?:which|what|wat) ([a-z]+) (?:number|no\.?|#)(?!\w)"
+                                rf"|\bnumber of (?:his|her|its|their|that|this) {_NUMBERED_UNIT}\b"
+                                rf"|\b{_NUMBERED_UNIT}[’']s number\b", re.I)
 # A post a "who" question names, and how a report may name it: the person answering must hold it.
 _ROLE_NAMES = {role: re.compile(rf"\b(?:{alternatives})\b", re.I) for role, alternatives in {
     "captain": r"captain|commander|skipper", "commander": r"command\w*|chief|head|general",

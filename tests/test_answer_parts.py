@@ -683,6 +683,13 @@ _NOT_UNTIL_REPORTED = [
      ("number", "2022-11-04", "ukrinform.net", "Pokrovsk school",
       "In Pokrovsk, the missiles destroyed School No. 2 in the city centre."),
      "School No. 2"),
+    ("the number of his regiment is its designation, not a count",
+     [("commander", "2022-03-22", "ukrinform.net", "Airborne commander killed",
+       "The Ukrainian forces report they have killed a Russian airborne regiment commander, Sergei Sukharev.")],
+     "that ru airborne commander sukharev killed in march 22 - wat was the number of his regiment?",
+     ("regiment", "2022-03-23", "ukrinform.net", "Sukharev's regiment",
+      "Sukharev commanded the 331st Guards Airborne Regiment, which lost its deputy commander too."),
+     "331st Guards Airborne Regiment"),
     ("a name asked for is not a sentence naming no one",
      [("rockets", "2022-07-31", "ukrinform.net", "Mykolaiv shelled",
        "Russian forces fired about 40 rockets at Mykolaiv early on July 31, one of the largest attacks on the "
