@@ -222,7 +222,7 @@ class Composer:
                                    place_words=intent.place_words)
         if intent.lower_case_names:  # "reuters", "motor sich": names, whether or not they are rare too
             salient = [t for t in salient if t.text not in intent.lower_case_names] \
-                + [qs.Salient(word, "name", frozenset({word})) for word in intent.lower_case_names]
+                + [qs.Salient(word, "name", qs.name_forms(word)) for word in intent.lower_case_names]
         salient = qs.merge_alternatives(intent.text, salient)
         if w.place_filter and intent.places:
             wanted = self._place_names(intent)

@@ -43,10 +43,11 @@ _YEARLESS_MONTH = re.compile(   # a range word first: "may" alone is a verb
 # "end of feb", "early march", "mid-may": a part of a month names the month without a range word
 _PART_MONTH = re.compile(
     rf"\b(?:the\s+)?(start|beginning|early|middle|mid|end|late)(?:-|\s+of\s+|\s+)({MONTH_WORD})\b{_NO_YEAR_AFTER}", re.I)
-# "mid march 22", "in june '22", "during may 22": a month and two digits that cannot be its day (after a part
-# of the month, an apostrophe, or "in"/"during", which take a month, where a day takes "on") are the year
+# "mid march 22", "in june '22", "during may 22", "may 8 22": a month and two digits that cannot be its day (after
+# a part of the month, an apostrophe, a day, or "in"/"during", which take a month where a day takes "on") are the year
 _SHORT_YEAR_PHRASE = re.compile(
-    rf"\b(?:(in|during)\s+)?{_PART}({MONTH_WORD})\s+(['’])?(\d\d)\b(?!['’]|\s*(?:st|nd|rd|th)\b|[:.]\d)", re.I)
+    rf"\b(?:(in|during|on)\s+)?{_PART}(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?({MONTH_WORD})\s+"
+    rf"(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?(['’])?(\d\d)\b(?!['’]|\s*(?:st|nd|rd|th)\b|[:.]\d)", re.I)
 _NEXT_DAY = re.compile(r"\b(?:the|a)\s+(?:day|night)\s+$", re.I)   # before "before/after <a day>"
 _AFTER = {"since", "after", "from"}
 _BEFORE = {"before", "until", "till", "by", "as of"}
@@ -175,9 +176,13 @@ class DateRange:
             apply(word, *_part_of(lo, hi, None if day1 or day2 else part), m.start())
             consumed.append(m.span())
         for m in _SHORT_YEAR_PHRASE.finditer(question):
-            word, part, month, apostrophe, year = m.groups()
-            if (word or part or apostrophe) and not any(a < m.end() and m.start() < b for a, b in consumed):
-                apply(word, *_part_of(*_span(2000 + int(year), month_number(month)), part), m.start())
+            word, part, day1, month, day2, apostrophe, year = m.groups()
+            day = int(day1 or day2 or 0)
+            if (day or (word or "").lower() in ("in", "during") or part or apostrophe) \
+                    and not any(a < m.end() and m.start() < b for a, b in consumed) \
+                    and (not day or _valid_day(2000 + int(year), month_number(month), day)):
+                apply(word, *_part_of(*_span(2000 + int(year), month_number(month), day), None if day else part),
+                      m.start())
                 consumed.append(m.span())
         if newest:
             for m in _YEARLESS_DAY.finditer(question):

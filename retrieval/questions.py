@@ -128,6 +128,7 @@ _SPELLED_OUT = [
     {"SBU", "SSU", "Security Service of Ukraine", "Ukraine's Security Service", "Ukrainian Security Service"},
     {"FSB", "Federal Security Service"},
     {"HUR", "GUR", "Defense Intelligence", "Defence Intelligence", "Main Intelligence Directorate"},
+    {"Rada", "Verkhovna Rada", "parliament", "parliament's"},
 ]
 
 
@@ -167,6 +168,12 @@ _COUNTRY_PHRASES = sorted({n.lower() for n in [c["name"] for c in _COUNTRIES] + 
                            if " " in n.strip() and not n.lower().startswith("the ")}, key=len, reverse=True)
 _COUNTRY_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _COUNTRY_PHRASES) + r")\b", re.I)
 _COUNTRY_PHRASE_FIRST = frozenset(n.split()[0] for n in _COUNTRY_PHRASES)   # a question without one skips the search
+
+
+def name_forms(name: str) -> frozenset[str]:
+    """A name's other names and spellings, lower case: "rada" -> "verkhovna rada", "parliament"; itself alone
+    when it has none."""
+    return frozenset(form.lower() for form in _ALIASES.get(name.lower(), {name.lower()}))
 
 
 def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
@@ -419,7 +426,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             continue  # a grammar word typed in capitals for stress: "sailed INTO a port"
         capital = word[0].isupper() and i > 0 and low not in STOP and not (
             # a later sentence's first word is capitalised by grammar: "… switch sides. Apart from money, …"
-            _SENTENCE_ENDS_HERE.search(question, 0, m.start()) and getAllLemmas(low) and not word.isupper())
+            _SENTENCE_ENDS_HERE.search(question, 0, m.start()) and (getAllLemmas(low) or low in FUNCTION_WORDS)
+            and not word.isupper())
         if has_digit or acronym or capital:
             if low in GENERIC_NAMES:
                 continue
@@ -723,7 +731,9 @@ def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:
     day = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?(?:-\d{1,2}(?:st|nd|rd|th)?)?", tokens[i].group().lower())
     if day is None or not 1 <= int(day.group(1)) <= 31:
         return False
-    near = [tokens[j].group().lower().rstrip(".") for j in (i - 1, i + 1, i + 2) if 0 <= j < len(tokens)]
+    # "may 8 22": two digits after a day beside its month are the year
+    after_day = (i - 2,) if i >= 2 and tokens[i - 1].group().isdigit() else ()
+    near = [tokens[j].group().lower().rstrip(".") for j in (i - 1, i + 1, i + 2, *after_day) if 0 <= j < len(tokens)]
     return any(w in CALENDAR_WORDS for w in near)
 
 
@@ -828,11 +838,12 @@ _SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "undergrou
                       ("blackout", "outag"), ("plebiscit", "referendum"),
                       # Ukraine's units of government by their Ukrainian names, as analysts write them; English
                       # outlets translate them ("Toretsk hromada" is "Toretsk community")
-                      ("oblast", "region", "provinc"), ("raion", "rayon", "district"),
+                      ("oblast", "obl", "region", "provinc"), ("raion", "rayon", "district"),
                       ("hromada", "communiti", "municip"),
                       # a channel's short words for what reports write out
                       ("vid", "video", "footag", "clip"), ("pic", "photo", "pictur", "imag"),
                       ("cop", "polic", "policemen"), ("yr", "year"), ("msg", "messag"), ("genstaff", "staff"),
+                      ("prez", "presid"), ("looter", "loot", "maraud"),
                       # a hydroelectric plant as the reports abbreviate it ("the Dnipro HPP")
                       ("hpp", "hydroelectr", "hydro", "hydropow")]
 _SAME_THING = {st: frozenset(group) - {st} for group in _SAME_THING_GROUPS for st in group}

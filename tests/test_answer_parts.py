@@ -115,6 +115,16 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     genstaff, hydro = qs.salient_terms("genstaff says hydroelectric", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(genstaff, "The General Staff reported.") and qs.supports(hydro, "The Dnipro HPP was hit.")
     assert not qs.supports(hydro, "The Zaporizhzhia NPP was hit.")
+    obl, looters, prez = qs.salient_terms("an obl n looters n the prez", [], df, 10_000, rare_below=0.0005)
+    assert qs.supports(obl, "in Zaporizhzhia region") and qs.supports(looters, "Marauders in Irpen threw a grenade")
+    assert qs.supports(prez, "President of the German Bundestag Bärbel Bas") and not qs.supports(obl, "in Zaporizhzhia")
+    # a second sentence's first word is grammar's capital, a preposition too; "may 8 22" is a day and its year
+    assert "Towards" not in [t.text for t in qs.salient_terms("A column left Mariupol. Towards which village?", [], df,
+                                                              10_000, rare_below=0.0005)]
+    assert [t.text for t in qs.salient_terms("the bundestag prez in kyiv on may 8 22", [], df, 10_000,
+                                             rare_below=0.0005)] == ["bundestag", "prez", "kyiv"]
+    # a name typed in lower case is found by its other names: the Rada is the parliament
+    assert qs.supports(qs.Salient("rada", "name", qs.name_forms("rada")), "Ukraine’s Parliament said so")
     assert qs.salient_terms("plenty of families sometime in may", [], df, 10_000, rare_below=0.0005) == \
         qs.salient_terms("families in may", [], df, 10_000, rare_below=0.0005)
 

@@ -118,6 +118,8 @@ def test_the_start_middle_or_end_of_a_month_is_its_first_middle_or_last_ten_days
     ("what happened on march 22", 20220322, 20220322),                            # "on" takes a day
     ("how many by March 22?", 0, 20220324),
     ("what happened in March 22nd", 20220322, 20220322),
+    ("who turned up in kyiv around may 8 22?", 20220508, 20220508),            # a day, then its year
+    ("on 8 may 22 what was hit", 20220508, 20220508),
 ])
 def test_two_digits_after_a_month_are_its_year_where_they_cannot_be_its_day(question, since, until):
     assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
