@@ -1116,7 +1116,9 @@ _NAME_OF_ROLE = re.compile(rf"\bnames?\s+of\s+(?:the\s+|an?\s+)?(?:[\w’'\-]+\s
 # The tolls news counts, as questions ask for them and as reports give them: a count of the wounded is
 # no answer to how many were killed, nor a count of anything else to how many were detained.
 _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (
-    (r"\b(?:killed|kill|dead|died|die|deaths?|death toll|lives)\b",
+    # "lives" only where lost: "my grandmother lives outside Chernigov" asks no toll
+    (r"\b(?:killed|kill|dead|died|die|deaths?|death toll|lives (?:were |have been )?lost)\b"
+     r"|\b(?:lost|claimed|took|cost)\s+(?:\w+\s+){0,2}?lives\b",
      rf"\b(?:{_KILLED})\b"),
     (r"\b(?:wounded|injured|hurt)\b", rf"\b(?:{_HURT})\b"),
     (r"\b(?:detained|arrested|detain|arrest)\b", r"\b(?:detain\w*|arrest\w*|detention\w*|held|jailed)\b"),

@@ -282,6 +282,15 @@ def test_a_bigger_place_the_asker_names_as_setting_need_not_be_in_the_report(fre
     assert fresh.ask("Which bridge near Chonhar in the Kherson region did Ukrainian forces strike?").abstained
 
 
+def test_someone_who_lives_somewhere_is_no_toll_asked_for():
+    from retrieval.answer import _TOLLS
+
+    killed = _TOLLS[0][0]
+    assert not killed.search("My grandmother lives outside Chernigov. How far is Sloboda from the city?")
+    assert all(killed.search(q) for q in ("How many lost their lives in Vinnytsia?", "how many lives were lost?",
+                                          "How many people died?", "what was the death toll"))
+
+
 def test_a_given_name_before_a_surname_is_not_needed_on_its_own(fresh, tmp_path):
     corpus = _corpus(tmp_path, ("assets", "2022-05-16", "censor.net", "Friedman's assets arrested",
                                 "Prosecutor General Iryna Venedyktova announced the arrest of Russian oligarch Mykhailo "
