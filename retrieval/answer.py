@@ -872,7 +872,51 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
     for only, question, why in _MUST_GIVE_KIND:
         if kind == only and question.search(intent.text) and not any(u.signals.get("kind", 0) > 0 for u in chosen):
             return why
+    for part in _ASKS.split(intent.text) if _ASKS.search(intent.text) else ():
+        # "Where was the press officer killed, and who took over?": each question asked is answered, not only
+        # the one that decides the kind ("killed on the eastern front" says neither where exactly nor who)
+        if (gives := _part_answer(part)) is not None and not any(gives(u, intent.text) for u in chosen):
+            return f"no sentence answers “{part.strip(' ,?')}”"
     return None
+
+
+# Where a question asks a second question: "…, and when?", "… n who took over", "where and when was he taken"
+_ASKS = re.compile(r"(?:,\s*|\s+)(?:and|n|&|plus)\s+(?=(?:where|when|who|whom|which|what|how)\b)"
+                   r"|(?:(?<=\bwhere)|(?<=\bwhen))\s+and\s+(?=(?:where|when)\b)", re.I)
+_NAME_PART = re.compile(r"\b(?:his|her|their|its|the)\s+names?\b|\bwho were they\b", re.I)
+_UNIT_PART = re.compile(r"\b(?:which|what|wat)\s+(?:\w+\s+)?(unit|brigade|battalion|regiment|division|corps)\b", re.I)
+
+
+def _part_answer(part: str):
+    """What a sentence must give to answer this one question of several, or None when that cannot be told."""
+    if _NAME_PART.search(part):  # "… whats his name": someone named
+        return _PART_ANSWERS[qs.WHO]
+    if _UNIT_PART.search(part):  # "which brigade does he serve in": its designation
+        return lambda u, question: _names_a_unit(u.text, question)
+    return _PART_ANSWERS.get(qs.question_kind(part))
+
+
+_UNIT_NOUN = r"(?:units?|brigades?|battalions?|regiments?|divisions?|corps|army|armies|squadrons?|detachments?)\b"
+
+
+def _names_a_unit(text: str, question: str) -> bool:
+    """A unit by number ("the 37th Separate Motorized Rifle Brigade") or by a name the question lacks ("Azov
+    Regiment"), whatever the question called it ("which unit")."""
+    if re.search(rf"\b\d+(?:st|nd|rd|th)?(?:[\s-]+[A-Za-z’']+){{0,4}}?\s+{_UNIT_NOUN}", text, re.I):
+        return True
+    asked = qs.content_stems(question)
+    return any(qs.stem(m.group(1)) not in asked and m.group(1).lower() not in qs.GENERIC_NAMES
+               for m in re.finditer(rf"\b([A-Z][\w’'\-]+)\s+(?i:{_UNIT_NOUN})", text))
+
+
+# What a sentence must give to answer one of those questions, by its kind
+_PART_ANSWERS = {
+    qs.COUNT: lambda u, question: _gives_number(_without_numbers_of(question, u.text)),
+    qs.WHEN: lambda u, question: bool(_DATE.search(u.text)),
+    qs.WHO: lambda u, question: _names_someone_new(u.text, question, u.passage.places),
+    qs.WHERE: lambda u, question: _names_a_new_place(u.text, question)
+    or bool(qs.countries_in(u.text) - qs.countries_in(question)),
+}
 
 
 # "What is that project called?", "whats it called now": the end of a clause asking for a name

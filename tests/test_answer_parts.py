@@ -702,6 +702,23 @@ _NOT_UNTIL_REPORTED = [
      ("number", "2022-11-04", "ukrinform.net", "Pokrovsk school",
       "In Pokrovsk, the missiles destroyed School No. 2 in the city centre."),
      "School No. 2"),
+    ("each question asked is answered, not only the first",
+     [("kutsyn", "2022-06-20", "ukrinform.net", "Battalion commander killed",
+       "Oleh Kutsyn, commander of the Karpatska Sich Battalion, was killed on the eastern front.")],
+     "karpatska sich commander oleh kutsyn who died in june 22 - where exactly was he killed n who took over the "
+     "battalion after him?",
+     ("successor", "2022-06-22", "ukrinform.net", "New commander",
+      "Kutsyn was killed near Sievierodonetsk; Major Ivan Petrenko took over the battalion."),
+     "Petrenko"),
+    ("which brigade someone serves in is a unit named",
+     [("tanks", "2022-05-02", "ukrinform.net", "Sergeant stops a column",
+       "Junior Sergeant Ponomarenko and his company stopped a Russian tank column near Barvinkove.")],
+     "I read that Junior Sergeant Ponomarenko's company stopped the Russians near Barvinkove in spring 2022, and "
+     "which brigade does he serve in?",
+     ("brigade", "2022-05-03", "ukrinform.net", "Ponomarenko's brigade",
+      "Junior Sergeant Ponomarenko, whose company stopped the Russians near Barvinkove, serves in the 93rd Separate "
+      "Mechanized Brigade."),
+     "93rd Separate Mechanized Brigade"),
     ("the number of his regiment is its designation, not a count",
      [("commander", "2022-03-22", "ukrinform.net", "Airborne commander killed",
        "The Ukrainian forces report they have killed a Russian airborne regiment commander, Sergei Sukharev.")],
