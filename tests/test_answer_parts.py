@@ -499,6 +499,7 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "looted" in parse_intent("What did the soldiers steal from the plant?", gazetteer).lexical_text
     assert "looted" not in parse_intent("What did the soldiers take from the robotics lab?", gazetteer).lexical_text
     assert "destroyed" in parse_intent("Which village was wiped out by a helicopter?", gazetteer).lexical_text
+    assert "destroyed" in parse_intent("who said NATO would wipe out Russia's forces?", gazetteer).lexical_text
     assert "oligarchs" in parse_intent("How many rich russians were sanctioned?", gazetteer).lexical_text
     assert "blamed" in parse_intent("who did the fsb pin the car bomb on", gazetteer).lexical_text
     assert "blamed" not in parse_intent("who wears the pin on his lapel", gazetteer).lexical_text
