@@ -278,6 +278,7 @@ def content_stems(text: str) -> set[str]:
 
 
 def question_kind(text: str) -> str:
+    text = _ASKED_INDIRECTLY.sub("", text)
     for kind, pattern in _KINDS:
         if pattern.search(text):
             return kind
@@ -285,10 +286,20 @@ def question_kind(text: str) -> str:
     # the ru pull back to" asks where
     clauses = _CLAUSE_BREAK.split(text)
     if len(clauses) > 1:
+        last = _ASKED_INDIRECTLY.sub("", clauses[-1])
         for kind, pattern in _KINDS:
-            if pattern.search(clauses[-1]):
+            if pattern.search(last):
                 return kind
     return WHAT
+
+
+# "Do we know which regions they were sent to?" asks which regions, not whether we know ("do you know if …"
+# stays a yes or no)
+_ASKED_INDIRECTLY = re.compile(
+    r"^\W*(?:(?:do|does|did)\s+(?:we|you|u|anyone|anybody|they|i)\s+know|(?:is|was)\s+it\s+known|"
+    r"(?:can|could)\s+(?:you|u|anyone)\s+tell\s+(?:me|us)|any\s*(?:one|body)\s+know|any\s+idea|i\s+wonder|"
+    r"i[’']?d\s+like\s+to\s+know|i\s+want\s+to\s+know)\s+(?=(?:which|what|wat|who|whom|whose|where|when|how|why)\b)",
+    re.I)
 
 
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:.!?]|\s[-–—])\s+")

@@ -43,6 +43,10 @@ def test_question_kinds():
         "Pyongyang's line on arming Russia: admits it or not?": qs.YESNO,
         "afu took back 5 villages round kherson in april, where did the ru pull back to": qs.WHERE,
         "What happened in Bakhmut, Soledar and Siversk?": qs.WHAT,
+        # asked indirectly: the question inside is what is asked
+        "Over 1,000 children were adopted. Do we know which regions of Russia they were sent to?": qs.WHERE,
+        "can u tell me how many died in vinnytsia": qs.COUNT,
+        "do you know if kherson was retaken?": qs.YESNO,
     }
     assert {q: qs.question_kind(q) for q in cases} == cases
 
