@@ -881,7 +881,8 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
 
 
 # Where a question asks a second question: "…, and when?", "… n who took over", "where and when was he taken"
-_ASKS = re.compile(r"(?:,\s*|\s+)(?:and|n|&|plus)\s+(?=(?:where|when|who|whom|which|what|how)\b)"
+_ASKS = re.compile(r"(?:,\s*|\s+)(?:and|n|&|plus)\s+(?=(?:(?:on|in|at|from|for|by|to|with)\s+)?"
+                   r"(?:where|when|who|whom|which|what|how)\b)"
                    r"|(?:(?<=\bwhere)|(?<=\bwhen))\s+and\s+(?=(?:where|when)\b)", re.I)
 _NAME_PART = re.compile(r"\b(?:his|her|their|its|the)\s+names?\b|\bwho were they\b", re.I)
 _UNIT_PART = re.compile(r"\b(?:which|what|wat)\s+(?:\w+\s+)?(unit|brigade|battalion|regiment|division|corps)\b", re.I)
@@ -1136,7 +1137,6 @@ def _names_the_model(u: _Unit, noun: str, question: str) -> bool:
                and qs.stem(words[i - 1]) not in asked for i, w in enumerate(words))
 
 
-# "Which school number …": a school given by its number ("School No. 5", "the 5th school")
 # "which school number", "the number of his regiment", "the brigade's number": a designation, not a count ("the
 # number of casualties" has no possessive)
 _NUMBERED_UNIT = r"(regiment|brigade|battalion|division|unit|corps|army|school|hospital|squadron|platoon|lyceum|gymnasium)"

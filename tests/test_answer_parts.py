@@ -286,6 +286,18 @@ def test_a_bigger_place_the_asker_names_as_setting_need_not_be_in_the_report(fre
     assert fresh.ask("Which bridge near Chonhar in the Kherson region did Ukrainian forces strike?").abstained
 
 
+def test_a_question_of_several_is_split_where_each_asks():
+    from retrieval.answer import _ASKS
+
+    parts = lambda q: [p.strip(" ,?") for p in _ASKS.split(q)]
+    assert parts("What were the pilots' names, and on what date did the swap take place?") == \
+        ["What were the pilots' names", "on what date did the swap take place"]
+    assert parts("Where and when was he taken prisoner?") == ["Where", "when was he taken prisoner"]
+    assert parts("where exactly was he killed n who took over the battalion") == \
+        ["where exactly was he killed", "who took over the battalion"]
+    assert parts("Why did Russia and Belarus hold drills?") == ["Why did Russia and Belarus hold drills"]
+
+
 def test_someone_who_lives_somewhere_is_no_toll_asked_for():
     from retrieval.answer import _TOLLS
 
