@@ -794,6 +794,10 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # combat": a model is a designation ("MiG-29"), a name ("Smerch", «Zoopark») or a kind ("anti-ship
         # cruise missile")
         return "no sentence names the model asked about"
+    if _WEAPONS_ASKED.search(intent.text) and not any(_names_a_weapon(u, intent.text) for u in chosen):
+        # "Which weapon systems did Shai say Israel should send?" answered with "Shai advocated military aid": a
+        # weapon named ("HIMARS", "Javelins", "155mm howitzers", "air defence systems")
+        return "no sentence names the weapons asked about"
     if _HOW_MANY_THINGS.search(intent.text) and not _MONEY_WORD.search(intent.text) \
             and not any(_gives_number(_MONEY.sub(" ", u.text)) for u in chosen):
         # "How many Russian diplomats did Norway expel?" answered with "Norway will allocate 400 million crowns"
@@ -1113,6 +1117,23 @@ _MODEL_ASKED = re.compile(rf"\b(?:what|which|wat)\s+(?:specific\s+|exact\s+)?(?:
 # A designation: letters and digits in one word ("MiG-29", "Kh-22", "T-72B3", "Zoopark-1", "Mi-8")
 _MODEL_NAME = re.compile(r"\b[A-Z][A-Za-z]*-?\d+[A-Za-z\d\-]*\b")
 _TEXT_WORD = re.compile(r"[A-Za-z][\w’'\-]*")
+
+
+_WEAPONS_ASKED = re.compile(r"\b(?:what|which|wat)\s+(?:[\w’'\-]+\s+)?(?:weapons?|weaponry|arms|armaments?)"
+                            r"(?:\s+systems?)?\b(?![\-’'])", re.I)   # not "which arms-control expert"
+_MACHINE_WORD = re.compile(rf"\b(?:{_MACHINES})\b", re.I)
+
+
+def _names_a_weapon(u: _Unit, question: str) -> bool:
+    """A designation, a name, or a machine the question does not name ("howitzers") or names with a word it does
+    not have ("air defence systems" for "which weapon systems")."""
+    if _MODEL_NAME.search(u.text) or _names_someone_new(u.text, question, u.passage.places):
+        return True
+    asked = qs.content_stems(question)
+    words = _TEXT_WORD.findall(u.text)
+    return any(_MACHINE_WORD.fullmatch(w) and (qs.stem(w) not in asked or (
+        i > 0 and words[i - 1].lower() not in qs.STOP and qs.stem(words[i - 1]) not in asked))
+        for i, w in enumerate(words))
 
 
 def _model_noun(question: str) -> str | None:

@@ -736,6 +736,14 @@ _NOT_UNTIL_REPORTED = [
       "Junior Sergeant Ponomarenko, whose company stopped the Russians near Barvinkove, serves in the 93rd Separate "
       "Mechanized Brigade."),
      "93rd Separate Mechanized Brigade"),
+    ("which weapons is a weapon named",
+     [("shai", "2022-10-18", "ukrinform.net", "Israeli minister on aid",
+       "Israel’s Minister of Diaspora Affairs, Nachman Shai, advocated his country’s provision of military aid to "
+       "Ukraine.")],
+     "Which weapon systems did Israel's Diaspora Affairs Minister Nachman Shai say his country should send to Ukraine?",
+     ("systems", "2022-10-19", "ukrinform.net", "Shai on air defence",
+      "Israel's Diaspora Affairs Minister Nachman Shai said his country should send Ukraine air defence systems."),
+     "air defence systems"),
     ("the number of his regiment is its designation, not a count",
      [("commander", "2022-03-22", "ukrinform.net", "Airborne commander killed",
        "The Ukrainian forces report they have killed a Russian airborne regiment commander, Sergei Sukharev.")],
