@@ -58,7 +58,9 @@ _REPORTERS_WORDS = [
     (r"\bevac(?:s|ed|ing)?\b", "evacuation evacuated"),
     (r"\bdocs\b", "doctors documents"),
     (r"\bmercs?\b", "mercenaries"),
-    (r"\borcs?\b", "occupiers invaders"),
+    (r"\borcs?\b|\bruzzians?\b|\brashists?\b|\bruscists?\b", "occupiers invaders"),
+    (r"\b(?:top )?brass\b", "command commanders leadership management"),
+    (r"\bboot(?:ed|ing)?\b", "expelled expel"),   # "why did moldova boot a russian embassy guy" (not "boots")
     (r"\b(?:ammo |arms )?dumps?\b", "depot warehouse"),
     (r"\bcrude\b", "oil"),
     (r"\bpockets?\b|\bcauldrons?\b|\bkettles?\b", "encirclement encircled surrounded"),

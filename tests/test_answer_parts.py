@@ -516,6 +516,11 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "looted" not in parse_intent("What did the soldiers take from the robotics lab?", gazetteer).lexical_text
     assert "destroyed" in parse_intent("Which village was wiped out by a helicopter?", gazetteer).lexical_text
     assert "destroyed" in parse_intent("who said NATO would wipe out Russia's forces?", gazetteer).lexical_text
+    assert "expelled" in parse_intent("why did moldova boot a russian embassy guy", gazetteer).lexical_text
+    assert "expelled" not in parse_intent("how many winter boots did canada send", gazetteer).lexical_text
+    assert "occupiers" in parse_intent("what did the ruzzians take from kherson", gazetteer).lexical_text
+    assert "occupiers" not in parse_intent("what did the Russians take from Kherson", gazetteer).lexical_text
+    assert "command" in parse_intent("which of the sbu top brass was a traitor", gazetteer).lexical_text
     assert "oligarchs" in parse_intent("How many rich russians were sanctioned?", gazetteer).lexical_text
     assert "blamed" in parse_intent("who did the fsb pin the car bomb on", gazetteer).lexical_text
     assert "blamed" not in parse_intent("who wears the pin on his lapel", gazetteer).lexical_text
