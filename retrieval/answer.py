@@ -866,7 +866,8 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # country": whatever the question's kind, the answer names a country the question does not
         return "no sentence names a country other than those asked about"
     if _WHICH_BUILDING.search(intent.text) and not any(
-            _names_someone_new(u.text, intent.text, u.passage.places) or _NUMBERED_NAME.search(u.text) for u in chosen):
+            _names_someone_new(u.text, intent.text, u.passage.places) or _NUMBERED_NAME.search(u.text)
+            or _names_a_kind_of_building(u.text, intent.text) for u in chosen):
         # "In which Istanbul palace did the delegations meet?" answered with "talks … have started in Istanbul"
         return "no sentence names the building asked about"
     for only, question, report, why in _MUST_REPORT:
@@ -978,6 +979,18 @@ def _self_description(passage: Passage) -> str:
     outlet = site.upper() if 2 <= len(site) <= 4 else site.capitalize()
     words = [w for w in re.split(r"[/_\-.]+", parts.path) if w.isalpha() and len(w) > 2]
     return " ".join([outlet] + words)
+
+
+_BUILDING_KIND = re.compile(r"\b(?:cent(?:er|re)|school|hospital|kindergarten|clinic|plant|factory|depot|warehouse|"
+                            r"station|office|dormitory|church|museum|library|theat(?:re|er)|stadium|market|mall|"
+                            r"university|college|lyceum|gymnasium|hotel|bank|administration|substation|boiler house)s?\b",
+                            re.I)
+
+
+def _names_a_kind_of_building(text: str, question: str) -> bool:
+    """A kind of building the question does not name: "the employment center" for "what public building"."""
+    asked = qs.content_stems(question)
+    return any(qs.stem(m.group().split()[-1]) not in asked for m in _BUILDING_KIND.finditer(text))
 
 
 def _names_a_new_place(text: str, question: str) -> bool:

@@ -741,6 +741,14 @@ _NOT_UNTIL_REPORTED = [
       "Junior Sergeant Ponomarenko, whose company stopped the Russians near Barvinkove, serves in the 93rd Separate "
       "Mechanized Brigade."),
      "93rd Separate Mechanized Brigade"),
+    ("what public building is a kind of building the question does not name",
+     [("houses", "2022-03-02", "ukrinform.net", "Ovruch bombed",
+       "Russian aircraft bombed Ovruch in the Zhytomyr region, destroying private houses.")],
+     "My grandmother lives in Ovruch, and the town was bombed from the air in early March 2022. Apart from people's "
+     "houses, what public building was destroyed?",
+     ("center", "2022-03-03", "ukrinform.net", "Ovruch strike",
+      "The air strike on Ovruch destroyed private houses and the public employment center."),
+     "employment center"),
     ("which weapons is a weapon named",
      [("shai", "2022-10-18", "ukrinform.net", "Israeli minister on aid",
        "Israel’s Minister of Diaspora Affairs, Nachman Shai, advocated his country’s provision of military aid to "
