@@ -129,6 +129,7 @@ _SPELLED_OUT = [
     {"FSB", "Federal Security Service"},
     {"HUR", "GUR", "Defense Intelligence", "Defence Intelligence", "Main Intelligence Directorate"},
     {"Rada", "Verkhovna Rada", "parliament", "parliament's"},
+    {"PMC", "PMCs", "private military company", "private military companies", "private company", "private army"},
 ]
 
 
@@ -481,7 +482,7 @@ formerly hence hereby herein hereupon however indeed latterly meanwhile moreover
 onto otherwise perhaps rather somehow sometimes somewhere thence thereafter thereby therefore therein thereupon
 though through throughout thus together too toward towards upon whence whenever whereafter whereas whereby wherein
 whereupon wherever whither within herself himself itself themselves myself yourself ourselves yourselves
-anymore often seldom usually sometime someday anytime rarely barely plenty""".split())
+anymore often seldom usually sometime someday anytime rarely barely plenty rly""".split())
 # ("how often": a count asked for; "sometime around easter", "plenty of families": how the asker tells it)
 
 
@@ -854,7 +855,8 @@ _SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "undergrou
                       # a channel's short words for what reports write out
                       ("vid", "video", "footag", "clip"), ("pic", "photo", "pictur", "imag"),
                       ("cop", "polic", "policemen"), ("yr", "year"), ("msg", "messag"), ("genstaff", "staff"),
-                      ("prez", "presid"), ("looter", "loot", "maraud"),
+                      ("prez", "presid"), ("looter", "loot", "maraud"), ("camo", "camouflag", "uniform"),
+                      ("outfit", "unit", "compani", "group", "battalion", "brigad", "regiment"),
                       # a hydroelectric plant as the reports abbreviate it ("the Dnipro HPP")
                       ("hpp", "hydroelectr", "hydro", "hydropow")]
 _SAME_THING = {st: frozenset(group) - {st} for group in _SAME_THING_GROUPS for st in group}

@@ -127,6 +127,11 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
                                                               10_000, rare_below=0.0005)]
     assert [t.text for t in qs.salient_terms("the bundestag prez in kyiv on may 8 22", [], df, 10_000,
                                              rare_below=0.0005)] == ["bundestag", "prez", "kyiv"]
+    # a merc outfit in camo, a PMC: the reports' company, uniforms and private military company; "rly" is grammar
+    outfit, camo = qs.salient_terms("an outfit in camo rly", [], df, 10_000, rare_below=0.0005)
+    assert qs.supports(outfit, "fighters of the Russian private company Liga") and qs.supports(camo, "in uniforms")
+    [pmc] = qs.salient_terms("which PMC", [], df, 10_000, rare_below=0.0005)
+    assert qs.supports(pmc, "A plane with 130 fighters of the Russian private company Liga arrived in Minsk.")
     # a name typed in lower case is found by its other names: the Rada is the parliament
     assert qs.supports(qs.Salient("rada", "name", qs.name_forms("rada")), "Ukraine’s Parliament said so")
     assert qs.salient_terms("plenty of families sometime in may", [], df, 10_000, rare_below=0.0005) == \
@@ -517,6 +522,7 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "destroyed" in parse_intent("Which village was wiped out by a helicopter?", gazetteer).lexical_text
     assert "destroyed" in parse_intent("who said NATO would wipe out Russia's forces?", gazetteer).lexical_text
     assert "expelled" in parse_intent("why did moldova boot a russian embassy guy", gazetteer).lexical_text
+    assert "close" in parse_intent("were they gonna lock the borders so the guys cant run?", gazetteer).lexical_text
     assert "expelled" not in parse_intent("how many winter boots did canada send", gazetteer).lexical_text
     assert "occupiers" in parse_intent("what did the ruzzians take from kherson", gazetteer).lexical_text
     assert "occupiers" not in parse_intent("what did the Russians take from Kherson", gazetteer).lexical_text
