@@ -87,6 +87,13 @@ def test_risky_names_need_context(gaz: Gazetteer) -> None:
         assert isinstance(place, Place) and place.needs_context, name
 
 
+def test_a_spelling_never_tagged_is_a_mans_name_not_the_city_but_still_typed(gaz: Gazetteer) -> None:
+    # "Stalin" is one of Donetsk's GeoNames names: in news it is the man ("Stalin's purges")
+    assert names(gaz, "the NKVD shot people during Stalin's purges near Odesa") == ["Odesa"]
+    assert names(gaz, "Yuzovka, then Stalino, now Donetsk") == ["Donetsk"]
+    assert gaz.resolve("Stalin").name == "Donetsk"   # typed by a user, it is still the city
+
+
 # ---------------------------------------------------------------- resolve
 
 

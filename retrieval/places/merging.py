@@ -423,8 +423,8 @@ def _with_risk(place: Place, abroad: dict[str, int], never: set[str]) -> Place:
             key in vocabulary or letter_count(spelling) <= 3
         ):
             risk = max(risk, WORD)
-        if not place.curated and lookup_key(spelling) in never:
-            risk = NEVER
+        if lookup_key(spelling) in never and not (place.curated and spelling == place.name):
+            risk = NEVER   # a GeoNames spelling, also of a curated place ("Stalin" for Donetsk), never its own name
         if risk != SAFE:
             risky.append((spelling, risk))
     return replace(place, risky=tuple(risky)) if risky else place
