@@ -184,8 +184,12 @@ class Composer:
         evidence = weigh(intent, hits)
         if intent.places and not evidence.place_found:  # a region is found in its towns, a town in its districts
             named = set().union(*(h.passage.places for h in hits))
-            evidence = replace(evidence, place_found=all(self._covered_by(p) & named for p in intent.places)
-                               or self._found_nearby(intent.places, named))
+            # "the Donetsk separatist militia", "the Zaporizhzhia front": a city that names its oblast too is found
+            # in the oblast's reports, unless the question puts you in or near the city ("a site near Odesa")
+            evidence = replace(evidence, place_found=all(
+                (self._covered_by(p) | ({f"{p.name} Oblast"} & set(intent.regions_named) if not _in_the_city(intent, p)
+                                        else set())) & named
+                for p in intent.places) or self._found_nearby(intent.places, named))
         if not is_supported(evidence, min_relevance):
             return Composed(NOT_COVERED, [], True, f"weak evidence (similarity {evidence.best_similarity:.2f}, "
                                                    f"overlap {evidence.overlap:.2f}, place found {evidence.place_found})")
@@ -991,6 +995,13 @@ def _names_a_kind_of_building(text: str, question: str) -> bool:
     """A kind of building the question does not name: "the employment center" for "what public building"."""
     asked = qs.content_stems(question)
     return any(qs.stem(m.group().split()[-1]) not in asked for m in _BUILDING_KIND.finditer(text))
+
+
+def _in_the_city(intent: QueryIntent, place) -> bool:
+    """Does the question name the place after "in", "near", "outside"… (the city, not its oblast)?"""
+    names = "|".join(re.escape(n) for n in sorted({place.name, *place.all_names}, key=len, reverse=True))
+    return bool(re.search(rf"\b(?:in|near|outside|around|at|inside|within)\s+(?:the\s+city\s+of\s+)?(?:{names})\b",
+                          intent.text, re.I))
 
 
 def _names_a_new_place(text: str, question: str) -> bool:

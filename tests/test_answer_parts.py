@@ -312,6 +312,19 @@ def test_someone_who_lives_somewhere_is_no_toll_asked_for():
                                           "How many people died?", "what was the death toll"))
 
 
+def test_a_city_that_names_its_oblast_is_found_in_the_oblasts_reports_unless_asked_in_the_city(fresh, tmp_path):
+    corpus = _corpus(tmp_path, ("fire", "2022-07-10", "ukrinform.net", "DPR battalion hit by friendly fire",
+                                "In Donetsk region, the Russian military rained fire on the 2nd battalion of the 1st "
+                                "army corps of the DPR people's militia in an apparent coordination failure."),
+                     ("port", "2022-07-11", "ukrinform.net", "Odesa port", "Grain ships are waiting in the port of Odesa."))
+    fresh.ingest([corpus])
+    answer = fresh.ask("Which unit of the Donetsk separatist militia was hit by its own Russian allies' fire by "
+                       "mistake in July 2022?")
+    assert not answer.abstained and "2nd battalion" in answer.answer, answer.answer
+    # in the city: a report on the region does not say what happened there
+    assert fresh.ask("Which unit was hit by its own allies' fire in Donetsk in July 2022?").abstained
+
+
 def test_a_given_name_before_a_surname_is_not_needed_on_its_own(fresh, tmp_path):
     corpus = _corpus(tmp_path, ("assets", "2022-05-16", "censor.net", "Friedman's assets arrested",
                                 "Prosecutor General Iryna Venedyktova announced the arrest of Russian oligarch Mykhailo "
