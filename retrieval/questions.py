@@ -130,6 +130,8 @@ _SPELLED_OUT = [
     {"HUR", "GUR", "Defense Intelligence", "Defence Intelligence", "Main Intelligence Directorate"},
     {"Rada", "Verkhovna Rada", "parliament", "parliament's"},
     {"PMC", "PMCs", "private military company", "private military companies", "private company", "private army"},
+    {"MP", "MPs", "member of parliament", "members of parliament", "lawmaker", "lawmakers", "parliamentarian",
+     "parliamentarians", "People's Deputy", "people's deputy", "people's deputies"},
 ]
 
 
@@ -775,6 +777,8 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     if term.kind == "number":
         digits = term.text.replace(",", "")
         return any(n.replace(",", "").rstrip(".") == digits for n in _NUMBER.findall(text))
+    if (value := _WORD_VALUES.get(term.text.lower())) is not None and value in _numbers_in(text):
+        return True  # "wounding thirteen" is the report's "13"
     if any(_has_phrase(text, form) if form != form.lower() else _has_phrase(low, form) for form in term.forms):
         return True
     if term.kind == "rare":
@@ -866,6 +870,9 @@ _ORDINAL_WORDS = dict(zip("1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th".split(),
                           "first second third fourth fifth sixth seventh eighth ninth tenth".split()))
 
 
+_WORD_VALUES = {w: float(i) for i, w in enumerate("""zero one two three four five six seven eight nine ten eleven twelve
+thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split())} | {
+    w: float(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), start=3)}
 _CHAT_NUMBER = re.compile(r"(\d+(?:\.\d+)?)([km])", re.I)
 # "$1.5m" and "70k" take their letter only without a space: "1.5 m" is a length
 _WRITTEN_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)(?:\s*(thousand|million|billion|mln|bn)\b|([km])\b)?", re.I)
@@ -915,4 +922,5 @@ def _initialisms(text: str) -> set[str]:
 
 
 def _has_phrase(low_text: str, form: str) -> bool:
-    return re.search(r"(?<![\w])" + re.escape(form) + r"(?![\w])", low_text) is not None
+    # either apostrophe: "People’s Deputy" is "People's Deputy"
+    return re.search(r"(?<![\w])" + re.escape(form).replace("'", "['’]") + r"(?![\w])", low_text) is not None

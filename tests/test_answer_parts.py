@@ -132,6 +132,11 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     assert qs.supports(outfit, "fighters of the Russian private company Liga") and qs.supports(camo, "in uniforms")
     [pmc] = qs.salient_terms("which PMC", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(pmc, "A plane with 130 fighters of the Russian private company Liga arrived in Minsk.")
+    # a count in words is found in digits; an MP is the reports' People’s Deputy, whichever the apostrophe
+    [thirteen] = qs.salient_terms("thirteen", [], df, 10_000, rare_below=0.0005)
+    assert qs.supports(thirteen, "killing three and wounding 13 more") and not qs.supports(thirteen, "wounding 12")
+    [mp] = qs.salient_terms("which MP", [], df, 10_000, rare_below=0.0005)
+    assert qs.supports(mp, "the circle of former People’s Deputy Ilya Kyva")
     # a name typed in lower case is found by its other names: the Rada is the parliament
     assert qs.supports(qs.Salient("rada", "name", qs.name_forms("rada")), "Ukraine’s Parliament said so")
     assert qs.salient_terms("plenty of families sometime in may", [], df, 10_000, rare_below=0.0005) == \
@@ -536,6 +541,8 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "destroyed" in parse_intent("who said NATO would wipe out Russia's forces?", gazetteer).lexical_text
     assert "expelled" in parse_intent("why did moldova boot a russian embassy guy", gazetteer).lexical_text
     assert "close" in parse_intent("were they gonna lock the borders so the guys cant run?", gazetteer).lexical_text
+    assert "launched" in parse_intent("how many shaheds did ru throw at ukr on oct 22", gazetteer).lexical_text
+    assert parse_intent("a straight up nazi statement", gazetteer).idioms == [("straight up", "")]
     assert "expelled" not in parse_intent("how many winter boots did canada send", gazetteer).lexical_text
     assert "occupiers" in parse_intent("what did the ruzzians take from kherson", gazetteer).lexical_text
     assert "occupiers" not in parse_intent("what did the Russians take from Kherson", gazetteer).lexical_text
