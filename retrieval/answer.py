@@ -184,6 +184,9 @@ class Composer:
         evidence = weigh(intent, hits)
         if intent.places and not evidence.place_found:  # a region is found in its towns, a town in its districts
             named = set().union(*(h.passage.places for h in hits))
+            # and a place in a title is in the article ("In Boryspil, enemy missile hits KBP Airport premises" over
+            # a text that says "the airport"): tags are read from the text
+            named |= set().union(*(self._title_places(h.passage.title) for h in hits))
             # "the Donetsk separatist militia", "the Zaporizhzhia front": a city that names its oblast too is found
             # in the oblast's reports, unless the question puts you in or near the city ("a site near Odesa")
             evidence = replace(evidence, place_found=all(
@@ -237,7 +240,7 @@ class Composer:
             names = [t for t in salient if t.kind in ("name", "acronym")]
             if not self._any_rare_name(names):
                 names = []  # "New Year's": names every report has say nothing of the place
-            usable = [h for h in usable if wanted & set(h.passage.places)
+            usable = [h for h in usable if wanted & (set(h.passage.places) | self._title_places(h.passage.title))
                       or any(qs.supports(t, h.passage.text) for t in unsettled)
                       or (names and all(qs.supports(t, h.passage.text) for t in names))]
             if not usable:
@@ -311,6 +314,19 @@ class Composer:
         smallest_found = min(p.population for p in found)
         oblasts = {p.oblast for name in named if isinstance(p := self.gazetteer.resolve(name), Place) and p.oblast}
         return all(p in found or (p.oblast in oblasts and p.population > smallest_found) for p in asked)
+
+    def _title_places(self, title: str) -> set[str]:
+        """The places an article's title names: ingest tags the text only."""
+        if not title:
+            return set()
+        if self._covered_in is not self.gazetteer:
+            self._covered, self._covered_in = {}, self.gazetteer
+        key = ("title", title)
+        if (names := self._covered.get(key)) is None:
+            names = frozenset(m.place.name for m in self.gazetteer.find(title))
+            if len(self._covered) < 4096:
+                self._covered[key] = names
+        return set(names)
 
     def _covered_by(self, asked) -> set[str]:
         # A scan of the whole gazetteer (~3 ms), twice per place question: kept per place, since a
@@ -778,6 +794,9 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             # "how many tonnes of explosives were packed into the dam?" answered with "Russia mined the dam": a
             # quantity in the unit asked about ("about 1,500 tonnes")
             return f"no sentence gives the {unit.group(1).lower()} asked for"
+    if _HOW_OLD.search(intent.text) and not any(_AGE.search(u.text) for u in chosen):
+        # "How old was Vira Hyrych?" answered with "among more than 20 media workers killed": an age
+        return "no sentence gives the age asked for"
     if _DURATION_ASKED.search(intent.text) and not any(_DURATION.search(u.text) for u in chosen):
         # "How many years in prison did the court give Yesypenko?" answered with "calls on Russia to release
         # more than 100 Crimean political prisoners, including … Yesypenko"
@@ -1102,6 +1121,10 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much|old|far)\b", re.I)
+_HOW_OLD = re.compile(r"\bhow old\b|\bwhat age\b", re.I)
+# An age as reports give it: "a 64-year-old pensioner", "aged 19", "at the age of 70", "Ivan Petrenko, 45,"
+_AGE = re.compile(rf"\b(?:\d{{1,3}}|{_NUMBER_WORDS})[-\s]years?[-\s]old\b|\baged?\s+(?:of\s+)?\d{{1,3}}\b"
+                  r"|\bage of \d{1,3}\b|\b[A-Z][a-z]+,\s+\d{1,3},|\(\d{1,3}\)|\b\d{1,3}\s+years\s+of\s+age\b", re.I)
 # "What was destroyed", "wat got damaged": what a done thing was done to (not "what was reported", an event)
 _WHAT_WAS_DONE = re.compile(r"\bwh?at\s+(?:got|gets|was|were|has been|have been|had been|is being|are being)\s+"
                             r"(\w+ed|\w+en|hit|struck|stolen|shot|burnt|lost|seized)\b", re.I)

@@ -330,6 +330,15 @@ def test_a_city_that_names_its_oblast_is_found_in_the_oblasts_reports_unless_ask
     assert fresh.ask("Which unit was hit by its own allies' fire in Donetsk in July 2022?").abstained
 
 
+def test_a_place_in_an_articles_title_is_in_the_article(fresh, tmp_path):
+    corpus = _corpus(tmp_path, ("kbp", "2022-03-09", "ukrinform.net", "In Boryspil, enemy missile hits KBP Airport premises",
+                                "A Russian enemy missile hit a technical building on the airport premises."),
+                     ("port", "2022-03-09", "ukrinform.net", "Odesa port", "Grain ships are waiting in the port of Odesa."))
+    fresh.ingest([corpus])
+    answer = fresh.ask("What did the Russian missile hit at Boryspil airport on 9 March 2022?")
+    assert not answer.abstained and "technical building" in answer.answer, answer.answer
+
+
 def test_a_given_name_before_a_surname_is_not_needed_on_its_own(fresh, tmp_path):
     corpus = _corpus(tmp_path, ("assets", "2022-05-16", "censor.net", "Friedman's assets arrested",
                                 "Prosecutor General Iryna Venedyktova announced the arrest of Russian oligarch Mykhailo "
@@ -775,6 +784,14 @@ _NOT_UNTIL_REPORTED = [
      ("center", "2022-03-03", "ukrinform.net", "Ovruch strike",
       "The air strike on Ovruch destroyed private houses and the public employment center."),
      "employment center"),
+    ("how old is an age, not any number",
+     [("hyrych", "2022-05-03", "ukrinform.net", "Media workers killed",
+       "Radio Liberty journalist Vira Hyrych, killed in Kyiv, is among more than 20 media workers who have been "
+       "killed in Ukraine.")],
+     "How old was Vira Hyrych, the Radio Liberty journalist killed in Kyiv in late April 2022?",
+     ("age", "2022-04-29", "ukrinform.net", "Journalist killed in Kyiv",
+      "Radio Liberty journalist Vira Hyrych, 55, was killed in Kyiv when a Russian missile hit her home."),
+     "55"),
     ("which weapons is a weapon named",
      [("shai", "2022-10-18", "ukrinform.net", "Israeli minister on aid",
        "Israel’s Minister of Diaspora Affairs, Nachman Shai, advocated his country’s provision of military aid to "
