@@ -240,9 +240,10 @@ class Composer:
             names = [t for t in salient if t.kind in ("name", "acronym")]
             if not self._any_rare_name(names):
                 names = []  # "New Year's": names every report has say nothing of the place
-            usable = [h for h in usable if wanted & (set(h.passage.places) | self._title_places(h.passage.title))
+            usable = [h for h in usable if wanted & set(h.passage.places)
                       or any(qs.supports(t, h.passage.text) for t in unsettled)
-                      or (names and all(qs.supports(t, h.passage.text) for t in names))]
+                      or (names and all(qs.supports(t, h.passage.text) for t in names))
+                      or wanted & self._title_places(h.passage.title)]
             if not usable:
                 return "no passage names the place asked about"
         # an idiom's words ("had given up") are the asker's phrasing: the search looks for the reporters' word
