@@ -130,6 +130,7 @@ _SPELLED_OUT = [
     {"HUR", "GUR", "Defense Intelligence", "Defence Intelligence", "Main Intelligence Directorate"},
     {"Rada", "Verkhovna Rada", "parliament", "parliament's"},
     {"PMC", "PMCs", "private military company", "private military companies", "private company", "private army"},
+    {"BTG", "BTGs", "battalion tactical group", "battalion tactical groups"},
     {"MP", "MPs", "member of parliament", "members of parliament", "lawmaker", "lawmakers", "parliamentarian",
      "parliamentarians", "People's Deputy", "people's deputy", "people's deputies"},
 ]

@@ -135,6 +135,8 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     # a count in words is found in digits; an MP is the reports' People’s Deputy, whichever the apostrophe
     [thirteen] = qs.salient_terms("thirteen", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(thirteen, "killing three and wounding 13 more") and not qs.supports(thirteen, "wounding 12")
+    [btgs] = qs.salient_terms("how many BTGs", [], df, 10_000, rare_below=0.0005)
+    assert qs.supports(btgs, "Russia has mobilized 85 battalion tactical groups near Ukraine")
     [mp] = qs.salient_terms("which MP", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(mp, "the circle of former People’s Deputy Ilya Kyva")
     # a name typed in lower case is found by its other names: the Rada is the parliament
