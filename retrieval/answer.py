@@ -173,6 +173,7 @@ class Composer:
         self.max_embedded = max_embedded      # sentences embedded per question, in one batch
         self.rare_below = rare_below
         self._covered: dict[tuple, frozenset[str]] = {}   # asked place -> the names that count as it
+        self._titled: dict[str, frozenset[str]] = {}         # an article title -> the places it names
         self._covered_in: Gazetteer | None = None
 
     # ----------------------------------------------------------------------------------- entry point
@@ -187,12 +188,8 @@ class Composer:
             # and a place in a title is in the article ("In Boryspil, enemy missile hits KBP Airport premises" over
             # a text that says "the airport"): tags are read from the text
             named |= set().union(*(self._title_places(h.passage.title) for h in hits))
-            # "the Donetsk separatist militia", "the Zaporizhzhia front": a city that names its oblast too is found
-            # in the oblast's reports, unless the question puts you in or near the city ("a site near Odesa")
-            evidence = replace(evidence, place_found=all(
-                (self._covered_by(p) | ({f"{p.name} Oblast"} & set(intent.regions_named) if not _in_the_city(intent, p)
-                                        else set())) & named
-                for p in intent.places) or self._found_nearby(intent.places, named))
+            evidence = replace(evidence, place_found=all(self._counts_as(p, intent) & named for p in intent.places)
+                               or self._found_nearby(intent.places, named))
         if not is_supported(evidence, min_relevance):
             return Composed(NOT_COVERED, [], True, f"weak evidence (similarity {evidence.best_similarity:.2f}, "
                                                    f"overlap {evidence.overlap:.2f}, place found {evidence.place_found})")
@@ -316,24 +313,32 @@ class Composer:
         oblasts = {p.oblast for name in named if isinstance(p := self.gazetteer.resolve(name), Place) and p.oblast}
         return all(p in found or (p.oblast in oblasts and p.population > smallest_found) for p in asked)
 
+    def _counts_as(self, asked, intent: QueryIntent) -> set[str]:
+        """The names a passage's tags may have for the place asked about to be found: its own and its parts', and
+        for a city that names its oblast ("the Donetsk separatist militia", "the Zaporizhzhia front") the oblast's,
+        unless the question puts you in or near the city ("a site near Odesa")."""
+        names = self._covered_by(asked)
+        if f"{asked.name} Oblast" in intent.regions_named and not _in_the_city(intent, asked):
+            names.add(f"{asked.name} Oblast")
+        return names
+
     def _title_places(self, title: str) -> set[str]:
-        """The places an article's title names: ingest tags the text only."""
+        """The places an article's title names: ingest tags the text only. Kept per title, as _covered_by."""
         if not title:
             return set()
         if self._covered_in is not self.gazetteer:
-            self._covered, self._covered_in = {}, self.gazetteer
-        key = ("title", title)
-        if (names := self._covered.get(key)) is None:
+            self._covered, self._titled, self._covered_in = {}, {}, self.gazetteer
+        if (names := self._titled.get(title)) is None:
             names = frozenset(m.place.name for m in self.gazetteer.find(title))
-            if len(self._covered) < 4096:
-                self._covered[key] = names
+            if len(self._titled) < 4096:
+                self._titled[title] = names
         return set(names)
 
     def _covered_by(self, asked) -> set[str]:
         # A scan of the whole gazetteer (~3 ms), twice per place question: kept per place, since a
         # gazetteer never changes once built (another one assigned to .gazetteer starts afresh).
         if self._covered_in is not self.gazetteer:
-            self._covered, self._covered_in = {}, self.gazetteer
+            self._covered, self._titled, self._covered_in = {}, {}, self.gazetteer
         key = (asked.name, asked.parent, asked.kind, asked.oblast)
         if (names := self._covered.get(key)) is None:
             names = {asked.name}
@@ -1179,9 +1184,13 @@ def _names_a_weapon(u: _Unit, question: str) -> bool:
         return True
     asked = qs.content_stems(question)
     words = _TEXT_WORD.findall(u.text)
-    return any(_MACHINE_WORD.fullmatch(w) and (qs.stem(w) not in asked or (
-        i > 0 and words[i - 1].lower() not in qs.STOP and qs.stem(words[i - 1]) not in asked))
-        for i, w in enumerate(words))
+    return any(_MACHINE_WORD.fullmatch(w) and (qs.stem(w) not in asked or _new_word_before(words, i, asked))
+               for i, w in enumerate(words))
+
+
+def _new_word_before(words: list[str], i: int, asked: set[str]) -> bool:
+    """Is the word before words[i] one the question does not have ("anti-ship" before "missile")?"""
+    return i > 0 and words[i - 1].lower() not in qs.STOP and qs.stem(words[i - 1]) not in asked
 
 
 def _model_noun(question: str) -> str | None:
@@ -1202,8 +1211,7 @@ def _names_the_model(u: _Unit, noun: str, question: str) -> bool:
         return True
     asked = qs.content_stems(question)
     words = _TEXT_WORD.findall(text)
-    return any(qs.stem(w) == noun and i > 0 and words[i - 1].lower() not in qs.STOP
-               and qs.stem(words[i - 1]) not in asked for i, w in enumerate(words))
+    return any(qs.stem(w) == noun and _new_word_before(words, i, asked) for i, w in enumerate(words))
 
 
 # "which school number", "the number of his regiment", "the brigade's number": a designation, not a count ("the

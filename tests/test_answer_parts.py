@@ -616,7 +616,7 @@ def test_names_are_kept_for_their_own_search_places_are_not(gazetteer):
     from retrieval.intent import parse_intent
 
     names = parse_intent("Who did a Canadian MP want to send a mission to Zaporizhzhia?", gazetteer).names
-    assert {"canadian", "canada"} <= set(names[0]) and names[1] == {"mp"}
+    assert {"canadian", "canada"} <= set(names[0]) and "mp" in names[1]   # with its other names ("lawmaker")
     assert len(names) == 2  # Zaporizhzhia is a place: it steers by its tags
 
 
