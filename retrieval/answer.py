@@ -1180,11 +1180,15 @@ _MACHINE_WORD = re.compile(rf"\b(?:{_MACHINES})\b", re.I)
 def _names_a_weapon(u: _Unit, question: str) -> bool:
     """A designation, a name, or a machine the question does not name ("howitzers") or names with a word it does
     not have ("air defence systems" for "which weapon systems")."""
-    if _MODEL_NAME.search(u.text) or _names_someone_new(u.text, question, u.passage.places):
+    if _MODEL_NAME.search(u.text):
         return True
     asked = qs.content_stems(question)
     words = _TEXT_WORD.findall(u.text)
+    # a machine the question does not name or names with a word it lacks, or by its name: an acronym ("HIMARS",
+    # "NLAW"), or a capitalised word the question lacks beside a machine ("Javelin missiles", "Bayraktar drones")
     return any(_MACHINE_WORD.fullmatch(w) and (qs.stem(w) not in asked or _new_word_before(words, i, asked))
+               or (i > 0 and qs.stem(w) not in asked and (w.isupper() and len(w) > 2 or w[0].isupper() and any(
+                   _MACHINE_WORD.fullmatch(x) for x in words[i + 1:i + 2])))
                for i, w in enumerate(words))
 
 
