@@ -131,6 +131,8 @@ _SPELLED_OUT = [
     {"Rada", "Verkhovna Rada", "parliament", "parliament's"},
     {"PMC", "PMCs", "private military company", "private military companies", "private company", "private army"},
     {"BTG", "BTGs", "battalion tactical group", "battalion tactical groups"},
+    {"Rosgvardia", "Rosgvardiya", "Rosguard", "Russia's Guard", "Russian Guard", "Russian National Guard",
+     "National Guard of Russia"},
     {"MP", "MPs", "member of parliament", "members of parliament", "lawmaker", "lawmakers", "parliamentarian",
      "parliamentarians", "People's Deputy", "people's deputy", "people's deputies"},
 ]
@@ -862,6 +864,7 @@ _SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "undergrou
                       ("cop", "polic", "policemen"), ("yr", "year"), ("msg", "messag"), ("genstaff", "staff"),
                       ("prez", "presid"), ("looter", "loot", "maraud"), ("camo", "camouflag", "uniform"),
                       ("outfit", "unit", "compani", "group", "battalion", "brigad", "regiment"),
+                      ("airbas", "airfield", "aerodrom"),
                       # a hydroelectric plant as the reports abbreviate it ("the Dnipro HPP")
                       ("hpp", "hydroelectr", "hydro", "hydropow")]
 _SAME_THING = {st: frozenset(group) - {st} for group in _SAME_THING_GROUPS for st in group}

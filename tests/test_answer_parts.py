@@ -137,6 +137,9 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     assert qs.supports(thirteen, "killing three and wounding 13 more") and not qs.supports(thirteen, "wounding 12")
     [btgs] = qs.salient_terms("how many BTGs", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(btgs, "Russia has mobilized 85 battalion tactical groups near Ukraine")
+    [airbase] = qs.salient_terms("which airbase", [], df, 10_000, rare_below=0.0005)
+    assert qs.supports(airbase, "within the Lipetsk-2 airfield")
+    assert qs.supports(qs.Salient("rosgvardia", "name", qs.name_forms("rosgvardia")), "brought Russia’s Guard units")
     [mp] = qs.salient_terms("which MP", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(mp, "the circle of former People’s Deputy Ilya Kyva")
     # a name typed in lower case is found by its other names: the Rada is the parliament
@@ -554,6 +557,7 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "close" in parse_intent("were they gonna lock the borders so the guys cant run?", gazetteer).lexical_text
     assert "launched" in parse_intent("how many shaheds did ru throw at ukr on oct 22", gazetteer).lexical_text
     assert parse_intent("a straight up nazi statement", gazetteer).idioms == [("straight up", "")]
+    assert "outskirts" in parse_intent("which village right on the edge of severodonetsk", gazetteer).lexical_text
     assert "expelled" not in parse_intent("how many winter boots did canada send", gazetteer).lexical_text
     assert "occupiers" in parse_intent("what did the ruzzians take from kherson", gazetteer).lexical_text
     assert "occupiers" not in parse_intent("what did the Russians take from Kherson", gazetteer).lexical_text
