@@ -205,6 +205,11 @@ _ISO.update({form.lower(): _ISO[known] for group in _SAME_NAME for known in map(
 _CONTINENTS = {"africa": "AF", "african": "AF", "asia": "AS", "asian": "AS", "oceania": "OC",
                "south america": "SA", "south american": "SA", "latin american": "SA"}
 _CONTINENT_OF = {c["name"]: c["continentcode"] for c in _COUNTRIES}
+# Groups of countries a question names by their region's adjective: any of them, by any of its names, supports it
+_COUNTRY_GROUPS = {"baltic": ("latvia", "lithuania", "estonia"),
+                   "nordic": ("norway", "sweden", "finland", "denmark", "iceland"),
+                   "scandinavian": ("norway", "sweden", "denmark"),
+                   "balkan": ("serbia", "croatia", "montenegro", "albania", "slovenia", "bulgaria", "greece", "romania")}
 
 
 @functools.lru_cache(maxsize=64)
@@ -799,6 +804,9 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     continent = _CONTINENTS.get(term.text.lower())
     if continent and any(_CONTINENT_OF.get(country) == continent for country in countries_in(text)):
         return True  # "which African country": "Wagner's operations in Sudan"
+    if any(_has_phrase(low, form.lower()) for country in _COUNTRY_GROUPS.get(term.text.lower(), ())
+           for form in _ALIASES[country]):
+        return True  # "the wives of two Baltic presidents": "Latvian President's wife"
     iso = _ISO.get(term.text.lower())
     if iso and iso not in ("RU", "UA") and (cities := _cities_of(iso)) is not None and _names_city(cities, text):
         return True  # "Turkey" in the question, "the talks in Antalya" in the article

@@ -137,6 +137,10 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     assert qs.supports(thirteen, "killing three and wounding 13 more") and not qs.supports(thirteen, "wounding 12")
     [btgs] = qs.salient_terms("how many BTGs", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(btgs, "Russia has mobilized 85 battalion tactical groups near Ukraine")
+    # a region's adjective is any of its countries, by any name: "Baltic", "Nordic"
+    baltic, nordic = qs.salient_terms("and Baltic and Nordic", [], df, 10_000, rare_below=0.0005)
+    assert qs.supports(baltic, "Latvian President's wife Andra Levite") and qs.supports(nordic, "Finland's president")
+    assert not qs.supports(baltic, "Poland's president")
     [airbase] = qs.salient_terms("which airbase", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(airbase, "within the Lipetsk-2 airfield")
     assert qs.supports(qs.Salient("rosgvardia", "name", qs.name_forms("rosgvardia")), "brought Russia’s Guard units")
@@ -558,6 +562,7 @@ def test_idioms_reach_the_lexical_search_in_the_reporters_words(gazetteer):
     assert "launched" in parse_intent("how many shaheds did ru throw at ukr on oct 22", gazetteer).lexical_text
     assert parse_intent("a straight up nazi statement", gazetteer).idioms == [("straight up", "")]
     assert "outskirts" in parse_intent("which village right on the edge of severodonetsk", gazetteer).lexical_text
+    assert ("for a bit", "") in parse_intent("they shut the crossing for a bit - why?", gazetteer).idioms
     assert "expelled" not in parse_intent("how many winter boots did canada send", gazetteer).lexical_text
     assert "occupiers" in parse_intent("what did the ruzzians take from kherson", gazetteer).lexical_text
     assert "occupiers" not in parse_intent("what did the Russians take from Kherson", gazetteer).lexical_text
