@@ -882,6 +882,7 @@ _ORDINAL_WORDS = dict(zip("1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th".split(),
                           "first second third fourth fifth sixth seventh eighth ninth tenth".split()))
 
 
+# A count in words and its value: "wounding thirteen" is found as the report's "13"
 _WORD_VALUES = {w: float(i) for i, w in enumerate("""zero one two three four five six seven eight nine ten eleven twelve
 thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split())} | {
     w: float(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), start=3)}
