@@ -918,8 +918,9 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
 _ASKS = re.compile(r"(?:,\s*|\s+)(?:and|n|&|plus)\s+(?=(?:(?:on|in|at|from|for|by|to|with)\s+)?"
                    r"(?:where|when|who|whom|which|what|how)\b)"
                    r"|(?:(?<=\bwhere)|(?<=\bwhen))\s+and\s+(?=(?:where|when)\b)", re.I)
+_UNIT_NOUN = r"(?:units?|brigades?|battalions?|regiments?|divisions?|corps|army|armies|squadrons?|detachments?)\b"
+_UNIT_PART = re.compile(rf"\b(?:which|what|wat)\s+(?:\w+\s+)?{_UNIT_NOUN}", re.I)
 _NAME_PART = re.compile(r"\b(?:his|her|their|its|the)\s+names?\b|\bwho were they\b", re.I)
-_UNIT_PART = re.compile(r"\b(?:which|what|wat)\s+(?:\w+\s+)?(unit|brigade|battalion|regiment|division|corps)\b", re.I)
 
 
 def _part_answer(part: str):
@@ -929,9 +930,6 @@ def _part_answer(part: str):
     if _UNIT_PART.search(part):  # "which brigade does he serve in": its designation
         return lambda u, question: _names_a_unit(u.text, question)
     return _PART_ANSWERS.get(qs.question_kind(part))
-
-
-_UNIT_NOUN = r"(?:units?|brigades?|battalions?|regiments?|divisions?|corps|army|armies|squadrons?|detachments?)\b"
 
 
 def _names_a_unit(text: str, question: str) -> bool:

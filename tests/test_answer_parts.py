@@ -330,7 +330,7 @@ def test_a_city_that_names_its_oblast_is_found_in_the_oblasts_reports_unless_ask
     corpus = _corpus(tmp_path, ("fire", "2022-07-10", "ukrinform.net", "DPR battalion hit by friendly fire",
                                 "In Donetsk region, the Russian military rained fire on the 2nd battalion of the 1st "
                                 "army corps of the DPR people's militia in an apparent coordination failure."),
-                     ("port", "2022-07-11", "ukrinform.net", "Odesa port", "Grain ships are waiting in the port of Odesa."))
+                     _odesa_port("2022-07-11"))
     fresh.ingest([corpus])
     answer = fresh.ask("Which unit of the Donetsk separatist militia was hit by its own Russian allies' fire by "
                        "mistake in July 2022?")
@@ -342,7 +342,7 @@ def test_a_city_that_names_its_oblast_is_found_in_the_oblasts_reports_unless_ask
 def test_a_place_in_an_articles_title_is_in_the_article(fresh, tmp_path):
     corpus = _corpus(tmp_path, ("kbp", "2022-03-09", "ukrinform.net", "In Boryspil, enemy missile hits KBP Airport premises",
                                 "A Russian enemy missile hit a technical building on the airport premises."),
-                     ("port", "2022-03-09", "ukrinform.net", "Odesa port", "Grain ships are waiting in the port of Odesa."))
+                     _odesa_port("2022-03-09"))
     fresh.ingest([corpus])
     answer = fresh.ask("What did the Russian missile hit at Boryspil airport on 9 March 2022?")
     assert not answer.abstained and "technical building" in answer.answer, answer.answer
@@ -352,7 +352,7 @@ def test_a_given_name_before_a_surname_is_not_needed_on_its_own(fresh, tmp_path)
     corpus = _corpus(tmp_path, ("assets", "2022-05-16", "censor.net", "Friedman's assets arrested",
                                 "Prosecutor General Iryna Venedyktova announced the arrest of Russian oligarch Mykhailo "
                                 "Friedman's assets in Alfa-Bank worth more than UAH 12.4 billion."),
-                     ("port", "2022-05-17", "ukrinform.net", "Odesa port", "Grain ships are waiting in the port of Odesa."))
+                     _odesa_port("2022-05-17"))
     fresh.ingest([corpus])
     answer = fresh.ask("How much was seized from Mikhail Fridman's holdings in Alfa-Bank?")
     assert not answer.abstained and "12.4 billion" in answer.answer, answer.answer
@@ -447,6 +447,11 @@ def _corpus(tmp_path, *articles):
     for article in articles:
         _write(folder, *article)
     return folder
+
+
+def _odesa_port(date):
+    """An article about something else, dated `date`: the one asked about is not alone in the store."""
+    return ("port", date, "ukrinform.net", "Odesa port", "Grain ships are waiting in the port of Odesa.")
 
 
 def _declined_until_reported(fresh, corpus, question, report, expected):
@@ -1250,7 +1255,7 @@ def test_a_namesake_village_the_tags_cannot_settle_is_found_by_its_name(fresh, t
     _write(corpus, "strike", "2022-07-01", "ukrinform.net", "Strike on a resort village",
            "Russian forces fired an anti-ship cruise missile at a residential building in the resort village of "
            "Serhiivka, Odesa region.")
-    _write(corpus, "port", "2022-07-02", "ukrinform.net", "Odesa port", "Grain ships are waiting in the port of Odesa.")
+    _write(corpus, *_odesa_port("2022-07-02"))
     fresh.ingest([corpus])
     answer = fresh.ask("What kind of missile did Russia fire at the apartment block in Serhiivka near Odesa?")
     assert "anti-ship cruise missile" in answer.answer, answer.answer
