@@ -743,7 +743,8 @@ _WEAPON_NAMED = re.compile(r"\b[A-Z][\w\-]*\s+(?:cruise |ballistic |guided |anti
                            r"(?:munitions?|bombs?|shells?|missiles?|rockets?)\b")
 _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(?:happen\w*|going on|new|the situation|"
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
-_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+                 r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
                  r"hundreds?|thousands?|dozens?|millions?|billions?|half")
 # "How many years in prison…": a length of time answers it (not so "how long": "until the de-occupation")
 _DURATION_ASKED = re.compile(r"\bhow (?:many|much) (?:more )?(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
@@ -1209,7 +1210,7 @@ def _names_the_model(u: _Unit, noun: str, question: str) -> bool:
     before it that the question does not have ("an anti-ship cruise missile" for what kind of missile)."""
     text = u.text
     if _MODEL_NAME.search(text) or _quotes_something_new(text, question) \
-            or _names_someone_new(text, question, u.passage.places, unknown_opening=True):
+            or _names_someone_new(text, question, u.passage.places, unknown_opening=True, places_too=False):
         return True
     asked = qs.content_stems(question)
     words = _TEXT_WORD.findall(text)
@@ -1240,7 +1241,8 @@ _NAME_OF_ROLE = re.compile(rf"\bnames?\s+of\s+(?:the\s+|an?\s+)?(?:[\w’'\-]+\s
 # no answer to how many were killed, nor a count of anything else to how many were detained.
 _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (
     # "lives" only where lost: "my grandmother lives outside Chernigov" asks no toll
-    (r"\b(?:killed|kill|dead|died|die|deaths?|death toll|lives (?:were |have been )?lost)\b"
+    # "hit the school dead on" is no death
+    (r"\b(?:killed|kill|dead(?![\s-]+(?:on|cent(?:er|re)|end|set)\b)|died|die|deaths?|death toll|lives (?:were |have been )?lost)\b"
      r"|\b(?:lost|claimed|took|cost)\s+(?:\w+\s+){0,2}?lives\b",
      rf"\b(?:{_KILLED})\b"),
     (r"\b(?:wounded|injured|hurt)\b", rf"\b(?:{_HURT})\b"),
@@ -1277,9 +1279,10 @@ def _counts_for(text: str, nation: frozenset[str], nouns: set[str]) -> bool:
 # someone other than the question's own subject
 # at the start of the question or of a later clause: "…real guy? whats the actual name of the pilot",
 # "Which minister was it, and what's her name?"
-_OTHER_PERSON_ASKED = re.compile(r"(?:^|[.?!,;:]\s*(?:and\s+)?)\W*(?:whom?\s+(?:did|does|do|will|would|has|have|had)\b"
+# "- wats the ships name n which port": a dash opens a clause too, and the apostrophe may be left out
+_OTHER_PERSON_ASKED = re.compile(r"(?:^|[.?!,;:\-–—]\s*(?:and\s+|n\s+)?)\W*(?:whom?\s+(?:did|does|do|will|would|has|have|had)\b"
                                  r"|wh?at(?:[’']?s| is| was| are| were)?\s+(?:the\s+(?:actual\s+|real\s+|full\s+)?"
-                                 r"names?\s+of\b|(?:his|her|their|(?:that|this|the)\s+[a-z]+[’']s)\s+"
+                                 r"names?\s+of\b|(?:his|her|their|(?:that|this|the)\s+[a-z]+[’']?s)\s+"
                                  r"(?:actual\s+|real\s+|full\s+)?names?\b))", re.I)   # "what was that person's name"
 # "were they ever identified? names?", "was the skull ever identified?": who they were, by name
 _NAMES_ASKED = re.compile(r"(?:^|[.?!,;:]\s*)\W*names?\s*\?|\bidentified\s*\?", re.I)
@@ -1290,12 +1293,18 @@ _CAPITALISED_WORDS = re.compile(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*")
 _CLAUSE_START = re.compile(r"(?:^|[.:!?;—–\-]\s*|\n\s*)$")
 
 
-def _names_someone_new(text: str, question: str, places: Iterable[str] = (), *, unknown_opening: bool = False) -> bool:
+_PLACE_OF = re.compile(r"\b(?:village|town|city|municipality|commune|settlement|district|region|province|county|oblast)"
+                       r"\s+of\s+$", re.I)
+
+
+def _names_someone_new(text: str, question: str, places: Iterable[str] = (), *, unknown_opening: bool = False,
+                       places_too: bool = True) -> bool:
     """Does the text name someone or something (capitalised words) that the question does not? A run of
     capitals that ends in one of the question's words is the question's own ("Dmitry Peskov" for "Peskov");
     one word opening a sentence or a clause is capitalised by grammar ("…: Occupants are turning…"), unless
     `unknown_opening` and it is no English word ("Mayor of Sviatohirsk: Bandura is a collaborator"); a
-    place the passage is tagged with ("taken to Russian-occupied Luhansk") is nobody."""
+    place the passage is tagged with ("taken to Russian-occupied Luhansk") is nobody, and without `places_too` so
+    is any "village of …"."""
     asked = qs.content_stems(question)
     place_words = {qs.stem(w) for name in places for w in name.split()}
     for m in _CAPITALISED_WORDS.finditer(text):
@@ -1303,6 +1312,8 @@ def _names_someone_new(text: str, question: str, places: Iterable[str] = (), *, 
         last = qs.stem(words[-1].split("-")[-1])
         if len(m.group()) == 1:  # a lone capital: an initial or a piece of "U.S.", nobody's name
             continue
+        if not places_too and _PLACE_OF.search(text, max(0, m.start() - 20), m.start()):
+            continue  # "the Romanian municipality of Dumitra": a place the gazetteer may not know, not a model
         if all(qs.nation_of(w) is not None or _count_value(w.lower()) is not None for w in words):
             continue  # "Two Americans, a Canadian and a Swede": nationals, unnamed
         if last in asked or last in place_words or (len(words) == 1 and _CLAUSE_START.search(text, 0, m.start())

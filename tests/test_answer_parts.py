@@ -1686,3 +1686,45 @@ def test_each_number_is_read_with_the_people_it_counts():
     assert not _counts_for("Belarus has ordered 12 Ukrainian diplomats to leave.", *belarusians)
     assert _counts_for("Minsk sent home 12 Ukrainian diplomats and 5 Belarusian diplomats left.", *belarusians)
     assert _counts_for("Kyiv expelled five diplomats.", *belarusians)   # no nation named: not judged against
+
+
+def test_a_count_in_words_from_thirteen_to_ninety_is_a_number():
+    from retrieval.answer import _gives_number
+
+    assert _gives_number("Eighteen pilots have been awarded the title of Hero of Ukraine.")
+    assert _gives_number("Seventy civilians were evacuated.") and _gives_number("some sixteen drones")
+    assert not _gives_number("The pilots have been awarded the title of Hero of Ukraine.")
+
+
+def test_dead_on_and_dead_end_ask_no_toll():
+    from retrieval.answer import _TOLLS
+
+    killed = _TOLLS[0][0]
+    assert not killed.search("a ru missile hit a village school dead on - which village was it?")
+    assert not killed.search("the talks hit a dead end, why?") and not killed.search("he was dead set against it")
+    assert killed.search("how many were left dead in the village?") and killed.search("how many dead?")
+
+
+def test_a_bunch_of_is_how_the_asker_tells_it(gazetteer):
+    intent = parse_intent("one strike took out a whole bunch of foreign fighters.. how many?", gazetteer)
+    assert intent.idioms == [("a whole bunch of", "")]   # its words are not what the articles must have
+    assert parse_intent("a bunch of senators put a bill forward", gazetteer).idioms == [("a bunch of", "")]
+
+
+def test_a_name_is_asked_after_a_dash_and_without_the_apostrophe():
+    from retrieval.answer import _OTHER_PERSON_ASKED
+
+    assert _OTHER_PERSON_ASKED.search("that ru tanker that sailed to malaysia - wats the ships name n which port?")
+    assert _OTHER_PERSON_ASKED.search("the tanker heading to Malaysia - what's the ship's name?")
+    assert not _OTHER_PERSON_ASKED.search("the ships named in the report - where did they sail?")
+
+
+def test_a_village_of_some_name_is_no_model():
+    from retrieval.answer import _names_someone_new
+
+    question = "A drone was found in a Romanian village. What model of drone was it?"
+    found = "An unmanned aerial vehicle was found in the Romanian municipality of Dumitra, 100 kilometers south."
+    assert not _names_someone_new(found, question, unknown_opening=True, places_too=False)
+    assert _names_someone_new(found, "whats the village called?")   # the village's name is a name asked for
+    assert _names_someone_new("An Orlan-10 made by Special Technology Center was found in the village.", question,
+                              unknown_opening=True, places_too=False)
