@@ -48,6 +48,25 @@ _PART_MONTH = re.compile(
 _SHORT_YEAR_PHRASE = re.compile(
     rf"\b(?:(in|during|on)\s+)?{_PART}(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?({MONTH_WORD})\s+"
     rf"(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?(['’])?(\d\d)\b(?!['’]|\s*(?:st|nd|rd|th)\b|[:.]\d)", re.I)
+# Two days of one month: "the night of 22 to 23 October 2022", "October 22-23", "oct 22 to 23". Read as the
+# range between them, written out ("from 22 October 2022 to 23 October 2022") for the phrases below.
+_DAYS_JOINED = r"(?:st|nd|rd|th)?\s*(?:-|–|/|\bto\b|\band\b|\bthrough\b)\s*"
+_DAY_SPAN = re.compile(
+    rf"\b(?:(?:on|in|during)\s+)?(?:(\d{{1,2}}){_DAYS_JOINED}(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_WORD})"
+    rf"|({MONTH_WORD})\s+(\d{{1,2}}){_DAYS_JOINED}(\d{{1,2}})(?:st|nd|rd|th)?(?!\s*(?:{MONTH_WORD})\b|\d|:))"
+    rf"(,?\s+(?:(?:19|20)\d\d|['’]\d\d)\b)?", re.I)
+
+
+def _days_written_out(question: str) -> str:
+    def written(m: re.Match[str]) -> str:
+        day1, day2, month = (m[1], m[2], m[3]) if m[1] else (m[5], m[6], m[4])
+        year = " " + m[7].strip(" ,") if m[7] else ""
+        if not 1 <= int(day1) < int(day2) <= 31:
+            return m.group()
+        return f"from {day1} {month}{year} to {day2} {month}{year}"
+    return _DAY_SPAN.sub(written, question)
+
+
 _NEXT_DAY = re.compile(r"\b(?:the|a)\s+(?:day|night)\s+$", re.I)   # before "before/after <a day>"
 _AFTER = {"since", "after", "from"}
 _BEFORE = {"before", "until", "till", "by", "as of"}
@@ -130,6 +149,7 @@ class DateRange:
     def in_question(cls, question: str, *, newest: int = 0) -> DateRange:
         """The dates a question names; open when it names none. `newest` (YYYYMMDD, the newest article)
         gives a day or month named without its year its year: the last one on or before it."""
+        question = _days_written_out(question)
         since, until = OPEN_START, OPEN_END
         lag = 0
         as_of, as_of_day = False, 0

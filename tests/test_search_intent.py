@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval import questions as qs
 from retrieval.daterange import DateRange
 from retrieval.intent import parse_intent
 
@@ -135,6 +136,26 @@ def test_two_digits_after_a_month_are_its_year_where_they_cannot_be_its_day(ques
 ])
 def test_from_one_date_to_another_is_the_range_between_and_a_piece_from_a_month_was_published_in_it(question, since, until):
     assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
+
+
+@pytest.mark.parametrize("question,since,until", [
+    ("On the night of 22 to 23 October 2022, which village was hit?", 20221022, 20221025),  # was: the 23rd alone
+    ("what happened on October 22-23, 2022", 20221022, 20221025),
+    ("the night of 22/23 October, what was hit", 20221022, 20221025),
+    ("overnight oct 22 to 23 wat got hit", 20221022, 20221025),
+    ("killed 2 to 3 people on May 5", 20220505, 20220505),                  # a count, not days of a month
+    ("what happened on October 22, 2022", 20221022, 20221022),
+])
+def test_two_days_of_one_month_are_the_range_between_them(question, since, until):
+    assert DateRange.in_question(question, newest=20221117) == DateRange(since, until)
+
+
+def test_the_first_day_of_a_run_of_two_is_a_day_not_a_number_asked_for():
+    numbers = lambda q: [t.text for t in qs.salient_terms(q, [], lambda stems: {}, 0, rare_below=0.0)
+                         if t.kind == "number"]
+    assert numbers("On the night of 22 to 23 October 2022, which village was hit?") == []
+    assert numbers("oct 22 to 23 wat got hit") == []
+    assert numbers("how many of the 22 to 23 tanks sent in October were hit?") != []  # no month beside them
 
 
 def test_the_newest_are_shown_first_from_a_pool_of_the_most_relevant_narrower_for_a_day_asked_about(gazetteer):
