@@ -209,7 +209,11 @@ _CONTINENT_OF = {c["name"]: c["continentcode"] for c in _COUNTRIES}
 _COUNTRY_GROUPS = {"baltic": ("latvia", "lithuania", "estonia"),
                    "nordic": ("norway", "sweden", "finland", "denmark", "iceland"),
                    "scandinavian": ("norway", "sweden", "denmark"),
-                   "balkan": ("serbia", "croatia", "montenegro", "albania", "slovenia", "bulgaria", "greece", "romania")}
+                   "balkan": ("serbia", "croatia", "montenegro", "albania", "slovenia", "bulgaria", "greece", "romania",
+                              "north macedonia", "bosnia and herzegovina", "kosovo")}
+# and by the region's name: "two prime ministers from the balkans"
+_COUNTRY_GROUPS |= {"baltics": _COUNTRY_GROUPS["baltic"], "nordics": _COUNTRY_GROUPS["nordic"],
+                    "scandinavia": _COUNTRY_GROUPS["scandinavian"], "balkans": _COUNTRY_GROUPS["balkan"]}
 
 
 @functools.lru_cache(maxsize=64)
@@ -881,7 +885,8 @@ _SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "undergrou
                       ("cop", "polic", "policemen"), ("yr", "year"), ("msg", "messag"), ("genstaff", "staff"),
                       ("prez", "presid"), ("looter", "loot", "maraud"), ("camo", "camouflag", "uniform"),
                       ("outfit", "unit", "compani", "group", "battalion", "brigad", "regiment"),
-                      ("airbas", "airfield", "aerodrom"),
+                      ("airbas", "airfield", "aerodrom"), ("rec", "recommend"),
+                      ("surplus", "excess"), ("tablet", "pill"),
                       # a hydroelectric plant as the reports abbreviate it ("the Dnipro HPP")
                       ("hpp", "hydroelectr", "hydro", "hydropow")]
 _SAME_THING = {st: frozenset(group) - {st} for group in _SAME_THING_GROUPS for st in group}

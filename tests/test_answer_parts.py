@@ -1728,3 +1728,15 @@ def test_a_village_of_some_name_is_no_model():
     assert _names_someone_new(found, "whats the village called?")   # the village's name is a name asked for
     assert _names_someone_new("An Orlan-10 made by Special Technology Center was found in the village.", question,
                               unknown_opening=True, places_too=False)
+
+
+def test_a_region_by_its_name_and_the_channels_words_for_things_are_found_in_the_reports(gazetteer):
+    rare = lambda w: qs.Salient(w, "rare", frozenset({w}))
+    balkans = qs.Salient("balkans", "name", frozenset({"balkans"}))
+    assert qs.supports(balkans, "Prime Minister of Montenegro Dritan Abazović visited Irpin.")
+    assert not qs.supports(balkans, "The Prime Minister of Spain visited Irpin.")
+    assert qs.supports(rare("surplus"), "Russia burns off its excess gas")
+    assert qs.supports(rare("tablets"), "Poland distributes iodine pills")
+    assert qs.supports(rare("recs"), "Seven recommendations the IAEA makes in its report")
+    assert "captured" in parse_intent("wat village near lisichansk did the ru grab?", gazetteer).lexical_text
+    assert "defection" in parse_intent("a law on soldiers who switch sides in wartime", gazetteer).lexical_text
