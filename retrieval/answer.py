@@ -728,6 +728,12 @@ _VERDICT_QUESTION = re.compile(r"\b(?:what|which|wat|how (?:long|harsh|severe|ma
                                r"|\bhow long\b[^?]{0,40}\b(?:in prison|in jail|behind bars)\b|\bsentenced to what\b", re.I)
 _VERDICT_REPORT = re.compile(r"\b(?:sentenc\w*|verdicts?|convict\w*|acquit\w*|prison|jail\w*|imprison\w*|"
                              r"death penalty|executions?|fined|years? of (?:strict )?regime)\b", re.I)
+# "did guterres ever answer chaly?": whether a reply came, which the report must tell of ("how did Moscow react"
+# is answered by what Moscow said)
+_REPLY_QUESTION = re.compile(r"(?:^|[.?!,;:\-–—]\s*)\W*(?:did|has|have|had)\b[^?.]{0,60}?\b(?:ever\s+)?"
+                             r"(?:answer|respond|reply|react)(?:ed)?\b", re.I)
+_REPLY_REPORT = re.compile(r"\b(?:answer\w*|respon\w*|repl\w*|react\w*|retort\w*|reject\w*|dismiss\w*|"
+                           r"comment\w*|declin\w*|refus\w*)\b", re.I)
 # "What did Russia use to smash the block?", "what did they hit the town with?": a weapon, by its name
 _WEAPON_QUESTION = re.compile(r"\b(?:what|wat|wut) (?:did|do|does|have|has|were|was) (?:[\w’'\-]+ ){1,8}?"
                               r"(?:use|used|using)\b"
@@ -1045,6 +1051,8 @@ _MUST_REPORT = [
     (None, _SUCCESSION_QUESTION, _SUCCESSION_REPORT, "no sentence reports the change of post asked about"),
     # "What sentence did Vovk get?" answered with "… the suspect is a Ukrainian woman Natalia Vovk"
     (None, _VERDICT_QUESTION, _VERDICT_REPORT, "no sentence reports the verdict asked about"),
+    # "did Guterres ever answer Chaly?" answered with Chaly's call that Guterres resign
+    (None, _REPLY_QUESTION, _REPLY_REPORT, "no sentence reports the reply asked about"),
 ]
 # A kind of question, what in it makes the kind's cue (_kind_cue) a must, and why the answer is declined
 # when no chosen sentence has it.

@@ -75,7 +75,7 @@ nobody everybody everyone noone whos hows wheres whens whys crazy insane literal
 type types kind kinds sort class
 exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r
 gonna wanna gotta till something anything smth sth smb thru shud shld lmao lmfao rofl tbh imo idk ngl
-reckon reckons abt bout cuz coz tho wich asap
+reckon reckons abt bout cuz coz tho wich asap b4 obv obvs
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
@@ -454,6 +454,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             # a later sentence's first word is capitalised by grammar: "… switch sides. Apart from money, …"
             _SENTENCE_ENDS_HERE.search(question, 0, m.start()) and (getAllLemmas(low) or low in FUNCTION_WORDS)
             and not word.isupper())
+        if has_digit and low in STOP and word.islower():
+            continue  # "b4": a channel's "before"
         if has_digit or acronym or capital:
             if low in GENERIC_NAMES:
                 continue
@@ -811,7 +813,7 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
         return any(stem(w) == target or (len(head) >= 5 and w.startswith(head)) or stem(w) in same
                    or (len(term.text) >= 4 and w.startswith(term.text) and len(w) >= len(term.text) + 3)
                    or _spelled_alike(w, term.text.lower(), RARE_SPELLING_MIN)
-                   for w in _WORD.findall(low))
+                   for word in _WORD.findall(low) for w in {word, word.split("-")[0]})  # "APC-82" is an APC
     if term.text.isupper() and 2 <= len(term.text) <= 6 and term.text in _initialisms(text):
         return True  # "ISW" for "the Institute for the Study of War"
     continent = _CONTINENTS.get(term.text.lower())
@@ -886,7 +888,8 @@ _SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "undergrou
                       ("prez", "presid"), ("looter", "loot", "maraud"), ("camo", "camouflag", "uniform"),
                       ("outfit", "unit", "compani", "group", "battalion", "brigad", "regiment"),
                       ("airbas", "airfield", "aerodrom"), ("rec", "recommend"),
-                      ("surplus", "excess"), ("tablet", "pill"),
+                      ("surplus", "excess"), ("tablet", "pill"), ("pkg", "packag"), ("btr", "apc"),
+                      ("boss", "head", "chief", "chairman", "leader", "director", "speaker", "ceo"),
                       # a hydroelectric plant as the reports abbreviate it ("the Dnipro HPP")
                       ("hpp", "hydroelectr", "hydro", "hydropow")]
 _SAME_THING = {st: frozenset(group) - {st} for group in _SAME_THING_GROUPS for st in group}

@@ -1740,3 +1740,27 @@ def test_a_region_by_its_name_and_the_channels_words_for_things_are_found_in_the
     assert qs.supports(rare("recs"), "Seven recommendations the IAEA makes in its report")
     assert "captured" in parse_intent("wat village near lisichansk did the ru grab?", gazetteer).lexical_text
     assert "defection" in parse_intent("a law on soldiers who switch sides in wartime", gazetteer).lexical_text
+
+
+def test_a_channels_b4_is_no_term_and_its_boss_pkg_and_btr_are_the_reports_head_package_and_apc():
+    rare = lambda w: qs.Salient(w, "rare", frozenset({w}))
+    terms = qs.salient_terms("back in jan 22 b4 the invasion the us was thinking about stingers", [],
+                             lambda stems: {}, 0, rare_below=0.0)
+    assert "b4" not in [t.text for t in terms]
+    assert qs.supports(rare("btr"), "Soldiers destroyed a Russian T-90 tank and an APC-82.")
+    assert qs.supports(rare("pkg"), "The new aid package includes HIMARS ammunition.")
+    assert qs.supports(rare("boss"), "CIA Director William Burns visited Kyiv.")
+    assert not qs.supports(rare("boss"), "William Burns visited Kyiv.")
+
+
+def test_whether_someone_ever_answered_is_declined_until_a_reply_is_reported():
+    from retrieval.answer import _REPLY_QUESTION, _REPLY_REPORT
+
+    for asked in ("did guterres or his spokesman ever answer chaly after he said the un boss should step down?",
+                  "did musk ever actually answer volyna when he begged him? wat did he say",
+                  "Has Moscow responded to the note?"):
+        assert _REPLY_QUESTION.search(asked), asked
+    # how someone reacted is answered by what they said
+    assert not _REPLY_QUESTION.search("How did Moscow react to the idea of a referendum on a peace deal?")
+    assert not _REPLY_REPORT.search("Chaly believes that UN Secretary General Antonio Guterres should resign.")
+    assert _REPLY_REPORT.search("Guterres's spokesman declined to comment.")
