@@ -31,8 +31,10 @@ from retrieval import attribution
 from retrieval import questions as qs
 from retrieval.chunking import Span, split_paragraphs, split_sentences
 from retrieval.dates import CALENDAR_WORDS, MONTH_WORD, ArticleDate, format_date
+from retrieval.distance import haversine_km
 from retrieval.models import Citation, Passage
 from retrieval.places import Gazetteer, Place
+from retrieval.places.homonyms import RAION_KM
 from retrieval.search import Hit, QueryIntent
 
 _log = logging.getLogger(__name__)
@@ -299,6 +301,8 @@ class Composer:
         names: set[str] = set(intent.regions_named)
         for asked in intent.places:
             names |= self._covered_by(asked)
+            if asked.name in intent.districts_named:
+                names |= self._around(asked)
         return names
 
     def _found_nearby(self, asked: list, named: set[str]) -> bool:
@@ -320,6 +324,24 @@ class Composer:
         names = self._covered_by(asked)
         if f"{asked.name} Oblast" in intent.regions_named and not _in_the_city(intent, asked):
             names.add(f"{asked.name} Oblast")
+        if asked.name in intent.districts_named:
+            names |= self._around(asked)
+        return names
+
+    def _around(self, town: Place) -> frozenset[str]:
+        """The places of a town's oblast within a raion's radius of it: its district or community ("Sviatopetrivske"
+        for "the Bucha district"). Kept per town, as _covered_by."""
+        if not town.has_coordinates:
+            return frozenset()
+        if self._covered_in is not self.gazetteer:
+            self._covered, self._titled, self._covered_in = {}, {}, self.gazetteer
+        key = ("around", town.name, town.oblast)
+        if (names := self._covered.get(key)) is None:
+            names = frozenset(p.name for p in self.gazetteer.places if p.oblast == town.oblast and p.kind != "region"
+                              and p.has_coordinates
+                              and haversine_km(town.lat, town.lon, p.lat, p.lon) <= RAION_KM)
+            if len(self._covered) < 4096:
+                self._covered[key] = names
         return names
 
     def _title_places(self, title: str) -> set[str]:

@@ -116,6 +116,9 @@ class QueryIntent:
     # the regions a city's bare name may stand for: "occupied zaporizhzhia", "villages round kherson" are as
     # often Zaporizhzhia and Kherson Oblasts, which reports name as such ("Zaporizhia region")
     regions_named: list[str] = field(default_factory=list)
+    # the towns asked as their district or community ("which village in the Bucha district"): the places around
+    # them count as them (raions and hromadas are named after their centres)
+    districts_named: list[str] = field(default_factory=list)
     # (the text they were read from, the idioms): read once per text, which typo corrections may change
     _idioms: tuple[str, list[tuple[str, str]]] | None = field(default=None, repr=False, compare=False)
 
@@ -194,6 +197,9 @@ def parse_intent(question: str, gazetteer: Gazetteer, *, newest: int = 0) -> Que
         region = gazetteer.resolve(f"{mention.place.name} Oblast")
         after = question[mention.end:].split()[:1]
         city_said = bool(after) and after[0].lower().strip("?.,!") == "city"  # "Kherson city": the city only
+        if after and after[0].lower().strip("?.,!") in _DISTRICT_WORDS and mention.place.kind in _SETTLEMENTS \
+                and mention.place.name not in intent.districts_named:
+            intent.districts_named.append(mention.place.name)
         if mention.place.kind == "city" and isinstance(region, Place) and region.kind == "region" \
                 and region.oblast == mention.place.name and not city_said \
                 and region not in intent.places and region.name not in intent.regions_named:
@@ -216,6 +222,8 @@ def _government(question: str, mention: PlaceMention) -> bool:
     return not (before and before[0].lower() in _LOCATIVE) and not (after and after[0].lower() in _PLACE_FOLLOWS)
 
 
+_DISTRICT_WORDS = frozenset("district raion rayon community hromada municipality".split())
+_SETTLEMENTS = frozenset("city town village".split())
 CAPITAL = "Kyiv"
 _LOCATIVE = frozenset("in near around outside to from over at into across above of within on toward towards against "
                        "and or &".split())   # "Bucha and Kyiv": a list of places

@@ -1764,3 +1764,20 @@ def test_whether_someone_ever_answered_is_declined_until_a_reply_is_reported():
     assert not _REPLY_QUESTION.search("How did Moscow react to the idea of a referendum on a peace deal?")
     assert not _REPLY_REPORT.search("Chaly believes that UN Secretary General Antonio Guterres should resign.")
     assert _REPLY_REPORT.search("Guterres's spokesman declined to comment.")
+
+
+def test_a_town_asked_as_its_district_is_found_in_the_villages_around_it(fresh, tmp_path, gazetteer):
+    assert parse_intent("Which village in the Bucha district was shelled?", gazetteer).districts_named == ["Bucha"]
+    assert parse_intent("what happened in the Ocheretyne community?", gazetteer).districts_named == ["Ocheretyne"]
+    assert parse_intent("What was shelled in Bucha?", gazetteer).districts_named == []
+    corpus = _corpus(tmp_path, ("shelling", "2022-03-29", "ukrinform.net", "In Kyiv region, civilians killed",
+                                "Four civilians were killed in enemy shelling of the village of Sviatopetrivske, "
+                                "Buchanskyi district, Kyiv region."),
+                     _odesa_port("2022-03-29"))
+    fresh.ingest([corpus])
+    answer = fresh.ask("Which village in the Bucha district of the Kyiv region lost four civilians to shelling on "
+                       "29 March 2022?")
+    assert not answer.abstained and "Sviatopetrivske" in answer.answer, answer.answer
+    # a district far from the village is another district
+    assert fresh.ask("Which village in the Bila Tserkva district of the Kyiv region lost four civilians to shelling "
+                     "on 29 March 2022?").abstained
