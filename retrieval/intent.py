@@ -31,7 +31,7 @@ _REPORTERS_WORDS = [
     (r"\bsmash(?:es|ed|ing)?\b", "destroyed struck hit"),
     (r"\b(?:throw|throws|threw|thrown|throwing|hurl(?:s|ed|ing)?)\s+(?:\w+\s+){0,3}?at\b", "launched fired"),
     (r"\bstraight up\b|\bfor a (?:little )?bit\b", ""),   # "a straight up nazi statement": how the asker tells it
-    (r"\b(?:a )?(?:whole |big )?bunch of\b", ""),   # "took out a whole bunch of foreign fighters": so is this
+    (r"\b(?:a )?(?:whole |big )?bunch(?: of)?\b", ""),   # "took out a whole bunch of foreign fighters": so is this
     (r"\b(?:on|at) the (?:very )?edge of\b|\bon the outskirts of\b", "outskirts outside near"),
     (r"\block(?:s|ed|ing)? (?:the |its |their )?borders?\b", "close closed closing border"),
     (r"\block(?:s|ed|ing)? (?:\w+ ){0,2}?up\b|\bbehind bars\b", "sentenced prison jailed"),

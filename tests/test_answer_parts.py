@@ -1709,6 +1709,7 @@ def test_a_bunch_of_is_how_the_asker_tells_it(gazetteer):
     intent = parse_intent("one strike took out a whole bunch of foreign fighters.. how many?", gazetteer)
     assert intent.idioms == [("a whole bunch of", "")]   # its words are not what the articles must have
     assert parse_intent("a bunch of senators put a bill forward", gazetteer).idioms == [("a bunch of", "")]
+    assert ("a whole bunch", "") in parse_intent("how many were taken? heard it was a whole bunch", gazetteer).idioms
 
 
 def test_a_name_is_asked_after_a_dash_and_without_the_apostrophe():
