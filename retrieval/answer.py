@@ -95,6 +95,15 @@ def weigh(intent: QueryIntent, hits: list[Hit]) -> Evidence:
     )
 
 
+def _namesake_named(place: Place, hits: list[Hit]) -> bool:
+    """A village with namesakes in its oblast ("Slobozhanske (Kharkiv Oblast, 49.59N 36.52E)") is named by a report
+    of that oblast that writes its name: the tagger, which cannot tell the namesakes apart, tags the oblast only."""
+    if " (" not in place.name or not place.oblast:
+        return False
+    name, region = place.name.split(" (")[0].lower(), f"{place.oblast} Oblast"
+    return any(region in h.passage.places and qs.has_phrase(h.passage.text.lower(), name) for h in hits)
+
+
 def is_supported(evidence: Evidence, min_relevance: float) -> bool:
     if not evidence.place_found:
         return False
@@ -190,7 +199,8 @@ class Composer:
             # and a place in a title is in the article ("In Boryspil, enemy missile hits KBP Airport premises" over
             # a text that says "the airport"): tags are read from the text
             named |= set().union(*(self._title_places(h.passage.title) for h in hits))
-            evidence = replace(evidence, place_found=all(self._counts_as(p, intent) & named for p in intent.places)
+            evidence = replace(evidence, place_found=all(self._counts_as(p, intent) & named or _namesake_named(p, hits)
+                                                         for p in intent.places)
                                or self._found_nearby(intent.places, named))
         if not is_supported(evidence, min_relevance):
             return Composed(NOT_COVERED, [], True, f"weak evidence (similarity {evidence.best_similarity:.2f}, "

@@ -785,7 +785,7 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
         if term.place is not None and term.place.name in places:
             return True
         low = text.lower()
-        return any(_has_phrase(low, form) for form in term.forms)
+        return any(has_phrase(low, form) for form in term.forms)
     if (value := chat_number(term.text)) is not None:
         # "~70k", "1.5m": a rounded count, found as the report writes it, within a tenth
         return any(abs(found - value) <= 0.1 * value for found in _numbers_in(text))
@@ -793,7 +793,7 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
             _model_number(w) for w in _TOKEN.findall(text)}:
         return True  # "t72", "T72s" and "T-72" are one tank
     if term.kind == "acronym":
-        return _has_phrase(text, term.text) or term.text in _initialisms(text)
+        return has_phrase(text, term.text) or term.text in _initialisms(text)
     low = text.lower()
     if (ordinal := _ORDINAL_WORDS.get(term.text.lower())) and re.search(rf"\b{ordinal}\b", low):
         return True  # "the 3rd round" is "the third round", "the 7th US plane" the "Seventh U.S. plane"
@@ -802,7 +802,7 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
         return any(n.replace(",", "").rstrip(".") == digits for n in _NUMBER.findall(text))
     if (value := _WORD_VALUES.get(term.text.lower())) is not None and value in _numbers_in(text):
         return True  # "wounding thirteen" is the report's "13"
-    if any(_has_phrase(text, form) if form != form.lower() else _has_phrase(low, form) for form in term.forms):
+    if any(has_phrase(text, form) if form != form.lower() else has_phrase(low, form) for form in term.forms):
         return True
     if term.kind == "rare":
         # the same stem, a long shared beginning ("shoppers" / "shopping"), a compound it begins ("rail" /
@@ -819,7 +819,7 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     continent = _CONTINENTS.get(term.text.lower())
     if continent and any(_CONTINENT_OF.get(country) == continent for country in countries_in(text)):
         return True  # "which African country": "Wagner's operations in Sudan"
-    if any(_has_phrase(low, form.lower()) for country in _COUNTRY_GROUPS.get(term.text.lower(), ())
+    if any(has_phrase(low, form.lower()) for country in _COUNTRY_GROUPS.get(term.text.lower(), ())
            for form in _ALIASES[country]):
         return True  # "the wives of two Baltic presidents": "Latvian President's wife"
     iso = _ISO.get(term.text.lower())
@@ -951,6 +951,6 @@ def _initialisms(text: str) -> set[str]:
     return out
 
 
-def _has_phrase(low_text: str, form: str) -> bool:
+def has_phrase(low_text: str, form: str) -> bool:
     # either apostrophe: "People’s Deputy" is "People's Deputy"
     return re.search(r"(?<![\w])" + re.escape(form).replace("'", "['’]") + r"(?![\w])", low_text) is not None

@@ -1782,3 +1782,16 @@ def test_a_town_asked_as_its_district_is_found_in_the_villages_around_it(fresh, 
     # a district far from the village is another district
     assert fresh.ask("Which village in the Bila Tserkva district of the Kyiv region lost four civilians to shelling "
                      "on 29 March 2022?").abstained
+
+
+def test_a_village_with_namesakes_is_named_by_its_oblasts_report_that_writes_its_name(fresh, tmp_path):
+    corpus = _corpus(tmp_path, ("slob", "2022-03-10", "ukrinform.net", "Two women, two children killed in shelling in "
+                                "Kharkiv region", "Amid shelling of the village of Slobozhanske, Kharkiv region, two "
+                                "civilian women and two children were killed under the rubble of a private house."),
+                     _odesa_port("2022-03-10"))
+    fresh.ingest([corpus])
+    question = "kharkov oblast around mar 10 2022 - the orcs shelled a house in slobozhanskoye. who died under the rubble?"
+    intent = fresh._intent(fresh.clean_question(question))
+    assert any(p.name.startswith("Slobozhanske (") for p in intent.places)   # one of its namesakes, settled
+    answer = fresh.ask(question)
+    assert not answer.abstained and "two civilian women" in answer.answer, answer.answer
