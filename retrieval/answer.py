@@ -531,6 +531,7 @@ class Composer:
 
         # a sentence with the reporters' word ("surrendered") has the question's idiom ("laid down their arms")
         idioms = [(qs.content_stems(asked), qs.content_stems(reported)) for asked, reported in intent.idioms]
+        asked_places = {p.name for p in intent.places}
         for u in units:
             text = u.text
             stems = stems_of(u)
@@ -540,6 +541,11 @@ class Composer:
             s = u.signals
             s["lexical"] = sum(idf[t] for t in q_stems & stems) / total_idf
             s["kind"] = _kind_cue(kind, text, target, intent, self.gazetteer, wanted, cue)
+            if kind == qs.WHERE and any(p.kind == "region" for p in intent.places):
+                # "which two towns of the Zaporizhzhia region": a town of the region asked about is a new place
+                # (not the city the region is named after: "the port of Odesa" names no village of Odesa Oblast)
+                s["in_region"] = any(not names & asked_places and not any(f"{n} Oblast" in asked_places for n in names)
+                                     for names in self.gazetteer.possible_places(text))
             if speaker_asked and _speaks(u, speaker_asked):
                 s["kind"] = 1.0  # "what did Girkin say": Girkin's own words
             s["place"] = 1.0 if wanted and any(m.place.name in wanted and u.start <= m.start and m.end <= u.end
@@ -925,7 +931,8 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # hit": yes or no, the answer reports the dead and wounded, or that there were none
         return "no sentence says whether anyone was harmed"
     if kind == qs.WHERE and _WHICH_PLACE.search(intent.text) and not any(
-            u.signals.get("kind", 0) >= 1 or _names_a_new_place(u.text, intent.text) for u in chosen):
+            u.signals.get("kind", 0) >= 1 or u.signals.get("in_region") or _names_a_new_place(u.text, intent.text)
+            for u in chosen):
         # "In which village outside Kyiv were the bodies found?" answered with "executed … near Kyiv"
         return "no sentence names a place other than those asked about"
     if _WHICH_COUNTRY.search(intent.text) and not any(

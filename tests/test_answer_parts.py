@@ -1795,3 +1795,16 @@ def test_a_village_with_namesakes_is_named_by_its_oblasts_report_that_writes_its
     assert any(p.name.startswith("Slobozhanske (") for p in intent.places)   # one of its namesakes, settled
     answer = fresh.ask(question)
     assert not answer.abstained and "two civilian women" in answer.answer, answer.answer
+
+
+def test_which_towns_of_a_region_is_answered_by_the_towns_of_that_region(fresh, tmp_path):
+    corpus = _corpus(tmp_path, ("towns", "2022-10-11", "ukrinform.net", "Seven civilians killed in Zaporizhzhia region",
+                                "The Russian troops shelled Orikhiv and Stepnohirsk of Zaporizhzhia region with MLRS "
+                                "and artillery, killing seven civilians."),
+                     _odesa_port("2022-10-11"))
+    fresh.ingest([corpus])
+    answer = fresh.ask("On 11 October 2022, Russian rocket launchers and artillery killed seven civilians in two "
+                       "towns of the Zaporizhzhia region. Which towns were they?")
+    assert not answer.abstained and "Orikhiv" in answer.answer, answer.answer
+    # the region alone names no town
+    assert fresh.ask("Which village of the Odesa region did the grain ships wait near on 11 October 2022?").abstained
