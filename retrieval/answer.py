@@ -249,10 +249,15 @@ class Composer:
             names = [t for t in salient if t.kind in ("name", "acronym")]
             if not self._any_rare_name(names):
                 names = []  # "New Year's": names every report has say nothing of the place
+            # and a wire headline that names no place at all ("Poland distributes iodine pills as fears grow over
+            # Ukraine nuclear plant") is about the place when it has the question's rare words
+            rare = [t for t in salient if t.kind == "rare"]
             usable = [h for h in usable if wanted & set(h.passage.places)
                       or any(qs.supports(t, h.passage.text) for t in unsettled)
                       or (names and all(qs.supports(t, h.passage.text) for t in names))
-                      or wanted & self._title_places(h.passage.title)]
+                      or wanted & self._title_places(h.passage.title)
+                      or (rare and not h.passage.places and not self._title_places(h.passage.title)
+                          and all(qs.supports(t, h.passage.text) for t in rare))]
             if not usable:
                 return "no passage names the place asked about"
         # an idiom's words ("had given up") are the asker's phrasing: the search looks for the reporters' word

@@ -1808,3 +1808,30 @@ def test_which_towns_of_a_region_is_answered_by_the_towns_of_that_region(fresh, 
     assert not answer.abstained and "Orikhiv" in answer.answer, answer.answer
     # the region alone names no town
     assert fresh.ask("Which village of the Odesa region did the grain ships wait near on 11 October 2022?").abstained
+
+
+def test_a_wire_headline_naming_no_place_passes_the_place_filter_when_it_has_the_rare_words(gazetteer):
+    import numpy as np
+
+    from retrieval.answer import Composer, Evidence
+    from retrieval.models import Hit, Passage
+
+    def passage(pid, text, places):
+        return Passage(pid + "#0", pid, 0, text, 0, len(text), text, "2022-09-22", 20220922, "day", False,
+                       "reuters.com", None, places, ())
+
+    composer = Composer(embed=lambda texts: np.zeros((len(texts), 4)), stored_vector=lambda pid: None,
+                        document_frequency=lambda stems: {s: 3 if s in ("iodin", "tablet") else 50_000 for s in stems},
+                        passage_count=lambda: 100_000,
+                        article_body=lambda aid: None, article_passages=lambda aid: [], gazetteer=gazetteer)
+    question = "Which country started handing out iodine tablets over fears about the Zaporizhzhia nuclear plant?"
+    intent = parse_intent(question, gazetteer)
+    headline = Hit(passage("pills", "Poland distributes iodine pills as fears grow over Ukraine nuclear plant", ()),
+                   1.0, 0.7)
+    other = Hit(passage("other", "Energoatom says the Zaporizhzhia plant lost power again.", ("Zaporizhzhia Oblast",)),
+                0.9, 0.6)
+    elsewhere = Hit(passage("kyiv", "Kyiv hands out iodine pills to residents", ("Kyiv",)), 0.8, 0.7)
+    gated = composer._gate(intent, qs.question_kind(question), [headline, other, elsewhere], np.zeros(4),
+                           Evidence(0.45, 0.5, True), 0.5)
+    assert not isinstance(gated, str), gated
+    assert [h.passage.article_id for h in gated[0]] == ["pills"]   # the untagged headline, not Kyiv's pills
