@@ -1294,7 +1294,8 @@ _NAME_OF_ROLE = re.compile(rf"\bnames?\s+of\s+(?:the\s+|an?\s+)?(?:[\w’'\-]+\s
 _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (
     # "lives" only where lost: "my grandmother lives outside Chernigov" asks no toll
     # "hit the school dead on" is no death
-    (r"\b(?:killed|kill|dead(?![\s-]+(?:on|cent(?:er|re)|end|set)\b)|died|die|deaths?|death toll|lives (?:were |have been )?lost)\b"
+    (r"\b(?:killed|kill|dead(?![\s-]+(?:on|cent(?:er|re)|end|set)\b)|died|die|deaths?|death toll"
+     r"|lives (?:were |have been )?lost)\b"
      r"|\b(?:lost|claimed|took|cost)\s+(?:\w+\s+){0,2}?lives\b",
      rf"\b(?:{_KILLED})\b"),
     (r"\b(?:wounded|injured|hurt)\b", rf"\b(?:{_HURT})\b"),

@@ -756,6 +756,13 @@ def _shouted(text: str) -> bool:
 _DAY_JOINERS = frozenset({"to", "and", "through"})
 
 
+def _joined_day(tokens: list[re.Match[str]], joiner: int, day: int) -> bool:
+    """Is tokens[joiner] "to"/"and"/"through" and tokens[day] a day: the other end of "22 to 23"?"""
+    return 0 <= min(joiner, day) and max(joiner, day) < len(tokens) \
+        and tokens[joiner].group().lower() in _DAY_JOINERS \
+        and re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", tokens[day].group().lower()) is not None
+
+
 def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:
     """Is the number at tokens[i] a day beside its month ("March 7", "7 March", "the 7th of March")?"""
     # "the night of October 18-19": a run of two days is a day too
@@ -765,10 +772,7 @@ def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:
     # "may 8 22": two digits after a day beside its month are the year
     after_day = (i - 2,) if i >= 2 and tokens[i - 1].group().isdigit() else ()
     # "22 to 23 October", "October 22 to 23": the other day of the run stands between this one and its month
-    words = [t.group().lower() for t in tokens]
-    joined = lambda j, k: 0 <= j < len(words) and words[j] in _DAY_JOINERS and 0 <= k < len(words) \
-        and re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", words[k]) is not None
-    run = (i + 3,) if joined(i + 1, i + 2) else (i - 3,) if joined(i - 1, i - 2) else ()
+    run = (i + 3,) if _joined_day(tokens, i + 1, i + 2) else (i - 3,) if _joined_day(tokens, i - 1, i - 2) else ()
     near = [tokens[j].group().lower().rstrip(".") for j in (i - 1, i + 1, i + 2, *after_day, *run)
             if 0 <= j < len(tokens)]
     return any(w in CALENDAR_WORDS for w in near)
