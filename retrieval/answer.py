@@ -98,9 +98,9 @@ def weigh(intent: QueryIntent, hits: list[Hit]) -> Evidence:
 def _namesake_named(place: Place, hits: list[Hit]) -> bool:
     """A village with namesakes in its oblast ("Slobozhanske (Kharkiv Oblast, 49.59N 36.52E)") is named by a report
     of that oblast that writes its name: the tagger, which cannot tell the namesakes apart, tags the oblast only."""
-    if " (" not in place.name or not place.oblast:
+    if not place.base_name or place.base_name == place.name or not place.oblast:
         return False
-    name, region = place.name.split(" (")[0].lower(), f"{place.oblast} Oblast"
+    name, region = place.base_name.lower(), f"{place.oblast} Oblast"
     return any(region in h.passage.places and qs.has_phrase(h.passage.text.lower(), name) for h in hits)
 
 
@@ -348,8 +348,7 @@ class Composer:
         for "the Bucha district"). Kept per town, as _covered_by."""
         if not town.has_coordinates:
             return frozenset()
-        if self._covered_in is not self.gazetteer:
-            self._covered, self._titled, self._covered_in = {}, {}, self.gazetteer
+        self._forget_other_gazetteers()
         key = ("around", town.name, town.oblast)
         if (names := self._covered.get(key)) is None:
             names = frozenset(p.name for p in self.gazetteer.places if p.oblast == town.oblast and p.kind != "region"
@@ -359,12 +358,16 @@ class Composer:
                 self._covered[key] = names
         return names
 
+    def _forget_other_gazetteers(self) -> None:
+        """The place caches hold for one gazetteer: another one assigned to .gazetteer starts them afresh."""
+        if self._covered_in is not self.gazetteer:
+            self._covered, self._titled, self._covered_in = {}, {}, self.gazetteer
+
     def _title_places(self, title: str) -> set[str]:
         """The places an article's title names: ingest tags the text only. Kept per title, as _covered_by."""
         if not title:
             return set()
-        if self._covered_in is not self.gazetteer:
-            self._covered, self._titled, self._covered_in = {}, {}, self.gazetteer
+        self._forget_other_gazetteers()
         if (names := self._titled.get(title)) is None:
             names = frozenset(m.place.name for m in self.gazetteer.find(title))
             if len(self._titled) < 4096:
@@ -374,8 +377,7 @@ class Composer:
     def _covered_by(self, asked) -> set[str]:
         # A scan of the whole gazetteer (~3 ms), twice per place question: kept per place, since a
         # gazetteer never changes once built (another one assigned to .gazetteer starts afresh).
-        if self._covered_in is not self.gazetteer:
-            self._covered, self._titled, self._covered_in = {}, {}, self.gazetteer
+        self._forget_other_gazetteers()
         key = (asked.name, asked.parent, asked.kind, asked.oblast)
         if (names := self._covered.get(key)) is None:
             names = {asked.name}
@@ -537,6 +539,10 @@ class Composer:
         # a sentence with the reporters' word ("surrendered") has the question's idiom ("laid down their arms")
         idioms = [(qs.content_stems(asked), qs.content_stems(reported)) for asked, reported in intent.idioms]
         asked_places = {p.name for p in intent.places}
+        # "which two towns of the Zaporizhzhia region": whether a sentence names a town of the region asked about,
+        # for the one rule that asks (_lacks_what_was_asked)
+        which_in_region = kind == qs.WHERE and any(p.kind == "region" for p in intent.places) \
+            and _WHICH_PLACE.search(intent.text) is not None
         for u in units:
             text = u.text
             stems = stems_of(u)
@@ -546,8 +552,7 @@ class Composer:
             s = u.signals
             s["lexical"] = sum(idf[t] for t in q_stems & stems) / total_idf
             s["kind"] = _kind_cue(kind, text, target, intent, self.gazetteer, wanted, cue)
-            if kind == qs.WHERE and any(p.kind == "region" for p in intent.places):
-                # "which two towns of the Zaporizhzhia region": a town of the region asked about is a new place
+            if which_in_region:
                 # (not the city the region is named after: "the port of Odesa" names no village of Odesa Oblast)
                 s["in_region"] = any(not names & asked_places and not any(f"{n} Oblast" in asked_places for n in names)
                                      for names in self.gazetteer.possible_places(text))
