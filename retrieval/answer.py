@@ -47,6 +47,7 @@ MIN_SENTENCE_WORDS = 3            # "View news.", "Photo: Reuters.": a page's fu
 LEAD_WORDS = 8
 SAME_EVENT_SIMILARITY = 0.75      # passages this close report the same event (for disagreements)
 RARE_WORD_TOLERANCE = 0.7         # similarity above which a rare question word need not be in the evidence
+NEW_WORD_SHARE = 0.05             # a word in at most this share of passages (or in one) is not everyday news vocabulary
 RARE_NAME_SHARE = 0.01            # a name in fewer passages than this may stand for the place asked about
 RARE_WORD_ANCHORS = 2             # other salient terms an article must have to lack one rare word
 ARTICLE_LEAD_CHARS = 3000         # position in the article is measured over this many characters
@@ -66,6 +67,7 @@ class Weights:
     position: float = 0.1         # later in its article
     place: float = 0.1            # the sentence names the place asked about
     salient: float = 0.2          # the sentence has the question's names / rare words
+    new: float = 0.2              # the sentence says something the question does not (a yes/no answer may not)
     windows: bool = True          # also score pairs of adjacent sentences
     place_filter: bool = True     # only passages naming the asked place answer a question naming one
     salient_abstain: bool = True  # abstain unless some cited article has every salient term
@@ -526,6 +528,7 @@ class Composer:
             return mentions[passage.id]
 
         sentence_stems: dict[tuple[str, int], set[str]] = {}
+        fresh: dict[int, set[str]] = {}
 
         def stems_of(u: _Unit) -> set[str]:  # a window's are its sentences', each sentence stemmed once
             text = u.passage.text
@@ -546,6 +549,9 @@ class Composer:
         for u in units:
             text = u.text
             stems = stems_of(u)
+            # what the sentence says beyond the question's own words, places and dates (its numbers count
+            # only when a number or a date is asked for)
+            fresh[id(u)] = {t for t in stems - q_stems - setting if kind in (qs.COUNT, qs.WHEN) or not t.isdigit()}
             for asked, reported in idioms:
                 if stems & reported:
                     stems |= asked
@@ -572,6 +578,12 @@ class Composer:
                 if needed else 0.0
             # news puts what happened first: the offset in the article, not just in the passage
             s["position"] = min(1.0, (u.passage.start + u.start) / ARTICLE_LEAD_CHARS)
+        # "wat caught fire there?" is not answered by "There is a big fire in Yasynuvata": a sentence that
+        # adds no word rarer than the news's everyday ones ("occupied", "region") only restates the question
+        df = self._df(set().union(*fresh.values())) if fresh else {}
+        everyday = max(1.0, NEW_WORD_SHARE * self._passages())
+        for u in units:
+            u.signals["new"] = 1.0 if kind == qs.YESNO or any(df.get(t, 0) <= everyday for t in fresh[id(u)]) else 0.0
         prelim = {(u.passage.id, u.start): w.lexical * u.signals["lexical"] + w.kind * u.signals["kind"]
                   + w.similarity * max(u.hit.similarity, 0.0) for u in units if len(u.spans) == 1}
         vectors = self._sentence_vectors(units, query_vector, prelim) if w.similarity else {}
@@ -586,7 +598,7 @@ class Composer:
             s = u.signals
             u.score = (w.similarity * s["similarity"] + w.lexical * s["lexical"] + w.kind * s["kind"]
                        - w.position * s["position"] + w.place * s["place"]
-                       + w.salient * s["salient"] - self._window_cost(u))
+                       + w.salient * s["salient"] + w.new * s["new"] - self._window_cost(u))
 
     @staticmethod
     def _window_cost(u: _Unit) -> float:

@@ -749,6 +749,21 @@ def test_a_second_report_of_the_same_thing_is_quoted_only_when_it_tells_more(fre
     assert answer.answer.count("of the Russian Federation") == 1, answer.answer
 
 
+def test_a_sentence_that_only_restates_the_question_gives_way_to_one_that_tells_what(fresh, tmp_path):
+    corpus = _corpus(tmp_path, *[
+        (f"fire{i}", "2022-11-08", source, "Fire in Yasynuvata", text) for i, (source, text) in enumerate([
+            ("censor.net", "There is a big fire in Yasynuvata."),
+            ("ukrinform.net", "Something big is burning in Yasynuvata."),
+            ("pravda.com.ua", "A big fire was burning in Yasynuvata on November 8."),
+            ("unian.info", "In Yasynuvata, the city's electric substation caught fire."),
+        ])], _odesa_port("2022-11-08"))
+    fresh.ingest([corpus])
+    answer = fresh.ask("smth big was burning in yasinovataya on nov 8, wat caught fire there?")
+    assert not answer.abstained and "substation" in answer.answer, answer.answer
+    # the answer opens with it: the restatements add nothing the asker does not already know
+    assert answer.answer.startswith("In Yasynuvata, the city's electric substation"), answer.answer
+
+
 # Questions the articles first cannot answer, though they share its words, then can once the report is added:
 # (what the check is, the articles, the question, the report that answers it, what the answer must quote)
 _NOT_UNTIL_REPORTED = [
