@@ -242,6 +242,7 @@ class Composer:
             salient = [t for t in salient if t.text not in intent.lower_case_names] \
                 + [qs.Salient(word, "name", qs.name_forms(word)) for word in intent.lower_case_names]
         salient = qs.merge_alternatives(intent.text, salient)
+        salient = qs.merge_outlets(intent.text, salient, intent.outlets)
         if w.place_filter and intent.places:
             wanted = self._place_names(intent)
             # A passage not tagged with the place may still be about it: "Serhiivka near Odesa" (a village
@@ -1069,9 +1070,8 @@ def _self_description(passage: Passage) -> str:
     "BBC"), and the words of its address ("…/brittney-griner-presidential-pardon/"), often the headline
     of an untitled item. For the check that the article has what a question names; never quoted."""
     parts = urlsplit(passage.url or "")
-    host = (parts.hostname or passage.source or "").removeprefix("www.").removeprefix("en.")
-    site = host.split(".")[0] if host else ""
-    outlet = site.upper() if 2 <= len(site) <= 4 else site.capitalize()
+    site = qs.outlet_label(passage.url or "") or qs.outlet_label(passage.source or "")
+    outlet = f"{site.upper()} {site.capitalize()}" if site else ""  # "MSNBC" as an acronym, "Reuters" as a name
     words = [w for w in re.split(r"[/_\-.]+", parts.path) if w.isalpha() and len(w) > 2]
     return " ".join([outlet] + words)
 

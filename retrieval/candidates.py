@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.docstore import OUTLET_KEY
 from retrieval.intent import QueryIntent
 from retrieval.row_index import RowIndex
 from retrieval.vector_index import VectorIndex
@@ -69,6 +70,9 @@ def generate_candidates(intent: QueryIntent, embedding: np.ndarray, rows: RowInd
     if intent.places:  # steering: the passages tagged with the places named or their sectors
         place_mask = rows.names_mask(intent.place_keys)
         filters.append(_filter(place_mask if steer_mask is None else place_mask & steer_mask))
+    if intent.outlets:  # "an Al Jazeera piece": the passages of that outlet
+        outlet_mask = rows.names_mask(OUTLET_KEY + source for source in intent.outlets)
+        filters.append(_filter(outlet_mask if steer_mask is None else outlet_mask & steer_mask))
     named = None
     if intent.names and (name_mask := rows.containing_all(intent.names)) is not None:
         # the passages that have every name the question is about: the one article naming the Canadian MP

@@ -50,6 +50,9 @@ _PASSAGE_COLUMNS = (
 )
 
 
+OUTLET_KEY = "outlet:"  # a row-index key of an outlet's passages, beside the places' keys (no place has a colon)
+
+
 class Docstore:
     """Articles and passages in one SQLite file; safe to share between threads."""
 
@@ -187,6 +190,14 @@ class Docstore:
         rows = self._query("SELECT name, json_group_array(passage_id) FROM passage_places GROUP BY name")
         for name, ids in rows:
             yield name, json.loads(ids)
+
+    def passage_ids_by_outlet(self) -> Iterator[tuple[str, list[str]]]:
+        """(OUTLET_KEY + the articles' source, the ids of their passages), one source at a time: an outlet
+        is found by the row index as a place is."""
+        rows = self._query("SELECT a.source, json_group_array(p.id) FROM passages p JOIN articles a USING (article_id) "
+                           "WHERE coalesce(a.source, '') != '' GROUP BY a.source")
+        for source, ids in rows:
+            yield OUTLET_KEY + source, json.loads(ids)
 
     def passages_naming(self, names: Sequence[str], dates: DateRange = DateRange()) -> list[Passage]:
         """Passages tagged with any of the names (places, or `sector_key(name)`), within the dates."""

@@ -110,6 +110,8 @@ class QueryIntent:
     years_ahead: list[str] = field(default_factory=list)
     # place names it has that no tag can settle ("Serhiivka", of which Odesa Oblast alone has two)
     unsettled_places: list[str] = field(default_factory=list)
+    # the outlets it names that the store has articles from ("an Al Jazeera piece": "aljazeera.com")
+    outlets: list[str] = field(default_factory=list)
     # its lower-case words the corpus writes as names ("motor sich", "reuters"): found by the service,
     # which has the corpus at hand, and added to `names` as well
     lower_case_names: list[str] = field(default_factory=list)

@@ -15,6 +15,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from lemminflect import getAllLemmas
 
@@ -389,7 +390,7 @@ _EXCHANGED = {"prison", "pow", "captiv", "defend", "servicemen", "serviceman", "
 class Salient:
     """A term the evidence must contain: a name (with its spellings), a number, a place or a rare word."""
     text: str
-    kind: str                       # name | number | place | rare
+    kind: str                       # name | acronym | number | place | rare | outlet
     forms: frozenset[str] = field(default_factory=frozenset)   # lower-case spellings that count
     place: Place | None = None
 
@@ -531,6 +532,56 @@ def merge_alternatives(question: str, terms: list[Salient]) -> list[Salient]:
         elif terms.index(alt) > terms.index(t):  # the first of the two stands for both
             out.append(Salient(t.text, t.kind, t.forms | alt.forms | {alt.text.lower()}))
     return out
+
+
+def outlet_label(address: str) -> str:
+    """An outlet's name as its site writes it, lower case: "https://www.bbc.co.uk/news/x" and "bbc.co.uk" ->
+    "bbc", "en.news-front.info" -> "news-front", "aljazeera.com" -> "aljazeera"."""
+    host = (urlsplit(address).hostname or "") if "//" in address else address.lower()
+    host = host.removeprefix("www.").removeprefix("en.")
+    return host.split(".")[0] if "." in host else ""
+
+
+def outlets_named(question: str, sources: Iterable[str]) -> list[str]:
+    """The sources (as stored, "aljazeera.com") whose outlet the question names, in any case and spacing:
+    "an Al Jazeera piece", "rt's report", "on bbc.co.uk", "News Front"."""
+    said = {joined for joined, _ in _outlet_words(question)}
+    # a site named by an English word ("censor.net", "mirror.co.uk") is named only when capitalised or as
+    # its address: "did they censor the footage" names no outlet
+    capitalised = {w.lower() for w in _WORD.findall(question) if w[:1].isupper()} | \
+        {m.lower() for m in re.findall(r"\b([\w\-]+)\.[a-z]{2,}\b", question)}
+    return sorted(source for source in sources
+                  if len(label := outlet_label(source).replace("-", "")) >= 2 and label in said
+                  and (not getAllLemmas(label) or label in capitalised))
+
+
+def merge_outlets(question: str, terms: list[Salient], outlets: Iterable[str]) -> list[Salient]:
+    """The question's words that name an outlet ("Al Jazeera") as one term, found as the outlet's site
+    names it: an article of aljazeera.com describes itself as "Aljazeera" (answer._self_description)."""
+    out = list(terms)
+    for source in outlets:
+        label = outlet_label(source)
+        words = outlet_words(question, source)
+        kept = [t for t in out if t.text.lower() not in words]
+        if len(kept) < len(out):
+            out = kept + [Salient(label, "outlet", frozenset({label, label.replace("-", "")}))]
+    return out
+
+
+def outlet_words(question: str, source: str) -> set[str]:
+    """The question's words that name the outlet of this source, lower case, with and without a possessive."""
+    spelled = outlet_label(source).replace("-", "")
+    return {form for joined, said in _outlet_words(question) if joined == spelled
+            for w in said for form in (w, re.sub(r"['’]s$", "", w))}
+
+
+def _outlet_words(question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each word and each pair of adjacent words, joined without spaces, hyphens or a possessive, with the
+    words as written: ("aljazeera", ("al", "jazeera")), ("rt", ("rt's",))."""
+    words = [w.lower() for w in _WORD.findall(question)]
+    bare = [re.sub(r"(?:['’]s)$", "", w).replace("-", "") for w in words]
+    return [(b, (w,)) for b, w in zip(bare, words)] + \
+        [(a + b, (v, w)) for a, b, v, w in zip(bare, bare[1:], words, words[1:])]
 
 
 # "DBR (state bureau of investigation)" and "State Bureau of Investigation (SBI)"

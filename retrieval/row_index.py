@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -58,7 +59,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.daterange import DateRange
-from retrieval.docstore import Docstore
+from retrieval.docstore import OUTLET_KEY, Docstore
 from retrieval.text import stemmer
 from retrieval.vector_index import VectorIndex
 
@@ -175,6 +176,11 @@ class RowIndex:
         if self._row_file is None:
             return self
         return replace(self, vectors=np.array(self.vectors))
+
+    @functools.cached_property
+    def outlets(self) -> tuple[str, ...]:
+        """The sources the passages come from ("reuters.com"), as their articles give them."""
+        return tuple(key.removeprefix(OUTLET_KEY) for key in self.name_rows if key.startswith(OUTLET_KEY))
 
     @functools.cached_property
     def newest_day(self) -> int:
@@ -391,7 +397,7 @@ class RowIndexKeeper:
         except Exception as exc:  # a torn or corrupt file: say so and rebuild from the stores
             _log.warning("row index at %s is unreadable (%s); rebuilding it", folder, exc)
             return None
-        names = self._docstore.passage_ids_by_name()
+        names = itertools.chain(self._docstore.passage_ids_by_name(), self._docstore.passage_ids_by_outlet())
         return RowIndex.assemble(generation, ids, dates, vectors, bm25, names, keys)
 
     def _build(self, generation: int) -> RowIndex:
@@ -407,7 +413,7 @@ class RowIndexKeeper:
         # new one, never half of one, and two processes building at once never share a folder.
         tmp = self._new_build_folder()
         vectors = self._vectors_for(ids, keys, tmp)
-        names = self._docstore.passage_ids_by_name()
+        names = itertools.chain(self._docstore.passage_ids_by_name(), self._docstore.passage_ids_by_outlet())
         snapshot = RowIndex.assemble(generation, ids, dates, vectors, bm25, names, keys)
         if tmp is not None:
             snapshot = self._save(snapshot, tmp)

@@ -291,6 +291,36 @@ def test_the_outlet_and_the_words_of_an_articles_address_count_as_what_it_names(
     assert fresh.ask("What does the small distillery near the exclusion zone keep making, according to CNN?").abstained
 
 
+def test_an_outlet_is_named_in_any_spacing_but_an_ordinary_word_only_as_a_name():
+    sources = ["aljazeera.com", "rt.com", "www.msnbc.com", "bbc.co.uk", "en.news-front.info", "censor.net"]
+    assert qs.outlets_named("I remember an Al Jazeera piece from July", sources) == ["aljazeera.com"]
+    assert qs.outlets_named("rt's report on the mines, and what msnbc said", sources) == ["rt.com", "www.msnbc.com"]
+    assert qs.outlets_named("a News Front story", sources) == ["en.news-front.info"]
+    assert qs.outlets_named("according to bbc.co.uk", sources) == ["bbc.co.uk"]
+    # "censor" is a verb too: the site is named as a name or by its address
+    assert qs.outlets_named("did they censor the footage?", sources) == []
+    assert qs.outlets_named("Censor reported it, and so did censor.net", sources) == ["censor.net"]
+    assert qs.outlets_named("what did the UK say?", sources) == []
+    merged = qs.merge_outlets("an Al Jazeera piece on the hospital", [
+        qs.Salient("Jazeera", "name", frozenset({"jazeera"})), qs.Salient("hospital", "rare", frozenset({"hospital"}))],
+        ["aljazeera.com"])
+    assert [(t.text, t.kind) for t in merged] == [("hospital", "rare"), ("aljazeera", "outlet")]
+
+
+def test_the_outlet_the_asker_read_it_in_is_searched_and_found(fresh, tmp_path):
+    articles = [(f"wire{i}", "2022-03-20", "ukrinform.net", f"Kharkiv metro {i}",
+                 f"Metro station {i} in Kharkiv serves as a shelter for residents during the shelling.")
+                for i in range(12)]
+    corpus = _corpus(tmp_path, *articles, (
+        "aj", "2022-03-20", "aljazeera.com", "Ukraine war: Life underground",
+        "Families have lived in the Kharkiv metro for three weeks, sleeping on the platforms."))
+    fresh.ingest([corpus])
+    answer = fresh.ask("I saw an Al Jazeera piece on people living in the Kharkov metro in March. How long had they "
+                       "been down there?")
+    assert not answer.abstained and "three weeks" in answer.answer, answer.answer
+    assert answer.citations[0].source == "aljazeera.com"
+
+
 def test_a_bigger_place_the_asker_names_as_setting_need_not_be_in_the_report(fresh, tmp_path):
     corpus = _corpus(tmp_path, ("barracks", "2022-07-04", "ukrinform.net", "Strike in Yasynuvata",
                                 "Ukrainian forces struck the barracks of a Russian unit in occupied Yasynuvata, "
