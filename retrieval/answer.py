@@ -818,7 +818,8 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
                  r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
                  r"hundreds?|thousands?|dozens?|millions?|billions?|half")
 # "How many years in prison…": a length of time answers it (not so "how long": "until the de-occupation")
-_DURATION_ASKED = re.compile(r"\bhow (?:many|much) (?:more )?(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
+_DURATION_ASKED = re.compile(r"\bhow (?:many|much) (?:more )?(?:years?|months?|weeks?|days?|hours?|minutes?)\b"
+                             r"|\b(?:what|which)\s+(?:[\w’'\-]+\s+){0,2}?(?:prison|jail)\s+(?:terms?|sentences?)\b", re.I)
 _DURATION = re.compile(rf"(?:\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|half an?|several|few)|\d)\s*(?:-\s*)?"
                        r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|yrs?|hrs?)\b|\blife\b", re.I)
 # "How many tonnes / hectares / kilometres …", and how a report gives a quantity in that unit (in digits or words)
@@ -1066,7 +1067,7 @@ _HARM = re.compile(rf"\b(?:{_KILLED}|{_HURT}|victims?|no one|nobody|unharmed|sur
                    r"rescued|ejected)\b", re.I)
 _WHICH_BUILDING = re.compile(r"\b(?:which|what)\s+(?:[\w’'\-]+\s+){0,2}?(?:palace|building|hospital|school|factory|"
                              r"airport|airfield|bridge|monument|square|street|prison|church|cathedral|monastery|"
-                             r"theat(?:re|er)|stadium|hotel|mall|museum)s?\b(?![’']s)", re.I)
+                             r"theat(?:re|er)|stadium|hotel|mall|museum)s?\b(?![’']s)(?!\s+(?:terms?|sentences?)\b)", re.I)
 
 
 def _self_description(passage: Passage) -> str:

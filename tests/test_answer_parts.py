@@ -1109,6 +1109,18 @@ def test_a_length_asked_for_is_a_time_a_distance_or_its_bounds():
     assert not given("The mayor has been kidnapped by the Russian military.")
 
 
+def test_a_prison_term_asked_for_is_a_length_of_time_not_a_building():
+    from retrieval.answer import _DURATION, _DURATION_ASKED, _WHICH_BUILDING
+
+    for question in ("On 5 January 2022, what prison term was handed down in absentia?",
+                     "What prison sentences did Belarusian courts give the railway saboteurs?",
+                     "what maximum jail term was proposed for servicemen who refuse to fight?"):
+        assert _DURATION_ASKED.search(question) and not _WHICH_BUILDING.search(question), question
+    assert _WHICH_BUILDING.search("Which prison was he held in?") and not _DURATION_ASKED.search("Which prison was he held in?")
+    assert _DURATION.search("The court sentenced them in absentia to 10 years in prison.")
+    assert not _DURATION.search("Railway saboteurs have intensified in the Belarusian direction.")
+
+
 def test_a_name_asked_for_may_be_a_phrase_in_quotes():
     from retrieval.answer import _CALLED_ASKED, _quotes_something_new
 
