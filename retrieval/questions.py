@@ -536,10 +536,13 @@ def merge_alternatives(question: str, terms: list[Salient]) -> list[Salient]:
 
 def outlet_label(address: str) -> str:
     """An outlet's name as its site writes it, lower case: "https://www.bbc.co.uk/news/x" and "bbc.co.uk" ->
-    "bbc", "en.news-front.info" -> "news-front", "aljazeera.com" -> "aljazeera"."""
-    host = (urlsplit(address).hostname or "") if "//" in address else address.lower()
+    "bbc", "en.news-front.info" -> "news-front", "aljazeera.com" -> "aljazeera"; a source given by its
+    name, without spaces: "Kyiv Post" -> "kyivpost"."""
+    host = (urlsplit(address).hostname or "") if "//" in address else address.strip().lower()
+    if "." not in host:
+        return "".join(host.split())
     host = host.removeprefix("www.").removeprefix("en.")
-    return host.split(".")[0] if "." in host else ""
+    return host.split(".")[0]
 
 
 def outlets_named(question: str, sources: Iterable[str]) -> list[str]:
@@ -572,16 +575,18 @@ def outlet_words(question: str, source: str) -> set[str]:
     """The question's words that name the outlet of this source, lower case, with and without a possessive."""
     spelled = outlet_label(source).replace("-", "")
     return {form for joined, said in _outlet_words(question) if joined == spelled
-            for w in said for form in (w, re.sub(r"['’]s$", "", w))}
+            for w in said for form in (w, _POSSESSIVE_END.sub("", w))}
+
+
+_POSSESSIVE_END = re.compile(r"['’]s$")
 
 
 def _outlet_words(question: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Each word and each pair of adjacent words, joined without spaces, hyphens or a possessive, with the
-    words as written: ("aljazeera", ("al", "jazeera")), ("rt", ("rt's",))."""
+    """Each run of one to three adjacent words, joined without spaces, hyphens or a possessive, with the
+    words as written: ("aljazeera", ("al", "jazeera")), ("rt", ("rt's",)), ("kyivpost", ("kyiv", "post"))."""
     words = [w.lower() for w in _WORD.findall(question)]
-    bare = [re.sub(r"(?:['’]s)$", "", w).replace("-", "") for w in words]
-    return [(b, (w,)) for b, w in zip(bare, words)] + \
-        [(a + b, (v, w)) for a, b, v, w in zip(bare, bare[1:], words, words[1:])]
+    bare = [_POSSESSIVE_END.sub("", w).replace("-", "") for w in words]
+    return [("".join(bare[i:i + n]), tuple(words[i:i + n])) for n in (1, 2, 3) for i in range(len(words) - n + 1)]
 
 
 # "DBR (state bureau of investigation)" and "State Bureau of Investigation (SBI)"

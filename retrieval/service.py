@@ -233,7 +233,7 @@ class Frontline:
             intent.text, skip, rows.document_frequency,
             lambda stem, n: self._texts_with_stem(rows, stem, n), most=ans.RARE_NAME_SHARE * rows.size))
         intent.outlets = qs.outlets_named(question, rows.outlets)
-        if intent.outlets:  # the outlet's own list stands for them (search.py), not the passages naming it
+        if intent.outlets:  # the outlet's own list stands for them (candidates.py), not the passages naming it
             said = {qs.stem(w) for source in intent.outlets for w in qs.outlet_words(question, source)}
             intent.names = [group for group in intent.names if not group <= said]
         return intent

@@ -301,6 +301,8 @@ def test_an_outlet_is_named_in_any_spacing_but_an_ordinary_word_only_as_a_name()
     assert qs.outlets_named("did they censor the footage?", sources) == []
     assert qs.outlets_named("Censor reported it, and so did censor.net", sources) == ["censor.net"]
     assert qs.outlets_named("what did the UK say?", sources) == []
+    # a source given by its name, not its site
+    assert qs.outlets_named("I read it in the kyiv post", ["Kyiv Post", "kyivindependent.com"]) == ["Kyiv Post"]
     merged = qs.merge_outlets("an Al Jazeera piece on the hospital", [
         qs.Salient("Jazeera", "name", frozenset({"jazeera"})), qs.Salient("hospital", "rare", frozenset({"hospital"}))],
         ["aljazeera.com"])
