@@ -279,6 +279,8 @@ class Composer:
                   and not (t.kind == "rare" and qs.is_inflected_verb(t.text))
                   and t.text.lower() not in described and t.text.lower() not in given]
         needed += [qs.Salient(year, "number", frozenset({year})) for year in intent.years_ahead]
+        personal = qs.personal_words(intent.text)  # "I'm a Kiwi": who asks, not what the report is about
+        needed = [t for t in needed if t.text.lower() not in personal]
         if evidence.best_similarity >= RARE_WORD_TOLERANCE:
             # passages this close in meaning: a rare word they lack is the asker's own wording
             # ("retake" for "recapture", "shoppers" for "people"), not a missing topic

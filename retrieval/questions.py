@@ -709,6 +709,28 @@ def context_words(question: str) -> set[str]:
     return {w.lower() for s in sentences if s is not asking for w in _WORD.findall(s)} - asked
 
 
+def personal_words(question: str) -> set[str]:
+    """The lower-case words of what the asker says of themselves or their family before asking ("I'm a Kiwi",
+    "My grandparents emigrated to Manitoba"): who asks, not what the report is about. Not a story they retell
+    ("My cousin says the sirens are pointless"), nor a word of the asking sentence."""
+    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s]
+    if len(sentences) < 2:
+        return set()
+    asking = next((s for s in reversed(sentences) if s.rstrip().endswith("?")), sentences[-1])
+    asked = {w.lower() for w in _WORD.findall(asking)}
+    # up to what they heard or read: "I'm a Kiwi, and I remember that our government promised …"
+    told = [_REPORTED.split(s, maxsplit=1)[0] for s in sentences if s is not asking]
+    return {w.lower() for part in told if _ABOUT_THE_ASKER.match(part) for w in _WORD.findall(part)} - asked
+
+
+_REPORTED = re.compile(r"\b(?:says?|said|told|tells|reckons?|claims?|thinks?|heard|read|saw|seen|remembers?|"
+                       r"recall|mentioned|keeps? (?:saying|asking|telling))\b", re.I)
+_ABOUT_THE_ASKER = re.compile(
+    r"\s*(?:I['’]m|I am|I was|I live|I lived|I grew up|I come|I work|I worked|I served|"
+    r"(?:my|our)\s+[\w’'\-]+(?:['’]s\s+[\w’'\-]+)?\s+(?:is|are|was|were|lives?|lived|emigrated|moved|fought|works?|"
+    r"worked|serves?|served|comes?|came|grew|still|used))\b", re.I)
+
+
 _TIME_OF_DAY = re.compile(r"\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}")
 
 

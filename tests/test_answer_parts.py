@@ -394,6 +394,22 @@ def test_a_given_name_before_a_surname_is_not_needed_on_its_own(fresh, tmp_path)
     assert qs.given_names("Who said Macron's Armageddon warning was wrong?", ["Macron", "Armageddon"]) == set()
 
 
+def test_what_the_asker_says_of_themselves_is_not_what_the_report_must_name(fresh, tmp_path):
+    corpus = _corpus(tmp_path, ("nz", "2022-02-15", "ukrinform.net", "New Zealand ready to deter Russia",
+                                "Minister of Foreign Affairs of New Zealand Nanaia Mahuta assured Minister of Foreign "
+                                "Affairs of Ukraine Dmytro Kuleba of the readiness to implement a comprehensive package "
+                                "to deter Russia."), _odesa_port("2022-02-15"))
+    fresh.ingest([corpus])
+    answer = fresh.ask("I'm a Kiwi, and I remember that our government promised Ukraine it was ready to hold Moscow back. "
+                       "Which New Zealand foreign minister gave Kuleba that assurance in February 2022?")
+    assert not answer.abstained and "Mahuta" in answer.answer, answer.answer
+    assert qs.personal_words("My grandparents emigrated to Manitoba, and my family always says Canada stood with "
+                             "Ukraine. When did Kyiv and Ottawa set up relations?") >= {"grandparents", "manitoba"}
+    # what they heard is the story they retell, and the report may have to name it
+    assert qs.personal_words("My cousin in Zaporizhzhia says the sirens are pointless. How many seconds?") == set()
+    assert "kiwi" not in qs.personal_words("Which New Zealand minister, a Kiwi? I'm asking.")
+
+
 # ------------------------------------------------------------------------------------------------ speakers
 def test_speakers_in_wire_service_shapes():
     def who(s):
