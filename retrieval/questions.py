@@ -701,26 +701,28 @@ def context_words(question: str) -> set[str]:
     and Pinner got their death sentences, I heard two more British men were charged. What are their
     names?"). The asker retells the story in their own words; an article that answers may tell it with
     other names or none. Empty for a question of one sentence, and words of the asking sentence never count."""
-    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s]
-    if len(sentences) < 2:
-        return set()
-    asking = next((s for s in reversed(sentences) if s.rstrip().endswith("?")), sentences[-1])
-    asked = {w.lower() for w in _WORD.findall(asking)}
-    return {w.lower() for s in sentences if s is not asking for w in _WORD.findall(s)} - asked
+    setting, asked = _setting_and_asked(question)
+    return {w.lower() for s in setting for w in _WORD.findall(s)} - asked
 
 
 def personal_words(question: str) -> set[str]:
     """The lower-case words of what the asker says of themselves or their family before asking ("I'm a Kiwi",
     "My grandparents emigrated to Manitoba"): who asks, not what the report is about. Not a story they retell
     ("My cousin says the sirens are pointless"), nor a word of the asking sentence."""
+    setting, asked = _setting_and_asked(question)
+    # up to what they heard or read: "I'm a Kiwi, and I remember that our government promised …"
+    told = [_REPORTED.split(s, maxsplit=1)[0] for s in setting]
+    return {w.lower() for part in told if _ABOUT_THE_ASKER.match(part) for w in _WORD.findall(part)} - asked
+
+
+def _setting_and_asked(question: str) -> tuple[list[str], set[str]]:
+    """The sentences before the one that asks (none for a question of one sentence), and the asking
+    sentence's lower-case words."""
     sentences = [s for s in _SENTENCE_END.split(question.strip()) if s]
     if len(sentences) < 2:
-        return set()
+        return [], set()
     asking = next((s for s in reversed(sentences) if s.rstrip().endswith("?")), sentences[-1])
-    asked = {w.lower() for w in _WORD.findall(asking)}
-    # up to what they heard or read: "I'm a Kiwi, and I remember that our government promised …"
-    told = [_REPORTED.split(s, maxsplit=1)[0] for s in sentences if s is not asking]
-    return {w.lower() for part in told if _ABOUT_THE_ASKER.match(part) for w in _WORD.findall(part)} - asked
+    return [s for s in sentences if s is not asking], {w.lower() for w in _WORD.findall(asking)}
 
 
 _REPORTED = re.compile(r"\b(?:says?|said|told|tells|reckons?|claims?|thinks?|heard|read|saw|seen|remembers?|"
