@@ -962,6 +962,7 @@ _SAME_THING_GROUPS = [("partisan", "guerrilla", "guerilla", "resist", "undergrou
                       ("traitor", "collabor", "collaborationist"),
                       ("compulsori", "mandatori", "obligatori"),
                       ("blackout", "outag"), ("plebiscit", "referendum"),
+                      ("chariti", "ngo", "ngos", "nonprofit", "non-profit"),   # "some uk charity" / "says NGO"
                       # Ukraine's units of government by their Ukrainian names, as analysts write them; English
                       # outlets translate them ("Toretsk hromada" is "Toretsk community")
                       ("oblast", "obl", "region", "provinc"), ("raion", "rayon", "district"),

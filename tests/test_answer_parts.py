@@ -1627,6 +1627,8 @@ def test_the_reporters_word_for_the_same_thing_supports_the_askers():
     assert qs.supports(rare("traitor"), "An explosion destroyed a car of Chornobaivka-based collaborator Yuriy Turulyov.")
     assert qs.supports(rare("compulsory"), "The government will introduce mandatory evacuation.")
     assert not qs.supports(rare("partisans"), "The army blew up the bridge.")
+    assert qs.supports(rare("charity"), "Ukraine war: Two UK aid workers captured by Russia, says NGO")
+    assert not qs.supports(rare("charity"), "UK organisation says Russian forces holding two aid workers")
     # Ukraine's units of government by their Ukrainian names, in the English the outlets write
     assert qs.supports(rare("hromada"), "During the delivery of water to Zalizne, Toretsk community, residents "
                                         "came under fire.")
