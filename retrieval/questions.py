@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -545,17 +545,28 @@ def outlet_label(address: str) -> str:
     return host.split(".")[0]
 
 
-def outlets_named(question: str, sources: Iterable[str]) -> list[str]:
+def outlet_labels(sources: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each outlet's label as a question may spell it, without hyphens ("newsfront"), to the sources that
+    have it: built once per row-index snapshot, so a question only looks its words up."""
+    by_label: dict[str, list[str]] = {}
+    for source in sources:
+        if len(label := outlet_label(source).replace("-", "")) >= 2:
+            by_label.setdefault(label, []).append(source)
+    return {label: tuple(found) for label, found in by_label.items()}
+
+
+def outlets_named(question: str, labels: Mapping[str, Sequence[str]]) -> list[str]:
     """The sources (as stored, "aljazeera.com") whose outlet the question names, in any case and spacing:
-    "an Al Jazeera piece", "rt's report", "on bbc.co.uk", "News Front"."""
-    said = {joined for joined, _ in _outlet_words(question)}
+    "an Al Jazeera piece", "rt's report", "on bbc.co.uk", "News Front". `labels` as outlet_labels gives."""
+    said = {joined for joined, _ in _outlet_words(question) if joined in labels}
+    if not said:
+        return []
     # a site named by an English word ("censor.net", "mirror.co.uk") is named only when capitalised or as
     # its address: "did they censor the footage" names no outlet
     capitalised = {w.lower() for w in _WORD.findall(question) if w[:1].isupper()} | \
         {m.lower() for m in re.findall(r"\b([\w\-]+)\.[a-z]{2,}\b", question)}
-    return sorted(source for source in sources
-                  if len(label := outlet_label(source).replace("-", "")) >= 2 and label in said
-                  and (not getAllLemmas(label) or label in capitalised))
+    return sorted(source for label in said if not getAllLemmas(label) or label in capitalised
+                  for source in labels[label])
 
 
 def merge_outlets(question: str, terms: list[Salient], outlets: Iterable[str]) -> list[Salient]:

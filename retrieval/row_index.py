@@ -60,6 +60,7 @@ import numpy as np
 
 from retrieval.daterange import DateRange
 from retrieval.docstore import OUTLET_KEY, Docstore
+from retrieval.questions import outlet_labels
 from retrieval.text import stemmer
 from retrieval.vector_index import VectorIndex
 
@@ -178,9 +179,9 @@ class RowIndex:
         return replace(self, vectors=np.array(self.vectors))
 
     @functools.cached_property
-    def outlets(self) -> tuple[str, ...]:
-        """The sources the passages come from ("reuters.com"), as their articles give them."""
-        return tuple(key.removeprefix(OUTLET_KEY) for key in self.name_rows if key.startswith(OUTLET_KEY))
+    def outlet_labels(self) -> dict[str, tuple[str, ...]]:
+        """The sources the passages come from ("reuters.com"), by their outlet's label (questions.outlet_labels)."""
+        return outlet_labels(key.removeprefix(OUTLET_KEY) for key in self.name_rows if key.startswith(OUTLET_KEY))
 
     @functools.cached_property
     def newest_day(self) -> int:

@@ -232,7 +232,7 @@ class Frontline:
         intent.add_lower_case_names(qs.names_typed_in_lower_case(
             intent.text, skip, rows.document_frequency,
             lambda stem, n: self._texts_with_stem(rows, stem, n), most=ans.RARE_NAME_SHARE * rows.size))
-        intent.outlets = qs.outlets_named(question, rows.outlets)
+        intent.outlets = qs.outlets_named(question, rows.outlet_labels)
         if intent.outlets:  # the outlet's own list stands for them (candidates.py), not the passages naming it
             said = {qs.stem(w) for source in intent.outlets for w in qs.outlet_words(question, source)}
             intent.names = [group for group in intent.names if not group <= said]
