@@ -288,8 +288,12 @@ class Composer:
         if needed and w.salient_abstain:
             # every hit may support it, not just the first few: the right article can rank sixth
             setting = qs.context_words(intent.text)
+            # a question that says where and when is held to both already (the search to its dates, the place
+            # filter to its place): they anchor it as two more of its terms would
+            anchored = w.place_filter and intent.says_where_and_when
             usable = self._supporting(self._widen(usable, intent, query_vector, needed), needed,
-                                      {t.text for t in needed if t.text.lower() in setting})
+                                      {t.text for t in needed if t.text.lower() in setting},
+                                      anchors=RARE_WORD_ANCHORS if anchored else 0)
             if not usable:
                 return "no article has all of: " + ", ".join(t.text for t in needed)
             # The passages that have what the question is about must also be close to it in meaning, or
@@ -400,9 +404,11 @@ class Composer:
                 self._covered[key] = names
         return set(names)
 
-    def _supporting(self, hits: list[Hit], needed: list[qs.Salient], setting: set[str] = frozenset()) -> list[Hit]:
+    def _supporting(self, hits: list[Hit], needed: list[qs.Salient], setting: set[str] = frozenset(),
+                    anchors: int = 0) -> list[Hit]:
         """Hits from articles whose cited passages (and title) contain every salient term, or all but one
-        rare word when they contain at least two of the others.
+        rare word when they contain at least two of the others (`anchors`: found terms the question's place
+        and dates stand for).
 
         Why the exception: an article that has the question's names and words ("Soviet", "BMP", "Greece",
         "Germany") is about what it asks; one more rare word it lacks ("ring swap" for "exchange") is the
@@ -411,7 +417,10 @@ class Composer:
         story the question retells before it asks (qs.context_words); an article that has a third of them
         need not have the rest ("Aslin and Pinner" in a question on the two Britons charged after them).
         Not one of seven ("Zelensky" of "the National Constitution Center in Philadelphia gave Zelensky its
-        Liberty Medal"): on the RUWA gold, "any one" declined one question fewer, "half" answered one fewer."""
+        Liberty Medal"): on the RUWA gold, "any one" declined one question fewer, "half" answered one fewer.
+        A place and a date both asked are two anchors ("wat monument did the occupiers rip out of central
+        mariupol on oct 19": "rip" is the asker's); either alone is not: on the RUWA gold it answered 21 more
+        questions but answered 8 it must decline, "How many Patriot systems protect Kyiv?" among them."""
         by_article: dict[str, list[Hit]] = {}
         for h in hits:
             by_article.setdefault(h.passage.article_id, []).append(h)
@@ -425,7 +434,7 @@ class Composer:
             if told and 3 * len(told) <= 2 * len(setting):  # a third of the story the asker retold is there
                 missing = [t for t in missing if t.text not in setting]
             if not missing or (len(missing) == 1 and missing[0].kind == "rare"
-                               and len(needed) - len(missing) >= RARE_WORD_ANCHORS):
+                               and len(needed) - len(missing) + anchors >= RARE_WORD_ANCHORS):
                 keep.add(article_id)
         return [h for h in hits if h.passage.article_id in keep]
 

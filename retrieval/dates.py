@@ -26,6 +26,8 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Lower-case month names, their abbreviations and the weekdays: words that date, never name, a thing.
 CALENDAR_WORDS = frozenset(MONTHS + WEEKDAYS + tuple(name[:3] for name in MONTHS) + ("sept",))
+# "sun sept 4", "wed 12 oct": a weekday's short form dates only beside a date ("the Sun", "sat down" are words)
+WEEKDAY_ABBREVIATIONS = frozenset(("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"))
 _MONTH_NAMES = sorted(
     {form for name in MONTHS for base in (name, name[:3], "sept") if base[:3] == name[:3]
      for form in (base.capitalize(), base.upper())},

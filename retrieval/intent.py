@@ -165,6 +165,11 @@ class QueryIntent:
                 frozenset(index_stem(n) for n in (str(number), f"{number}{ordinal}"))]
 
     @property
+    def says_where_and_when(self) -> bool:
+        """Does it name a place and a date ("in Mariupol on 6 July"), to both of which the search holds it?"""
+        return bool(self.places) and not self.dates.is_open
+
+    @property
     def place_keys(self) -> list[str]:
         """The docstore tags of the named places, the regions their names may stand for, and their sectors."""
         return [p.name for p in self.places] + self.regions_named + [sector_key(s.name) for s in self.sectors]

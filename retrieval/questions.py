@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from lemminflect import getAllLemmas
 
-from retrieval.dates import CALENDAR_WORDS
+from retrieval.dates import CALENDAR_WORDS, WEEKDAY_ABBREVIATIONS
 from retrieval.places import Place
 from retrieval.world_cities import city_names
 from retrieval.text import stem as stem_word
@@ -425,7 +425,7 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         if not word or low in seen or _NEGATION.search(word):
             continue
         seen.add(low)
-        if low in CALENDAR_WORDS or _YEAR.match(word):
+        if low in CALENDAR_WORDS or _YEAR.match(word) or _weekday_before_date(tokens, i):
             continue
         if _day_of_month(tokens, i):  # "March 7" is a date, not a count asked about
             continue
@@ -852,6 +852,15 @@ def _joined_day(tokens: list[re.Match[str]], joiner: int, day: int) -> bool:
     return 0 <= min(joiner, day) and max(joiner, day) < len(tokens) \
         and tokens[joiner].group().lower() in _DAY_JOINERS \
         and re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", tokens[day].group().lower()) is not None
+
+
+def _weekday_before_date(tokens: list[re.Match[str]], i: int) -> bool:
+    """Is tokens[i] a weekday's short form before its date ("sun sept 4", "Wed 12 Oct")?"""
+    if tokens[i].group().lower() not in WEEKDAY_ABBREVIATIONS:
+        return False
+    after = [t.group().lower().rstrip(".") for t in tokens[i + 1:i + 3]]
+    return bool(after) and (after[0] in CALENDAR_WORDS or (
+        len(after) == 2 and re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", after[0]) is not None and after[1] in CALENDAR_WORDS))
 
 
 def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:

@@ -169,6 +169,11 @@ def test_a_dropped_g_a_described_count_and_nobody_are_not_rare_topics():
     # a time of day is how the asker writes the hour, not a name or a count ("9am" is "9:00" in the report)
     assert not {"9am", "9pm", "21:00"} & {t.text for t in qs.salient_terms(
         "a 9am to 9pm ceasefire, till 21:00 - how many ships", [], df, 10_000, rare_below=0.0005)}
+    # a weekday's short form beside its date dates the question ("sun sept 4"); elsewhere it is a word
+    assert [t.text for t in qs.salient_terms("sun sept 4 - how many ships were shelled", [], df, 10_000,
+                                             rare_below=0.0005)] == ["ships", "shelled"]
+    assert "sun" in [t.text for t in qs.salient_terms("how many ships did the sun report", [], df, 10_000,
+                                                      rare_below=0.0005)]
     # an adverb is how the asker tells it ("luckily"), unless it asks for an outcome ("eventually")
     assert [t.text for t in qs.salient_terms("luckily the ships were shelled", [], df, 10_000,
                                              rare_below=0.0005)] == ["ships", "shelled"]
@@ -1387,6 +1392,23 @@ def test_an_article_with_the_questions_other_terms_may_lack_one_rare_word_but_no
     strike = _hit("kramatorsk", "Kramatorsk", "A Russian missile hit the railway station in Kramatorsk.")
     pizza = needed("How many died when a missile hit a restaurant in Kramatorsk?", ["pizza"])
     assert Composer._supporting(None, [strike], pizza) == []        # one name only: the rare word must be there
+    # a question that says where and when is anchored by them: "rip" is the asker's word for "dismantled"
+    monument = _hit("mariupol", "Mariupol", "On October 19 the occupiers dismantled the Angel of Peace monument.")
+    rip = needed("wat monument did the occupiers rip out of central mariupol on oct 19 2022", ["rip"])
+    assert Composer._supporting(None, [monument], rip) == []
+    assert Composer._supporting(None, [monument], rip, anchors=2) == [monument]
+    # but not of two rare words it lacks, nor of a name it lacks
+    assert Composer._supporting(None, [monument], rip + [qs.Salient("tank", "rare", frozenset({"tank"}))],
+                                anchors=2) == []
+    assert Composer._supporting(None, [monument], rip + [qs.Salient("Banksy", "name", frozenset({"banksy"}))],
+                                anchors=2) == []
+
+
+def test_a_question_says_where_and_when_only_with_both(gazetteer):
+    assert parse_intent("wat monument did the occupiers rip out of central mariupol on oct 19 2022",
+                        gazetteer).says_where_and_when
+    assert not parse_intent("How many Patriot systems protect Kyiv?", gazetteer).says_where_and_when
+    assert not parse_intent("wat monument did the occupiers rip out on oct 19 2022", gazetteer).says_where_and_when
 
 
 def test_a_word_opening_a_clause_is_a_name_only_where_asked_and_no_english_word():
