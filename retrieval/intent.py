@@ -170,6 +170,11 @@ class QueryIntent:
         return bool(self.places) and not self.dates.is_open
 
     @property
+    def names_one_day(self) -> bool:
+        """Does it ask about one day ("on March 16"), to whose reports the search holds it?"""
+        return self.dates.since == self.dates.until
+
+    @property
     def place_keys(self) -> list[str]:
         """The docstore tags of the named places, the regions their names may stand for, and their sectors."""
         return [p.name for p in self.places] + self.regions_named + [sector_key(s.name) for s in self.sectors]

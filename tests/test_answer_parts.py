@@ -1397,6 +1397,9 @@ def test_an_article_with_the_questions_other_terms_may_lack_one_rare_word_but_no
     rip = needed("wat monument did the occupiers rip out of central mariupol on oct 19 2022", ["rip"])
     assert Composer._supporting(None, [monument], rip) == []
     assert Composer._supporting(None, [monument], rip, anchors=2) == [monument]
+    assert Composer._supporting(None, [monument], rip, anchors=1) == []  # a day alone: one more term must be there
+    assert Composer._supporting(None, [monument], rip + [qs.Salient("occupiers", "rare", frozenset({"occupiers"}))],
+                                anchors=1) == [monument]
     # but not of two rare words it lacks, nor of a name it lacks
     assert Composer._supporting(None, [monument], rip + [qs.Salient("tank", "rare", frozenset({"tank"}))],
                                 anchors=2) == []
@@ -1409,6 +1412,10 @@ def test_a_question_says_where_and_when_only_with_both(gazetteer):
                         gazetteer).says_where_and_when
     assert not parse_intent("How many Patriot systems protect Kyiv?", gazetteer).says_where_and_when
     assert not parse_intent("wat monument did the occupiers rip out on oct 19 2022", gazetteer).says_where_and_when
+    # one day named is a setting of its own; a month is not
+    assert parse_intent("wat monument did the occupiers rip out on oct 19 2022", gazetteer).names_one_day
+    assert not parse_intent("wat monument did the occupiers rip out in oct 2022", gazetteer).names_one_day
+    assert not parse_intent("wat monument did the occupiers rip out?", gazetteer).names_one_day
 
 
 def test_a_word_opening_a_clause_is_a_name_only_where_asked_and_no_english_word():
