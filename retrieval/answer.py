@@ -1337,7 +1337,7 @@ _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (
 # What looks like a number and is not a count: a day of a month, a year, a time, a dd.mm.yy date.
 _NOT_A_COUNT = re.compile(rf"\b(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD})\b"
                           r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
-                          r"|\b(?:no|any|every|some)\s*one\b|\bone (?:another|of them)\b", re.I)  # "no one listens"
+                          r"|\b(?:no|any|every|some)\s*one\b|\bone (?:another|of)\b", re.I)  # "no one listens"
 
 
 # A number and the words after it, read ahead so that a number among them starts a match of its own

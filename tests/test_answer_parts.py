@@ -1496,6 +1496,8 @@ def test_how_many_is_not_answered_by_a_sentence_whose_only_number_is_a_date(fres
 
     assert not _gives_number("02.10.22 13:57 - Since February 24, 2022, at 05:00 the hospital has been operating.")
     assert _gives_number("Two servicemen were killed.") and _gives_number("808 people returned on October 2")
+    # "one of" picks a thing out, it counts nothing
+    assert not _gives_number("Racists arranged a corpse dump in one of the supermarkets in Mariupol.")
     assert not _gives_number("Such politicians are a microscopic part that no one listens to; anyone can see it.")
     assert _gives_number("One person was killed and one of the houses burned.")
     corpus = tmp_path / "corpus"
