@@ -289,8 +289,8 @@ class Composer:
             # every hit may support it, not just the first few: the right article can rank sixth
             setting = qs.context_words(intent.text)
             # a question that says where and when is held to both already (the search to its dates, the place
-            # filter to its place): they anchor it as two more of its terms would; one day named alone, as one
-            anchors = 2 if w.place_filter and intent.says_where_and_when else 1 if intent.names_one_day else 0
+            # filter to its place): they anchor it as two more of its terms would; a few days named alone, as one
+            anchors = 2 if w.place_filter and intent.says_where_and_when else 1 if intent.names_a_few_days else 0
             usable = self._supporting(self._widen(usable, intent, query_vector, needed), needed,
                                       {t.text for t in needed if t.text.lower() in setting}, anchors)
             if not usable:
@@ -419,8 +419,9 @@ class Composer:
         Liberty Medal"): on the RUWA gold, "any one" declined one question fewer, "half" answered one fewer.
         A place and a date both asked are two anchors ("wat monument did the occupiers rip out of central
         mariupol on oct 19": "rip" is the asker's); either alone is not: on the RUWA gold it answered 21 more
-        questions but answered 8 it must decline, "How many Patriot systems protect Kyiv?" among them. One day
-        named is one anchor: its reports are a day's or two (+5, none lost; as two, +9 but 2 declines lost)."""
+        questions but answered 8 it must decline, "How many Patriot systems protect Kyiv?" among them. A day or
+        a third of a month named ("on March 16", "in early March") is one anchor: its reports are a few days'
+        (+16, none lost; a day as two anchors was +9 but lost 2 declines, a month as one +21 but lost 3)."""
         by_article: dict[str, list[Hit]] = {}
         for h in hits:
             by_article.setdefault(h.passage.article_id, []).append(h)

@@ -119,6 +119,12 @@ class DateRange:
     def is_open(self) -> bool:
         return self.since <= OPEN_START and self.until >= OPEN_END
 
+    def spans_at_most(self, days: int) -> bool:
+        """Is it closed at both ends and at most `days` days from its first day to its last?"""
+        if self.since <= OPEN_START or self.until >= OPEN_END:
+            return False
+        return _days_after(self.since, days) >= self.until
+
     def contains(self, day: int) -> bool:
         """Undated passages (0) are never inside a range that asks for dates."""
         if self.is_open:

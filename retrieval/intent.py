@@ -92,6 +92,7 @@ _REPORTERS_WORDS = [
 _REPORTERS_WORDS_RE = [(re.compile(pattern, re.I), words) for pattern, words in _REPORTERS_WORDS]
 _WORD = re.compile(r"[A-Za-z]{5,}")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+FEW_DAYS = 10   # "in early March" (1-10), "late March" (21-31): a third of a month, from its first day to its last
 _LATEST = re.compile(r"\b(latest|newest|most recent|recently|lately|now|currently|current|today|this week)\b", re.I)
 
 
@@ -170,9 +171,10 @@ class QueryIntent:
         return bool(self.places) and not self.dates.is_open
 
     @property
-    def names_one_day(self) -> bool:
-        """Does it ask about one day ("on March 16"), to whose reports the search holds it?"""
-        return self.dates.since == self.dates.until
+    def names_a_few_days(self) -> bool:
+        """Does it ask about a day ("on March 16") or a third of a month ("in early March"), to whose reports the
+        search holds it?"""
+        return self.dates.spans_at_most(FEW_DAYS)
 
     @property
     def place_keys(self) -> list[str]:

@@ -1412,10 +1412,12 @@ def test_a_question_says_where_and_when_only_with_both(gazetteer):
                         gazetteer).says_where_and_when
     assert not parse_intent("How many Patriot systems protect Kyiv?", gazetteer).says_where_and_when
     assert not parse_intent("wat monument did the occupiers rip out on oct 19 2022", gazetteer).says_where_and_when
-    # one day named is a setting of its own; a month is not
-    assert parse_intent("wat monument did the occupiers rip out on oct 19 2022", gazetteer).names_one_day
-    assert not parse_intent("wat monument did the occupiers rip out in oct 2022", gazetteer).names_one_day
-    assert not parse_intent("wat monument did the occupiers rip out?", gazetteer).names_one_day
+    # a day or a third of a month named is a setting of its own; a month is not
+    assert parse_intent("wat monument did the occupiers rip out on oct 19 2022", gazetteer).names_a_few_days
+    assert parse_intent("wat monument did the occupiers rip out in late oct 2022", gazetteer).names_a_few_days
+    assert not parse_intent("wat monument did the occupiers rip out in oct 2022", gazetteer).names_a_few_days
+    assert not parse_intent("wat monument did the occupiers rip out before oct 19?", gazetteer).names_a_few_days
+    assert not parse_intent("wat monument did the occupiers rip out?", gazetteer).names_a_few_days
 
 
 def test_a_word_opening_a_clause_is_a_name_only_where_asked_and_no_english_word():
