@@ -1242,7 +1242,9 @@ _MONEY = re.compile(rf"(?:[$€£₴₽]\s?|\b(?:USD|EUR|UAH|RUB|NOK|GBP|PLN)\s?
 # "How much money…", "how much did they pay / did it cost", "what was the price": a sum of money answers it
 _SUM_ASKED = re.compile(r"\bhow much\b[^?]{0,80}?\b(?:money|cash|cost|costs|pay|paid|spend|spent|price|worth|earn\w*|"
                         r"rais(?:e|ed)|donat\w*|crowdfund\w*|pledg\w*|allocat\w*|invest\w*)\b"
-                        r"|\b(?:what|wat)\s+(?:did|does|do|was|is|were)\s+(?:[\w’'\-]+\s+){0,5}?(?:cost|price|price tag)\b",
+                        r"|\b(?:what|wat)\s+(?:did|does|do|was|is|were)\s+(?:[\w’'\-]+\s+){0,5}?(?:cost|price|price tag)\b"
+                        # chat puts the money first: "intl legion monthly pay, how much?"
+                        r"|\b(?:pay|salary|salaries|wages?|price|cost|fee|fine)\b[^?.]{0,40}?\bhow much\b",
                         re.I)
 # "What type of aircraft…", "which model of quadcopter", "which Russian missile types", "what kind of missile":
 # the machine asked about (a kind of anything else, "what kind of site", may be answered in any words)

@@ -76,7 +76,7 @@ nobody everybody everyone noone whos hows wheres whens whys crazy insane literal
 type types kind kinds sort class
 exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r
 gonna wanna gotta till something anything smth sth smb thru shud shld lmao lmfao rofl tbh imo idk ngl
-reckon reckons abt bout cuz coz tho wich asap b4 obv obvs
+reckon reckons abt bout cuz coz tho wich asap b4 obv obvs wats wud nah kinda sorta dunno yeah yep yo ya
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
@@ -809,6 +809,18 @@ def places_typed_in_lower_case(question: str, place_spans: Callable[[str], list[
         if any(start <= m.start() < end for start, end in spans) and not written_in_lower_case(m.group()):
             out[m.start()] = titled[m.start()]
     return "".join(out)
+
+
+# Chat's shorthand for words the reports write out ("vids", "yrs", "xmas"): no typo, as it is more than a
+# letter from the word, and no name either. (Shorthand for grammar words, "wud", "abt", is in STOP.)
+_SHORTHAND = {"vid": "video", "vids": "videos", "pic": "picture", "pics": "pictures", "yr": "year", "yrs": "years",
+              "xmas": "Christmas", "org": "organisation", "orgs": "organisations", "meds": "medicines",
+              "pkg": "package", "intl": "international", "natl": "national", "mins": "minutes", "hrs": "hours"}
+
+
+def shorthand_spelled_out(question: str) -> dict[str, str]:
+    """The question's chat shorthand with the words it stands for ("vids" -> "videos")."""
+    return {w: _SHORTHAND[w] for w in {m.group() for m in _WORD.finditer(question)} if w in _SHORTHAND}
 
 
 def typo_corrections(question: str, df: Callable[[Iterable[str]], dict[str, int]], passages: int, *,

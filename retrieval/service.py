@@ -226,8 +226,9 @@ class Frontline:
                              for text in self._texts_with_stem(rows, qs.stem(word), qs.NAME_SAMPLE)))
         # "on November 1": the last November 1 the store has news from, not one a year after its newest article
         intent = parse_intent(question, self._gazetteer, newest=rows.newest_day)
-        intent.correct_typos(qs.typo_corrections(intent.text, rows.document_frequency, rows.size,
-                                                 rare_below=self.composer.rare_below))
+        intent.correct_typos({**qs.shorthand_spelled_out(intent.text),
+                              **qs.typo_corrections(intent.text, rows.document_frequency, rows.size,
+                                                    rare_below=self.composer.rare_below)})
         skip = intent.place_words | {w for p in intent.places for name in p.all_names for w in name.split()}
         intent.add_lower_case_names(qs.names_typed_in_lower_case(
             intent.text, skip, rows.document_frequency,

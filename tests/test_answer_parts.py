@@ -104,6 +104,8 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     assert [(t.text, t.kind) for t in terms] == [("swedish", "name")]
     assert qs.supports(terms[0], "A Swedish national was killed.") and qs.supports(terms[0], "Sweden said so.")
     assert qs.salient_terms("tell us what they said", [], df, 10_000, rare_below=0.0005) == []
+    assert [t.text for t in qs.salient_terms("wats the deal, nah kinda weird", [], df, 10_000,
+                                             rare_below=0.0005)] == ["deal", "weird"]
     # apostrophes left out, and the channel's abbreviations
     terms = qs.salient_terms("why did germanys minister say they couldnt send weapons to ukr", [], df, 10_000,
                              rare_below=0.0005)
@@ -192,6 +194,10 @@ def test_a_typo_is_read_as_the_common_word_it_misses_and_a_name_is_left_as_typed
     assert qs.typo_corrections("what happend", df, 10_000, rare_below=0.0005) == {"happend": "happen"}  # grammar
     # a small store says nothing about which words are common
     assert qs.typo_corrections("when did the referndums start", df, 38, rare_below=0.0005) == {}
+    # chat's shorthand is spelled out whatever the store ("vids" is more than a letter from "videos")
+    assert qs.shorthand_spelled_out("ppl were posting vids of the fireball, any pics?") == \
+        {"vids": "videos", "pics": "pictures"}
+    assert qs.shorthand_spelled_out("what did the video show?") == {}
 
 
 def test_words_for_things_are_not_countries_and_ppl_are_people():
@@ -1086,7 +1092,7 @@ def test_a_price_asked_for_is_a_sum_and_a_model_asked_for_is_a_designation():
 
     for asked in ("How much money did donors pledge in Paris?", "how much did the fund pay for the drones",
                   "what did that radar cost?", "How much is the Moskva-1 complex worth?",
-                  "how much cash did the gang get away with?"):
+                  "how much cash did the gang get away with?", "intl legion monthly pay, how much?"):
         assert _SUM_ASKED.search(asked), asked
     assert not _SUM_ASKED.search("How much ammunition did Ukraine fire?")  # an amount, not money
     for given in ("$500 million", "2 billion Norwegian kroner", "EUR 35,000", "€63bn", "five million rubles"):
