@@ -204,7 +204,7 @@ class Composer:
             named = set().union(*(h.passage.places for h in hits))
             # and a place in a title is in the article ("In Boryspil, enemy missile hits KBP Airport premises" over
             # a text that says "the airport"): tags are read from the text
-            named |= set().union(*(self._title_places(h.passage.title) for h in hits))
+            named |= set().union(*(self._title_places(headline(h.passage)) for h in hits))
             evidence = replace(evidence, place_found=all(self._counts_as(p, intent) & named or _namesake_named(p, hits)
                                                          for p in intent.places)
                                or self._found_nearby(intent.places, named))
@@ -262,8 +262,8 @@ class Composer:
             usable = [h for h in usable if wanted & set(h.passage.places)
                       or any(qs.supports(t, h.passage.text) for t in unsettled)
                       or (names and all(qs.supports(t, h.passage.text) for t in names))
-                      or wanted & self._title_places(h.passage.title)
-                      or (rare and not h.passage.places and not self._title_places(h.passage.title)
+                      or wanted & self._title_places(headline(h.passage))
+                      or (rare and not h.passage.places and not self._title_places(headline(h.passage))
                           and all(qs.supports(t, h.passage.text) for t in rare))]
             if not usable:
                 return "no passage names the place asked about"
@@ -427,7 +427,7 @@ class Composer:
             by_article.setdefault(h.passage.article_id, []).append(h)
         keep = set()
         for article_id, group in by_article.items():
-            text = "\n".join([group[0].passage.title or "", _self_description(group[0].passage)]
+            text = "\n".join([headline(group[0].passage), _self_description(group[0].passage)]
                              + [h.passage.text for h in group])
             places = set().union(*(h.passage.places for h in group))
             missing = [t for t in needed if not qs.supports(t, text, places)]
@@ -1080,6 +1080,19 @@ _HARM = re.compile(rf"\b(?:{_KILLED}|{_HURT}|victims?|no one|nobody|unharmed|sur
 _WHICH_BUILDING = re.compile(r"\b(?:which|what)\s+(?:[\w’'\-]+\s+){0,2}?(?:palace|building|hospital|school|factory|"
                              r"airport|airfield|bridge|monument|square|street|prison|church|cathedral|monastery|"
                              r"theat(?:re|er)|stadium|hotel|mall|museum)s?\b(?![’']s)(?!\s+(?:terms?|sentences?)\b)", re.I)
+
+
+# A web address's last part as words, when it has three or more: "/russia/562020-ukraine-rescures-donbass-strike/"
+_SLUG = re.compile(r"(?:\d+-)?((?:[a-z]+-){2,}[a-z]+)/?$", re.I)
+
+
+def headline(passage: Passage) -> str:
+    """The article's title; for one without, the words of its address ("ukraine rescures donbass strike"), which
+    outlets such as RT write as their headline."""
+    if passage.title:
+        return passage.title
+    m = _SLUG.search((passage.url or "").split("?")[0].split("#")[0])
+    return m.group(1).replace("-", " ") if m else ""
 
 
 def _self_description(passage: Passage) -> str:

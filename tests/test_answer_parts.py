@@ -1383,6 +1383,17 @@ def _hit(article_id: str, title: str, text: str) -> Hit:
     return Hit(passage, 1.0, 0.6)
 
 
+def test_an_untitled_article_is_headed_by_the_words_of_its_address():
+    from dataclasses import replace
+    from retrieval.answer import headline
+
+    passage = _hit("rt", "", "The first responders were killed in their sleep.").passage
+    assert headline(replace(passage, url="https://www.rt.com//russia/562020-ukraine-rescures-donbass-strike/")) \
+        == "ukraine rescures donbass strike"
+    assert headline(replace(passage, url="https://www.nbcnews.com/news/live-updates-n1290057/ncrd1290063")) == ""
+    assert headline(replace(passage, title="Rescuers killed", url="https://rt.com/russia/1-a-b-c/")) == "Rescuers killed"
+
+
 def test_an_article_with_the_questions_other_terms_may_lack_one_rare_word_but_not_more():
     from retrieval.answer import Composer
 
