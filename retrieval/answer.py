@@ -1015,6 +1015,8 @@ def _part_answer(part: str):
         return _PART_ANSWERS[qs.WHO]
     if _UNIT_PART.search(part):  # "which brigade does he serve in": its designation
         return lambda u, question: _names_a_unit(u.text, question)
+    if _WHICH_PLACE.search(part):  # "… and which region was worst affected": a place
+        return _PART_ANSWERS[qs.WHERE]
     return _PART_ANSWERS.get(qs.question_kind(part))
 
 

@@ -361,6 +361,19 @@ def test_a_question_of_several_is_split_where_each_asks():
     assert parts("Why did Russia and Belarus hold drills?") == ["Why did Russia and Belarus hold drills"]
 
 
+def test_a_second_question_asking_which_place_is_answered_by_a_place():
+    from retrieval.answer import _part_answer
+
+    from types import SimpleNamespace as sentence
+
+    gives = _part_answer(" and which ships did the firing?")
+    assert gives is None  # a ship asked for: no check that can tell
+    gives = _part_answer(" and which villages were hit?")
+    question = "How many shells did Russian warships fire at the Odesa coast, and which villages were hit?"
+    assert not gives(sentence(text="Enemy ships fired 90 shells on two localities of the region."), question)
+    assert gives(sentence(text="Enemy ships fired 90 shells at the village of Zatoka."), question)
+
+
 def test_someone_who_lives_somewhere_is_no_toll_asked_for():
     from retrieval.answer import _TOLLS
 
