@@ -427,7 +427,7 @@ class Composer:
             by_article.setdefault(h.passage.article_id, []).append(h)
         keep = set()
         for article_id, group in by_article.items():
-            text = "\n".join([headline(group[0].passage), _self_description(group[0].passage)]
+            text = "\n".join([group[0].passage.title or "", _self_description(group[0].passage)]
                              + [h.passage.text for h in group])
             places = set().union(*(h.passage.places for h in group))
             missing = [t for t in needed if not qs.supports(t, text, places)]
@@ -1084,28 +1084,23 @@ _WHICH_BUILDING = re.compile(r"\b(?:which|what)\s+(?:[\w’'\-]+\s+){0,2}?(?:pal
                              r"theat(?:re|er)|stadium|hotel|mall|museum)s?\b(?![’']s)(?!\s+(?:terms?|sentences?)\b)", re.I)
 
 
-# A web address's last part as words, when it has three or more: "/russia/562020-ukraine-rescures-donbass-strike/"
-_SLUG = re.compile(r"(?:\d+-)?((?:[a-z]+-){2,}[a-z]+)/?$", re.I)
-
-
 def headline(passage: Passage) -> str:
-    """The article's title; for one without, the words of its address ("ukraine rescures donbass strike"), which
-    outlets such as RT write as their headline."""
-    if passage.title:
-        return passage.title
-    m = _SLUG.search((passage.url or "").split("?")[0].split("#")[0])
-    return m.group(1).replace("-", " ") if m else ""
+    """The article's title; for one without, the words of its address ("…/562020-ukraine-rescures-donbass-strike/"),
+    which outlets such as RT write as their headline."""
+    return passage.title or _address_words(passage)
+
+
+def _address_words(passage: Passage) -> str:
+    return " ".join(w for w in re.split(r"[/_\-.]+", urlsplit(passage.url or "").path) if w.isalpha() and len(w) > 2)
 
 
 def _self_description(passage: Passage) -> str:
     """What an article's page says of it beside its title: the outlet, by its site's name ("bbc.co.uk":
     "BBC"), and the words of its address ("…/brittney-griner-presidential-pardon/"), often the headline
     of an untitled item. For the check that the article has what a question names; never quoted."""
-    parts = urlsplit(passage.url or "")
     site = qs.outlet_label(passage.url or "") or qs.outlet_label(passage.source or "")
     outlet = f"{site.upper()} {site.capitalize()}" if site else ""  # "MSNBC" as an acronym, "Reuters" as a name
-    words = [w for w in re.split(r"[/_\-.]+", parts.path) if w.isalpha() and len(w) > 2]
-    return " ".join([outlet] + words)
+    return " ".join([outlet, _address_words(passage)])
 
 
 _BUILDING_KIND = re.compile(r"\b(?:cent(?:er|re)|school|hospital|kindergarten|clinic|plant|factory|depot|warehouse|"
