@@ -421,7 +421,8 @@ class Composer:
         mariupol on oct 19": "rip" is the asker's); either alone is not: on the RUWA gold it answered 21 more
         questions but answered 8 it must decline, "How many Patriot systems protect Kyiv?" among them. A day or
         a third of a month named ("on March 16", "in early March") is one anchor: its reports are a few days'
-        (+16, none lost; a day as two anchors was +9 but lost 2 declines, a month as one +21 but lost 3)."""
+        (a day +5, then a third of a month +11, none lost; a day as two anchors was +9 but lost 2 declines, a
+        whole month as one 16 more than a third but lost 3)."""
         by_article: dict[str, list[Hit]] = {}
         for h in hits:
             by_article.setdefault(h.passage.article_id, []).append(h)

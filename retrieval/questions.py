@@ -868,11 +868,9 @@ def _joined_day(tokens: list[re.Match[str]], joiner: int, day: int) -> bool:
 
 def _weekday_before_date(tokens: list[re.Match[str]], i: int) -> bool:
     """Is tokens[i] a weekday's short form before its date ("sun sept 4", "Wed 12 Oct")?"""
-    if tokens[i].group().lower() not in WEEKDAY_ABBREVIATIONS:
+    if tokens[i].group().lower() not in WEEKDAY_ABBREVIATIONS or i + 1 >= len(tokens):
         return False
-    after = [t.group().lower().rstrip(".") for t in tokens[i + 1:i + 3]]
-    return bool(after) and (after[0] in CALENDAR_WORDS or (
-        len(after) == 2 and re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", after[0]) is not None and after[1] in CALENDAR_WORDS))
+    return tokens[i + 1].group().lower().rstrip(".") in CALENDAR_WORDS or _day_of_month(tokens, i + 1)
 
 
 def _day_of_month(tokens: list[re.Match[str]], i: int) -> bool:
