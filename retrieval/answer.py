@@ -269,14 +269,15 @@ class Composer:
                 return "no passage names the place asked about"
         # an idiom's words ("had given up") are the asker's phrasing: the search looks for the reporters' word
         idiom_words = {w.lower() for asked, _ in intent.idioms for w in asked.split()}
-        # and so is a verb's inflected form ("begged", "grabbed"): the reporters have their own verb
+        # and so is a verb's inflected form ("begged", "grabbed"): the reporters have their own verb, and an
+        # adjective's degree ("far harsher sanctions"): their own weighing ("much tougher")
         # and so are the words that describe the person asked for ("which French TV reporter was killed")
         described = qs.person_descriptors(intent.text)
         # and so is a given name before the surname that the article must have ("Mikhail Fridman" / "Friedman")
         given = qs.given_names(intent.text, [t.text for t in salient if t.kind == "name"])
         needed = [t for t in salient if t.kind != "place"
                   and not (t.kind != "number" and t.text.lower() in idiom_words)
-                  and not (t.kind == "rare" and qs.is_inflected_verb(t.text))
+                  and not (t.kind == "rare" and (qs.is_inflected_verb(t.text) or qs.is_degree_form(t.text)))
                   and t.text.lower() not in described and t.text.lower() not in given]
         needed += [qs.Salient(year, "number", frozenset({year})) for year in intent.years_ahead]
         personal = qs.personal_words(intent.text)  # "I'm a Kiwi": who asks, not what the report is about

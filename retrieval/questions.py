@@ -73,12 +73,12 @@ current currently situation front line frontline so get got make made did done a
 according know known think want like one
 guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
 nobody everybody everyone noone whos hows wheres whens whys crazy insane literally
-type types kind kinds sort class
+type types kind kinds sort sorts class category categories
 exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r
 gonna wanna gotta till something anything smth sth smb thru shud shld lmao lmfao rofl tbh imo idk ngl
 reckon reckons abt bout cuz coz tho wich asap b4 obv obvs wats wud nah kinda sorta dunno yeah yep yo ya
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
-""".split())   # the last lines: chat, as users type in a channel, and "what type/kind/class of"
+""".split())   # the last lines: chat, as users type in a channel, and "what type/kind/class/category of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
 GENERIC_NAMES = frozenset("""ukraine ukrainian ukrainians russia russian russians moscow kremlin kyiv kiev
 donbas donbass european west western
@@ -784,6 +784,15 @@ def is_inflected_verb(word: str) -> bool:
     lemmas = getAllLemmas(word.lower())
     verb = lemmas.get("VERB")
     return bool(verb) and "NOUN" not in lemmas and word.lower() not in verb
+
+
+def is_degree_form(word: str) -> bool:
+    """An adjective's comparative or superlative that is no noun or verb ("harsher", "bigger", "deadliest"): how
+    the asker weighs what happened, which the reporters weigh with their own word ("much tougher sanctions").
+    Lemminflect, as for is_inflected_verb: "number", "former" and "winter" only end like one."""
+    lemmas = getAllLemmas(word.lower())
+    adjective = lemmas.get("ADJ")
+    return bool(adjective) and "NOUN" not in lemmas and "VERB" not in lemmas and word.lower() not in adjective
 
 
 def places_typed_in_lower_case(question: str, place_spans: Callable[[str], list[tuple[int, int]]],

@@ -1661,6 +1661,43 @@ def test_a_verbs_inflected_form_is_the_askers_account_of_the_action_not_the_topi
                                                      "red", "bring", "Beijing", "eventually"))
 
 
+def test_an_adjectives_degree_is_the_askers_weighing_not_the_topic(gazetteer):
+    assert all(qs.is_degree_form(w) for w in ("harsher", "bigger", "quicker", "deadliest", "heavier"))
+    # base forms, and words that are nouns or verbs too, are not
+    assert not any(qs.is_degree_form(w) for w in ("harsh", "bitter", "number", "former", "better", "winter", "lower"))
+    import numpy as np
+
+    from retrieval.answer import Composer, Evidence
+    from retrieval.models import Hit, Passage
+
+    rare = ("harsher", "borscht")
+    composer = Composer(embed=lambda texts: np.zeros((len(texts), 4)), stored_vector=lambda pid: None,
+                        document_frequency=lambda stems: {s: 3 if any(s == qs.stem(w) for w in rare) else 50_000
+                                                          for s in stems},
+                        passage_count=lambda: 100_000,
+                        article_body=lambda aid: None, article_passages=lambda aid: [], gazetteer=gazetteer)
+    text = ("Prime Minister of Finland Sanna Marin believes that an escalation could lead to the imposition of much "
+            "tougher U.S. and EU sanctions on Moscow.")
+    hit = Hit(Passage("marin#0", "marin", 0, text, 0, len(text), text, "2021-12-20", 20211220, "day", False,
+                      "ukrinform.net", None, (), ()), 1.0, 0.68)
+
+    def gate(question):
+        return composer._gate(parse_intent(question, gazetteer), qs.question_kind(question), [hit], np.zeros(4),
+                              Evidence(0.68, 0.5, True), 0.45)
+
+    gated = gate("Which Nordic prime minister warned that Moscow would face far harsher sanctions?")
+    assert not isinstance(gated, str), gated
+    # a rare word that is the topic still declines when the article lacks it
+    assert isinstance(gate("Which Nordic prime minister warned that Moscow would face borscht sanctions?"), str)
+
+
+def test_which_category_of_is_how_the_question_asks_not_what_about():
+    terms = qs.salient_terms("Which category of men did the SBU say Russia was drafting?", [],
+                             lambda stems: {s: 3 if s == qs.stem("category") else 50_000 for s in stems}, 100_000,
+                             rare_below=0.0005)
+    assert [t.text for t in terms] == ["SBU"]   # a rare word, but only the question's way to ask
+
+
 def test_a_name_with_its_other_name_in_brackets_is_found_in_either_and_initials_in_either_language():
     terms = qs.salient_terms("What bounty is offered for Girkin (Strelkov)?", [], _df, 38, rare_below=0.0005)
     merged = qs.merge_alternatives("What bounty is offered for Girkin (Strelkov)?", terms)
