@@ -447,8 +447,9 @@ def _mark_teasers(lines: list[_Line]) -> None:
                 previous.reason = "teaser-headline"
 
 
-# A link to the full story at the end of the last paragraph of a feed's excerpt ("… other... View news.").
-_TRAILING_LINK_LABEL = re.compile(r"(?<=[.!?…])\s+(?:view news|read more|read the full (?:story|article)|"
+# A link to the full story at the end of the last paragraph of a feed's excerpt ("… other... View news."), or to
+# its pictures ("… Pivnichne, Karlivka. View photo news.": 1,124 RUWA items end so)
+_TRAILING_LINK_LABEL = re.compile(r"(?<=[.!?…])\s+(?:view (?:photo |video )?news|read more|read the full (?:story|article)|"
                                   r"read full (?:story|article)|continue reading|full story)\s*[.…»›→]*$", re.I)
 
 

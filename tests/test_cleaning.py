@@ -282,6 +282,9 @@ def test_a_feeds_link_to_the_full_story_is_cut_from_the_last_paragraph() -> None
     assert cleaned.body.endswith("left bank of the Dnipro.")
     assert ("link-label", "View news.") in cleaned.removed
     assert clean_article("He said it was over. Read more »").body == "He said it was over."
+    shelled = clean_article("The Russian army shelled Avdiivka, Toretsk and Karlivka. View photo news.")
+    assert shelled.body == "The Russian army shelled Avdiivka, Toretsk and Karlivka."
+    assert clean_article("Rescuers cleared the rubble. View video news.").body == "Rescuers cleared the rubble."
     # inside a sentence, or not at the end, the words are the article's own
     assert clean_article("Readers can view news of the day here").body == "Readers can view news of the day here"
     kept = "The ministry said: read more carefully. The shelling went on."
