@@ -273,8 +273,10 @@ class Composer:
         # adjective's degree ("far harsher sanctions"): their own weighing ("much tougher")
         # and so are the words that describe the person asked for ("which French TV reporter was killed")
         described = qs.person_descriptors(intent.text)
-        # and so is a given name before the surname that the article must have ("Mikhail Fridman" / "Friedman")
-        given = qs.given_names(intent.text, [t.text for t in salient if t.kind == "name"])
+        # and so is a given name before the surname that the article must have ("Mikhail Fridman" / "Friedman"),
+        # and a title before the name ("Deputy Prime Minister Iryna Vereshchuk" / "…, - Vereshchuk")
+        names = [t.text for t in salient if t.kind == "name"]
+        given = qs.given_names(intent.text, names) | qs.titles_before_names(intent.text, names)
         needed = [t for t in salient if t.kind != "place"
                   and not (t.kind != "number" and t.text.lower() in idiom_words)
                   and not (t.kind == "rare" and (qs.is_inflected_verb(t.text) or qs.is_degree_form(t.text)))

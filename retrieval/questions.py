@@ -73,7 +73,7 @@ current currently situation front line frontline so get got make made did done a
 according know known think want like one
 guy guys folks stuff thing things pls plz ppl lol btw hey hi hello thanks thx anyone someone somebody anybody
 nobody everybody everyone noone whos hows wheres whens whys crazy insane literally
-type types kind kinds sort sorts class category categories
+type types kind kinds sort sorts class category categories surname surnames
 exactly actually really basically roughly approximately approx ukr ua rus ru govt gov n u ur wat wut wht whats r
 gonna wanna gotta till something anything smth sth smb thru shud shld lmao lmfao rofl tbh imo idk ngl
 reckon reckons abt bout cuz coz tho wich asap b4 obv obvs wats wud nah kinda sorta dunno yeah yep yo ya
@@ -766,6 +766,26 @@ def given_names(question: str, names: Iterable[str]) -> set[str]:
     return {a.lower() for a, b in zip(tokens, (_CLITIC.sub("", w).strip("’'-") for w in tokens[1:]))  # "Fridman's"
             if a[:1].isupper() and b[:1].isupper() and a.lower() in names and b.lower() in names
             and not getAllLemmas(b.lower())}  # "Macron's Armageddon": a possessive ends the name
+
+
+def titles_before_names(question: str, names: Iterable[str]) -> set[str]:
+    """The lower-case words of a title that stands right before a person's name ("deputy", "prime" in "Deputy
+    Prime Minister Iryna Vereshchuk"): a report may name the person without it ("…, - Vereshchuk"). A title word
+    is an English word among `names`, in an unbroken run of capitalised words that ends in a surname, which is
+    none ("Liz Truss" and "White House" keep theirs)."""
+    names = {n.lower() for n in names}
+    titles: set[str] = set()
+    run: list[str] = []
+    for token in [*_WORD.findall(question), ""]:
+        word = _CLITIC.sub("", token).strip("’'-")
+        if word[:1].isupper():
+            run.append(word.lower())
+            if word == token.strip("’'-"):
+                continue  # a possessive ends the run: "the Justice Department's KleptoCapture task force"
+        if len(run) >= 2 and run[-1] in names and not getAllLemmas(run[-1]):
+            titles |= {w for w in run[:-1] if w in names and getAllLemmas(w)}
+        run = []
+    return titles
 
 
 def person_descriptors(question: str) -> set[str]:
