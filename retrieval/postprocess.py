@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from retrieval.intent import QueryIntent
 
 PLACE_BOOST = 1.5     # a passage naming the place the question names is worth this much more
+CLOSEST_MARGIN = 0.03  # how much closer in meaning than every kept passage one left out must be to be kept
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,19 @@ def cap_per_article(ranked: list[Ranked], cap: int) -> list[Ranked]:
             out.append(r)
             counts[r.article_id] = n + 1
     return out
+
+
+def with_the_closest(ranked: list[Ranked], k: int) -> list[Ranked]:
+    """The first k, the last of them giving way to the passage closest in meaning to the question when that one
+    is clearly closer than any of them. Fusion by rank can leave it out: "what did Switzerland say about its
+    embassy in Kyiv" ranks the Kyiv-tagged lists' passages first, and the headline "Swiss embassy in Kyiv continues
+    to operate as usual" (Kyiv in its title only, its text "in Ukraine") came 11th, at cosine 0.62 against at
+    most 0.55 above it. On the RUWA gold (3,195 items): 24 more answered, 2 fewer, 3 declines lost (each an
+    off-corpus detail of a story now found: "what is Kuzmin accused of"); without the margin, 27 / 6 / 4."""
+    kept = ranked[:k]
+    if len(ranked) <= k or not kept:
+        return kept
+    closest = max(ranked[k:], key=lambda r: r.similarity)
+    if closest.similarity >= max(r.similarity for r in kept) + CLOSEST_MARGIN:
+        return kept[:-1] + [closest]
+    return kept

@@ -12,7 +12,8 @@ from retrieval.docstore import Docstore
 from retrieval.embedder import Embedder
 from retrieval.intent import QueryIntent, parse_intent
 from retrieval.models import Hit, article_of
-from retrieval.postprocess import Ranked, best_first, boost_named_places, cap_per_article, newest_first_if_latest
+from retrieval.postprocess import (Ranked, best_first, boost_named_places, cap_per_article, newest_first_if_latest,
+                                  with_the_closest)
 from retrieval.row_index import RowIndexKeeper
 from retrieval.vector_index import VectorIndex
 
@@ -38,7 +39,7 @@ class HybridSearcher:
             for pid, score in candidates.fused.items() if (row := snapshot.row_of.get(pid)) is not None])
         ranked = boost_named_places(ranked, intent)
         ranked = newest_first_if_latest(ranked, intent, k)
-        kept = cap_per_article(ranked, self._max_per_article)[:k]
+        kept = with_the_closest(cap_per_article(ranked, self._max_per_article), k)
         # only the kept passages are read; one deleted since the snapshot was taken is left out
         passages = self._docstore.passages([r.passage_id for r in kept])
         return [Hit(passages[r.passage_id], r.score, r.similarity) for r in kept if r.passage_id in passages]

@@ -177,3 +177,17 @@ def test_the_newest_are_shown_first_from_a_pool_of_the_most_relevant_narrower_fo
     # …one published before it is one old count among the newer: newest first
     older = [Ranked("old#0", "old", 20220409, False, 2.0, 0.7)] + on_the_day[1:]
     assert [r.passage_id for r in newest_first_if_latest(older, as_of, 5)][-1:] == ["old#0"]
+
+
+def test_the_passage_closest_in_meaning_is_kept_when_fusion_ranks_it_just_out():
+    from retrieval.postprocess import CLOSEST_MARGIN, Ranked, with_the_closest
+
+    # fused best first; the closest in meaning came sixth (untagged with the place the other lists steered to)
+    ranked = [Ranked(f"a{i}#0", f"a{i}", 20220216, True, 1.0 - i / 100, 0.55 - i / 100) for i in range(5)]
+    swiss = Ranked("swiss#0", "swiss", 20220216, False, 0.5, 0.62)
+    assert [r.passage_id for r in with_the_closest(ranked + [swiss], 5)] == ["a0#0", "a1#0", "a2#0", "a3#0",
+                                                                            "swiss#0"]
+    # not clearly closer than the best kept: the fused order stands
+    near = Ranked("near#0", "near", 20220216, False, 0.5, 0.55 + CLOSEST_MARGIN / 2)
+    assert [r.passage_id for r in with_the_closest(ranked + [near], 5)] == [r.passage_id for r in ranked]
+    assert with_the_closest(ranked, 5) == ranked and with_the_closest([], 5) == []
