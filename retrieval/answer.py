@@ -1510,17 +1510,19 @@ def _speaks(unit: _Unit, surname: str) -> bool:
     Peskov", "Peskov: …", "according to Peskov", a quote attributed to [Peskov])?"""
     if any(surname in added for _, added in unit.added):
         return True  # a quote given its speaker
-    name = re.escape(surname)
+    # as the report writes the name: "Podoliak" for "Podolyak", "the Swiss Confederation" for "Switzerland"
     title = (unit.passage.title or "").split(" (")[0]
-    if re.search(rf"[-–—]\s*(?:[\w.]+\s+){{0,2}}{name}\W*$|^(?:[\w.]+\s+){{0,2}}{name}"
-                 rf"(?:\s+(?:on|about)\b[^:]{{0,60}})?\s*:", title):
+    if (written := qs.written_as(surname, title)) and re.search(
+            rf"[-–—]\s*(?:[\w.]+\s+){{0,2}}{re.escape(written)}\W*$|^(?:[\w.]+\s+){{0,2}}{re.escape(written)}"
+            rf"(?:\s+(?:on|about)\b[^:]{{0,60}})?\s*:", title):
         # under a title that gives his words: "… 'war crime' - Borrell", "Peskov: …", "Danilov on Odesa: …"
         return True
-    if surname not in unit.text:
+    if (written := qs.written_as(surname, unit.text)) is None:
         return False
     found = attribution.speaker(unit.text)
-    if found is not None and surname in found.text:
+    if found is not None and written in found.text:
         return True
+    name = re.escape(written)
     return bool(re.search(rf"\b{name}\b(?:[’']s)?\W+(?:[\w’'\-]+\W+){{0,8}}?{_SPEECH}|{_SPEECH}\W+"
                           rf"(?:[\w’'\-]+\W+){{0,8}}?{name}\b|\b{name}\s*:", unit.text))
 

@@ -986,6 +986,17 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
     return False
 
 
+def written_as(name: str, text: str) -> str | None:
+    """The word with which the text writes this name: itself, another of its names ("Swiss" for "Switzerland"),
+    or another spelling of it ("Podoliak" for "Podolyak"); None when the text does not name it."""
+    forms, low_name = name_forms(name), name.lower()
+    for token in _WORD.findall(text):
+        word = _CLITIC.sub("", token).strip("’'-")
+        if word.lower() in forms or _spelled_alike(word.lower(), low_name, 5):
+            return word
+    return None
+
+
 # A lower-case word this long that the corpus spells otherwise is a name's other transliteration
 # ("boichenko" for "Boychenko"), not a topic: shorter ones are too often other words ("pizza"/"piazza").
 RARE_SPELLING_MIN = 7

@@ -2042,3 +2042,18 @@ def test_a_wire_headline_naming_no_place_passes_the_place_filter_when_it_has_the
                            Evidence(0.45, 0.5, True), 0.5)
     assert not isinstance(gated, str), gated
     assert [h.passage.article_id for h in gated[0]] == ["pills"]   # the untagged headline, not Kyiv's pills
+
+
+def test_whose_words_are_asked_for_is_found_in_the_reports_spelling_of_the_name(fresh, tmp_path):
+    corpus = _corpus(tmp_path, ("podoliak", "2022-08-30", "ukrinform.net", "Podoliak names Kyiv's main mistake",
+                                "Presidential adviser Mykhailo Podoliak said one of the main mistakes in the first "
+                                "hours was the unwillingness to destroy infrastructure."),
+                     ("swiss", "2022-02-16", "ukrinform.net", "Swiss embassy in Kyiv continues to operate as usual",
+                      "The Swiss Embassy in Ukraine continues to operate as usual, State Secretary of the Swiss "
+                      "Confederation Livia Leu said."),
+                     _odesa_port("2022-08-30"))
+    fresh.ingest([corpus])
+    answer = fresh.ask("What did Podolyak say was one of Kyiv's main mistakes in the first hours of the invasion?")
+    assert not answer.abstained and "unwillingness to destroy infrastructure" in answer.answer, answer.answer
+    answer = fresh.ask("What did Switzerland say about its embassy in Kyiv?")
+    assert not answer.abstained and "operate as usual" in answer.answer, answer.answer
