@@ -51,6 +51,10 @@ _SHORT_YEAR_PHRASE = re.compile(
 # Two days of one month: "the night of 22 to 23 October 2022", "October 22-23", "oct 22 to 23". Read as the
 # range between them, written out ("from 22 October 2022 to 23 October 2022") for the phrases below.
 _DAYS_JOINED = r"(?:st|nd|rd|th)?\s*(?:-|–|/|\bto\b|\band\b|\bthrough\b)\s*"
+# "in mid-September 2022 … On the 17th, how many were hurt?": a day by its ordinal alone, ending its phrase (not
+# "the 93rd brigade", "the 17th of March")
+ORDINAL_DAY = re.compile(r"\b(?:(on|since|after|from|before|until|till|by)\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b"
+                         r"(?=\s*(?:[,.;:?!)]|$))", re.I)
 _DAY_SPAN = re.compile(
     rf"\b(?:(?:on|in|during)\s+)?(?:(\d{{1,2}}){_DAYS_JOINED}(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_WORD})"
     rf"|({MONTH_WORD})\s+(\d{{1,2}}){_DAYS_JOINED}(\d{{1,2}})(?:st|nd|rd|th)?(?!\s*(?:{MONTH_WORD})\b|\d|:))"
@@ -230,6 +234,11 @@ class DateRange:
                 if not any(a <= m.start(2) < b for a, b in consumed):
                     part, month = m.group(1), month_number(m.group(2))
                     apply(None, *_part_of(*_span(_last_year_with(month, 1, newest), month), part))
+        if since // 100 == until // 100:  # one month named: a day by its ordinal alone is of that month
+            for m in ORDINAL_DAY.finditer(question):
+                if day := _valid_day(since // 10000, since // 100 % 100, int(m.group(2))):
+                    apply(m.group(1) or "on", day, day, m.start())
+                    break
         for m in _YEAR_PHRASE.finditer(question):
             if not any(a <= m.start(2) < b for a, b in consumed) and not (
                     m.group(1) is None and _names_an_event(question, m.start(2), m.end(2))):

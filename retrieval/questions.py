@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 from lemminflect import getAllLemmas
 
-from retrieval.dates import CALENDAR_WORDS, WEEKDAY_ABBREVIATIONS
+from retrieval.dates import CALENDAR_WORDS, MONTH_WORD, WEEKDAY_ABBREVIATIONS
+from retrieval.daterange import ORDINAL_DAY
 from retrieval.places import Place
 from retrieval.world_cities import city_names
 from retrieval.text import stem as stem_word
@@ -418,6 +419,9 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
             terms.append(Salient(m.group(), "name", _ALIASES[m.group().lower()]))
             seen |= {w.lower() for w in m.group().split()}
     tokens = list(_WORD.finditer(question))
+    # where a day stands by its ordinal alone in a question that names its month (DateRange.in_question)
+    ordinal_days = {d.start(2) for d in ORDINAL_DAY.finditer(question)} \
+        if re.search(rf"\b(?:{MONTH_WORD})\b", question, re.I) else set()
     lower_words = []
     for i, m in enumerate(tokens):
         word = _CLITIC.sub("", m.group()).strip("’'-")
@@ -428,6 +432,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         if low in CALENDAR_WORDS or _YEAR.match(word) or _weekday_before_date(tokens, i):
             continue
         if _day_of_month(tokens, i):  # "March 7" is a date, not a count asked about
+            continue
+        if m.start() in ordinal_days:  # "in mid-September … On the 17th": a day of the month named
             continue
         if _TIME_OF_DAY.fullmatch(low):  # "9am", "21:00": reports write the hour their own way ("9:00")
             continue

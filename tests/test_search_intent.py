@@ -191,3 +191,19 @@ def test_the_passage_closest_in_meaning_is_kept_when_fusion_ranks_it_just_out():
     near = Ranked("near#0", "near", 20220216, False, 0.5, 0.55 + CLOSEST_MARGIN / 2)
     assert [r.passage_id for r in with_the_closest(ranked + [near], 5)] == [r.passage_id for r in ranked]
     assert with_the_closest(ranked, 5) == ranked and with_the_closest([], 5) == []
+
+
+def test_a_day_by_its_ordinal_alone_is_of_the_month_the_question_names():
+    from retrieval import questions as qs
+    from retrieval.daterange import DateRange
+
+    asked = ("My aunt told me the Russians shelled Konstantinovka again in mid-September 2022. On the 17th, how "
+             "many people were hurt there?")
+    assert (DateRange.in_question(asked).since, DateRange.in_question(asked).until) == (20220917, 20220917)
+    common = lambda stems: {s: 50_000 for s in stems}
+    assert "17th" not in [t.text for t in qs.salient_terms(asked, [], common, 100_000, rare_below=0.0005)]
+    # an ordinal that names a unit, or no month named: no day
+    brigade = "What did the 93rd brigade do in September 2022?"
+    assert DateRange.in_question(brigade).since == 20220901
+    assert "93rd" in [t.text for t in qs.salient_terms(brigade, [], common, 100_000, rare_below=0.0005)]
+    assert DateRange.in_question("What happened on the 5th?", newest=20221130).is_open
