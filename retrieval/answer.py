@@ -873,6 +873,7 @@ president prime minister foreign affairs news update live war day""".split())
 _POLARITY = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|failed|fail|denied|deny|without|unable|"
                        r"n[’']t|confirmed|succeeded|managed|did|has|have|had|yes)\b", re.I)
 _PREP_PLACE = re.compile(r"\b(?:in|near|of|around|to|towards|at|from|outside)\s+(?:the\s+)?[A-Z][\w’'\-]+")
+_PREP_NAMES = re.compile(r"\b(?:in|near|of|around|to|towards|at|from|outside)\s+(?:the\s+)?([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)*)")
 
 
 def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -> str | None:
@@ -1127,11 +1128,17 @@ def _in_the_city(intent: QueryIntent, place) -> bool:
 
 
 def _names_a_new_place(text: str, question: str) -> bool:
-    """A capitalised word after "in", "near", "of"… that the question does not have: a village the
-    gazetteer may not know ("the village of Pryvar")."""
+    """Capitalised words after "in", "near", "of"… with one that the question does not have and that is no English
+    word: a village the gazetteer may not know ("the village of Pryvar", "near the Holy Dormition Cathedral"), not
+    "a notice to People's Deputy Renat Kuzmin" for where Kuzmin lives."""
     asked = qs.content_stems(question)
-    return any(qs.stem(m.group().split()[-1]) not in asked and m.group().split()[-1].lower() not in qs.GENERIC_NAMES
-               for m in _PREP_PLACE.finditer(text))
+    for m in _PREP_NAMES.finditer(text):
+        # the first word of the run that is no English word ("Holy" describes the place, "Dormition" names it)
+        words = [re.sub(r"[’']s$", "", w) for w in m.group(1).split()]
+        name = next((w for w in words if not getAllLemmas(w.lower())), None)
+        if name and qs.stem(name) not in asked and name.lower() not in qs.GENERIC_NAMES and _no_english_word(name):
+            return True
+    return False
 
 
 # A question that asks for an event of a kind, what one of the chosen sentences must then report, and why

@@ -2057,3 +2057,15 @@ def test_whose_words_are_asked_for_is_found_in_the_reports_spelling_of_the_name(
     assert not answer.abstained and "unwillingness to destroy infrastructure" in answer.answer, answer.answer
     answer = fresh.ask("What did Switzerland say about its embassy in Kyiv?")
     assert not answer.abstained and "operate as usual" in answer.answer, answer.answer
+
+
+def test_where_is_answered_by_a_place_not_by_a_title_or_an_outlets_name():
+    from retrieval.answer import _names_a_new_place
+
+    asked = "MP Renat Kuzmin got a treason suspicion; where is he living now?"
+    assert not _names_a_new_place("The bureau issued a suspicion notice to People's Deputy Renat Kuzmin.", asked)
+    assert not _names_a_new_place("the commander of the Wagner PMC, Nagin, was eliminated", "where was wagner's nagin hit?")
+    assert not _names_a_new_place("said the President of Moldova Maia Sandu", "in which village of Moldova did it fall?")
+    # a place the gazetteer may not know, and one whose name follows an English word that describes it
+    assert _names_a_new_place("shells hit the village of Pryvar", asked)
+    assert _names_a_new_place("a service was held near the Holy Dormition Cathedral in Poltava", "where in Poltava?")
