@@ -872,8 +872,9 @@ region oblast province raion direction sea river bridge plant station airport po
 president prime minister foreign affairs news update live war day""".split())
 _POLARITY = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|failed|fail|denied|deny|without|unable|"
                        r"n[’']t|confirmed|succeeded|managed|did|has|have|had|yes)\b", re.I)
-_PREP_PLACE = re.compile(r"\b(?:in|near|of|around|to|towards|at|from|outside)\s+(?:the\s+)?[A-Z][\w’'\-]+")
-_PREP_NAMES = re.compile(r"\b(?:in|near|of|around|to|towards|at|from|outside)\s+(?:the\s+)?([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)*)")
+# "in Kharkiv", "near the Holy Dormition Cathedral": capitalised words after a preposition of place
+_PREP_NAMES = re.compile(r"\b(?:in|near|of|around|to|towards|at|from|outside)\s+(?:the\s+)?"
+                         r"([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)*)")
 
 
 def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -> str | None:
@@ -1216,7 +1217,7 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
             return 1.0
         if qs.countries_in(text) - cue.countries:  # "from the occupied territories of Georgia"
             return 1.0
-        return 0.5 if len(_PREP_PLACE.findall(text)) >= 1 else 0.0
+        return 0.5 if _PREP_NAMES.search(text) else 0.0
     if kind == qs.YESNO:
         return 0.5 if _POLARITY.search(text) else 0.0
     if cue.done:
