@@ -948,6 +948,13 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
             _names_someone_new(u.text, intent.text, u.passage.places) for u in chosen):
         # "Whom did Peskov meet in Luhansk?" answered with "Kremlin spokesman Dmitry Peskov visited Luhansk"
         return "no sentence names anyone but those the question names"
+    if (named := _NAME_OF_SOMEONE.search(intent.text)) and not any(
+            qs.stem(named.group(1)) in qs.content_stems(sentence)
+            and _names_someone_new(sentence, intent.text, u.passage.places)
+            for u in chosen for sentence in (u.passage.text[span.start:span.end] for span in u.spans)):
+        # "What was the name of the American volunteer whose body was returned?" answered with "The body of an
+        # American volunteer was handed over. Foreign Minister Kuleba thanked…": the one sentence names him
+        return f"no sentence names the {named.group(1).lower()} asked about"
     if kind == qs.WHO and _WHO_CAME.search(intent.text) and not any(
             _SUCCESSION_REPORT.search(u.text) and _names_someone_new(u.text, intent.text, u.passage.places,
                                                                      unknown_opening=True) for u in chosen):
@@ -1397,6 +1404,9 @@ _OTHER_PERSON_ASKED = re.compile(r"(?:^|[.?!,;:\-–—]\s*(?:and\s+|n\s+)?)\W*(
                                  r"(?:actual\s+|real\s+|full\s+)?names?\b))", re.I)   # "what was that person's name"
 # "were they ever identified? names?", "was the skull ever identified?": who they were, by name
 _NAMES_ASKED = re.compile(r"(?:^|[.?!,;:]\s*)\W*names?\s*\?|\bidentified\s*\?", re.I)
+# "the name of the American volunteer whose…", "names of the three marines": the one asked for, by what he is
+_NAME_OF_SOMEONE = re.compile(r"\bnames?\s+of\s+(?:the\s+|an?\s+|that\s+|this\s+)?(?:[\w’'\-]+\s+){0,3}?"
+                              r"([a-z]+)(?=\s+(?:who|whom|whose|that|which|killed|captured|detained|arrested)\b)")
 _CAPITALISED_WORDS = re.compile(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*")
 
 

@@ -2069,3 +2069,17 @@ def test_where_is_answered_by_a_place_not_by_a_title_or_an_outlets_name():
     # a place the gazetteer may not know, and one whose name follows an English word that describes it
     assert _names_a_new_place("shells hit the village of Pryvar", asked)
     assert _names_a_new_place("a service was held near the Holy Dormition Cathedral in Poltava", "where in Poltava?")
+
+
+def test_the_name_of_someone_described_is_given_by_a_sentence_about_them(fresh, tmp_path):
+    corpus = _corpus(tmp_path, ("swap", "2022-10-26", "ukrinform.net", "Ten soldiers return from captivity",
+                                "On Wednesday, Ukraine returned 10 soldiers from captivity. The body of an American "
+                                "volunteer who fought for Ukraine was also handed over. Foreign Minister Dmytro Kuleba "
+                                "thanked the partners."),
+                     _odesa_port("2022-10-26"))
+    question = "What was the name of the American volunteer whose body was returned to Ukraine in the October swap?"
+    _declined_until_reported(fresh, corpus, question,
+                             ("named", "2022-10-27", "ukrinform.net", "Volunteer named",
+                              "The American volunteer whose body was returned to Ukraine in the swap was Joshua "
+                              "Jones, his family said."),
+                             "Joshua Jones")
