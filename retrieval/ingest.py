@@ -33,7 +33,9 @@ from retrieval.vector_index import VectorIndex
 _log = logging.getLogger(__name__)
 
 # Bump when cleaning, dating, chunking or tagging changes, so every article is processed again.
-PIPELINE_VERSION = "6"  # 6: a trailing "View photo news." cut; 5: a town's office after its name ("Dniprorudne Mayor"); 4: loose spellings of places, a trailing "View news." cut
+# 6: a trailing "View photo news." cut; 5: a town's office after its name ("Dniprorudne Mayor"); 4: loose
+# spellings of places, a trailing "View news." cut
+PIPELINE_VERSION = "6"
 # Passages embedded and written together: large enough that the encoder's length-sorted batches pad
 # little, small enough that the first batch's reading and the last one's writing (the parts the
 # pipeline cannot overlap) are short, and that a crash loses little.

@@ -777,8 +777,8 @@ def given_names(question: str, names: Iterable[str]) -> set[str]:
 def titles_before_names(question: str, names: Iterable[str]) -> set[str]:
     """The lower-case words of a title that stands right before a person's name ("deputy", "prime" in "Deputy
     Prime Minister Iryna Vereshchuk"): a report may name the person without it ("…, - Vereshchuk"). A title word
-    is an English word among `names`, in an unbroken run of capitalised words that ends in a surname, which is
-    none ("Liz Truss" and "White House" keep theirs)."""
+    is an English word among `names`, in an unbroken run of capitalised words that ends in a surname; a surname is
+    no English word, so "Liz Truss" and "White House" keep theirs."""
     names = {n.lower() for n in names}
     titles: set[str] = set()
     run: list[str] = []
