@@ -293,7 +293,8 @@ class Composer:
             setting = qs.context_words(intent.text)
             # a question that says where and when is held to both already (the search to its dates, the place
             # filter to its place): they anchor it as two more of its terms would; a few days named alone, as one
-            anchors = 2 if w.place_filter and intent.says_where_and_when else 1 if intent.names_a_few_days else 0
+            anchors = RARE_WORD_ANCHORS if w.place_filter and intent.says_where_and_when \
+                else 1 if intent.names_a_few_days else 0
             usable = self._supporting(self._widen(usable, intent, query_vector, needed), needed,
                                       {t.text for t in needed if t.text.lower() in setting}, anchors)
             if not usable:

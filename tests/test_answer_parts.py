@@ -1686,20 +1686,35 @@ def test_a_verbs_inflected_form_is_the_askers_account_of_the_action_not_the_topi
                                                      "red", "bring", "Beijing", "eventually"))
 
 
+def _gate_composer(gazetteer, rare=()):
+    """An answerer over a store of 100,000 passages in which only the words `rare` are rare, for its gate."""
+    import numpy as np
+
+    from retrieval.answer import Composer
+
+    rare_stems = {qs.stem(w) for w in rare}
+    return Composer(embed=lambda texts: np.zeros((len(texts), 4)), stored_vector=lambda pid: None,
+                    document_frequency=lambda stems: {s: 3 if s in rare_stems else 50_000 for s in stems},
+                    passage_count=lambda: 100_000,
+                    article_body=lambda aid: None, article_passages=lambda aid: [], gazetteer=gazetteer)
+
+
+def _gate_passage(article_id, text, places=()):
+    from retrieval.models import Passage
+
+    return Passage(article_id + "#0", article_id, 0, text, 0, len(text), text, "2022-09-22", 20220922, "day", False,
+                   "reuters.com", None, places, ())
+
+
 def _gate_of_one_article(gazetteer, text, rare=()):
     """The answerer's gate over one article's passage in a store of 100,000 passages, where only `rare` are rare."""
     import numpy as np
 
-    from retrieval.answer import Composer, Evidence
-    from retrieval.models import Hit, Passage
+    from retrieval.answer import Evidence
+    from retrieval.models import Hit
 
-    composer = Composer(embed=lambda texts: np.zeros((len(texts), 4)), stored_vector=lambda pid: None,
-                        document_frequency=lambda stems: {s: 3 if any(s == qs.stem(w) for w in rare) else 50_000
-                                                          for s in stems},
-                        passage_count=lambda: 100_000,
-                        article_body=lambda aid: None, article_passages=lambda aid: [], gazetteer=gazetteer)
-    hit = Hit(Passage("a#0", "a", 0, text, 0, len(text), text, "2022-06-30", 20220630, "day", False,
-                      "ukrinform.net", None, (), ()), 1.0, 0.68)
+    composer = _gate_composer(gazetteer, rare)
+    hit = Hit(_gate_passage("a", text), 1.0, 0.68)
 
     def gate(question):
         return composer._gate(parse_intent(question, gazetteer), qs.question_kind(question), [hit], np.zeros(4),
@@ -2020,24 +2035,17 @@ def test_which_towns_of_a_region_is_answered_by_the_towns_of_that_region(fresh, 
 def test_a_wire_headline_naming_no_place_passes_the_place_filter_when_it_has_the_rare_words(gazetteer):
     import numpy as np
 
-    from retrieval.answer import Composer, Evidence
-    from retrieval.models import Hit, Passage
+    from retrieval.answer import Evidence
+    from retrieval.models import Hit
 
-    def passage(pid, text, places):
-        return Passage(pid + "#0", pid, 0, text, 0, len(text), text, "2022-09-22", 20220922, "day", False,
-                       "reuters.com", None, places, ())
-
-    composer = Composer(embed=lambda texts: np.zeros((len(texts), 4)), stored_vector=lambda pid: None,
-                        document_frequency=lambda stems: {s: 3 if s in ("iodin", "tablet") else 50_000 for s in stems},
-                        passage_count=lambda: 100_000,
-                        article_body=lambda aid: None, article_passages=lambda aid: [], gazetteer=gazetteer)
+    composer = _gate_composer(gazetteer, rare=("iodine", "tablets"))
     question = "Which country started handing out iodine tablets over fears about the Zaporizhzhia nuclear plant?"
     intent = parse_intent(question, gazetteer)
-    headline = Hit(passage("pills", "Poland distributes iodine pills as fears grow over Ukraine nuclear plant", ()),
+    headline = Hit(_gate_passage("pills", "Poland distributes iodine pills as fears grow over Ukraine nuclear plant"),
                    1.0, 0.7)
-    other = Hit(passage("other", "Energoatom says the Zaporizhzhia plant lost power again.", ("Zaporizhzhia Oblast",)),
-                0.9, 0.6)
-    elsewhere = Hit(passage("kyiv", "Kyiv hands out iodine pills to residents", ("Kyiv",)), 0.8, 0.7)
+    other = Hit(_gate_passage("other", "Energoatom says the Zaporizhzhia plant lost power again.",
+                              ("Zaporizhzhia Oblast",)), 0.9, 0.6)
+    elsewhere = Hit(_gate_passage("kyiv", "Kyiv hands out iodine pills to residents", ("Kyiv",)), 0.8, 0.7)
     gated = composer._gate(intent, qs.question_kind(question), [headline, other, elsewhere], np.zeros(4),
                            Evidence(0.45, 0.5, True), 0.5)
     assert not isinstance(gated, str), gated
