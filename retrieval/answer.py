@@ -49,6 +49,7 @@ SAME_EVENT_SIMILARITY = 0.75      # passages this close report the same event (f
 RARE_WORD_TOLERANCE = 0.7         # similarity above which a rare question word need not be in the evidence
 NEW_WORD_SHARE = 0.05             # a word in at most this share of passages (or in one) is not everyday news vocabulary
 RARE_NAME_SHARE = 0.01            # a name in fewer passages than this may stand for the place asked about
+EVERYDAY_NAME_SHARE = 0.04        # a name in more passages than this is the war's everyday vocabulary ("Putin")
 RARE_WORD_ANCHORS = 2             # other salient terms an article must have to lack one rare word
 ARTICLE_LEAD_CHARS = 3000         # position in the article is measured over this many characters
 WIDEN_ARTICLES = 2                # the best articles whose other passages are considered too
@@ -295,8 +296,14 @@ class Composer:
             # filter to its place): they anchor it as two more of its terms would; a few days named alone, as one
             anchors = RARE_WORD_ANCHORS if w.place_filter and intent.says_where_and_when \
                 else 1 if intent.names_a_few_days else 0
-            usable = self._supporting(self._widen(usable, intent, query_vector, needed), needed,
-                                      {t.text for t in needed if t.text.lower() in setting}, anchors)
+            widened = self._widen(usable, intent, query_vector, needed)
+            told = {t.text for t in needed if t.text.lower() in setting}
+            usable = self._supporting(widened, needed, told, anchors)
+            everyday = self._everyday_names([t for t in needed if t.kind == "name"
+                                             and (t.text.lower() in setting or qs.is_possessive(t.text, intent.text))])
+            if not usable and everyday:
+                rest = [t for t in needed if t.text not in everyday]
+                usable = self._supporting(widened, rest, told, anchors) if rest else widened
             if not usable:
                 return "no article has all of: " + ", ".join(t.text for t in needed)
             # The passages that have what the question is about must also be close to it in meaning, or
@@ -310,6 +317,16 @@ class Composer:
                 and not any(_CONTROL_REPORT.search(h.passage.text) for h in usable):
             return "no article reports the change of control asked about"
         return usable, needed
+
+    def _everyday_names(self, names: list[qs.Salient]) -> set[str]:
+        """The names among these that more than EVERYDAY_NAME_SHARE of the passages have, in any of their
+        spellings ("Putin", "Zelensky"): a report says "the President" or "the Kremlin chief" as often."""
+        if not names or self._passages() < qs.MIN_PASSAGES_FOR_IDF:
+            return set()
+        stems = {t.text: {qs.stem(form) for form in t.forms | {t.text.lower()} if " " not in form} for t in names}
+        counts = self._df(set().union(*stems.values()))
+        return {text for text, forms in stems.items()
+                if sum(counts.get(s, 0) for s in forms) > EVERYDAY_NAME_SHARE * self._passages()}
 
     def _any_rare_name(self, names: list[qs.Salient]) -> bool:
         """Is one of these names in fewer than RARE_NAME_SHARE of the passages ("Urey", not "New")? In a

@@ -178,6 +178,11 @@ _COUNTRY_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _COUNTRY_
 _COUNTRY_PHRASE_FIRST = frozenset(n.split()[0] for n in _COUNTRY_PHRASES)   # a question without one skips the search
 
 
+def is_possessive(word: str, question: str) -> bool:
+    """Does the question write `word` as a possessive ("Zelensky's office")?"""
+    return re.search(rf"\b{re.escape(word)}['’]s\b", question) is not None
+
+
 def name_forms(name: str) -> frozenset[str]:
     """A name's other names and spellings, lower case: "rada" -> "verkhovna rada", "parliament"; itself alone
     when it has none."""
