@@ -980,11 +980,11 @@ def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -
         # report of the change must name the one who came
         return "no sentence names who took the post"
     if (role := _NAME_OF_ROLE.search(intent.text)) and not any(
-            _ROLE_NAMES[role.group(1).lower()].search(u.text)
+            _HELD_ROLE_NAMES[role.group(role.lastindex).lower()].search(u.text)
             and _names_someone_new(u.text, intent.text, u.passage.places, unknown_opening=True) for u in chosen):
         # "What was the name of the Bulgarian defence minister …?" answered with "Bulgarian defence minister
         # sacked" and, apart, a UN envoy's name: the sentence that names someone must name the post asked for
-        return f"no sentence names the {role.group(1).lower()} asked about"
+        return f"no sentence names the {role.group(role.lastindex).lower()} asked about"
     if _CALLED_ASKED.search(intent.text) and not any(
             _names_someone_new(u.text, intent.text, u.passage.places, unknown_opening=True)
             or _quotes_something_new(u.text, intent.text) for u in chosen):
@@ -1368,10 +1368,21 @@ _ROLE_NAMES = {role: re.compile(rf"\b(?:{alternatives})\b", re.I) for role, alte
     "minister": r"minister", "director": r"director|head|chief",
 }.items()}
 _ASKED_ROLE = re.compile(rf"\b({'|'.join(_ROLE_NAMES)})s?\b", re.I)
+# and the posts a question asks the holder of ("who was the chief executive of Nord Stream 2 AG"), too general
+# to ask for their kind of person whenever a "who" question names them ("who did the head of the IAEA meet");
+# a head, chief or leader is reported under one of many titles ("the UN refugee chief": "High Commissioner
+# Filippo Grandi")
+_ANY_TITLE = (r"chief|head|director|leader|command\w*|commissioner|secretary|president|chair\w*|minister|governor|"
+              r"mayor|ombuds\w*|executive|CEO")
+_HELD_ROLE_NAMES = _ROLE_NAMES | {role: re.compile(rf"\b(?:{alternatives})\b", re.I) for role, alternatives in {
+    "chief executive": r"chief executive|CEO|head|chief|director", "ceo": r"chief executive|CEO|head|chief|director",
+    "head": _ANY_TITLE, "chief": _ANY_TITLE, "leader": _ANY_TITLE,
+}.items()}
 # "the name of the Bulgarian defence minister": the person asked for holds the post (not so in "whom did
 # spokesman Peskov meet")
-_NAME_OF_ROLE = re.compile(rf"\bnames?\s+of\s+(?:the\s+|an?\s+)?(?:[\w’'\-]+\s+){{0,4}}?({'|'.join(_ROLE_NAMES)})s?\b",
-                           re.I)
+_NAME_OF_ROLE = re.compile(rf"\bnames?\s+of\s+(?:the\s+|an?\s+)?(?:[\w’'\-]+\s+){{0,4}}?({'|'.join(_ROLE_NAMES)})s?\b"
+                           # and "who was the chief executive of Nord Stream 2 AG": the one who held it
+                           rf"|\bwho\s+(?:was|is)\s+(?:the\s+)?(?:[\w’'\-]+\s+){{0,3}}?({'|'.join(_HELD_ROLE_NAMES)})\b", re.I)
 # The tolls news counts, as questions ask for them and as reports give them: a count of the wounded is
 # no answer to how many were killed, nor a count of anything else to how many were detained.
 _TOLLS = [(re.compile(q, re.I), re.compile(r, re.I)) for q, r in (

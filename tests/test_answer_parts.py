@@ -1007,6 +1007,15 @@ _NOT_UNTIL_REPORTED = [
      ("named", "2022-03-01", "reuters.com", "Bulgaria's parliament approves new defence minister",
       "Parliament replaced defence minister Stefan Yanev, who was dismissed over his refusal to call it a war."),
      "Yanev"),
+    ("who was in a post is someone named beside the post",
+     [("sanctions", "2022-02-23", "reuters.com", "US sanctions Nord Stream 2 AG",
+       "U.S. President Joe Biden has instructed his administration to add Nord Stream 2 AG, the operator of the "
+       "pipeline, to the sanctions list.")],
+     "Who was the chief executive of Nord Stream 2 AG when the United States sanctioned the company?",
+     ("chief", "2022-02-24", "reuters.com", "Nord Stream 2 chief sanctioned",
+      "The United States also sanctioned Nord Stream 2 AG chief executive Matthias Warnig, a former Stasi "
+      "officer."),
+     "Warnig"),
     ("how many years is a length of time, not any count",
      [("release", "2021-11-24", "ukrinform.net", "Political prisoners",
        "The United States calls on Russia to release more than 100 Crimean political prisoners, including "
