@@ -32,7 +32,10 @@ _ROLES = (r"spokes\w+|officials?|ministers?|reporters?|journalists?|corresponden
           r"mayors?|presidents?|leaders?|secretary|diplomats?|envoys?|ambassadors?|officers?|analysts?|experts?|hosts?|"
           r"presenters?|showman|bloggers?|oligarchs?|businessman|tycoons?|politicians?|lawmakers?|deputy|propagandists?|"
           r"singers?|actors?|athletes?|players?|activists?|priests?|colonels?|pilots?|chiefs?|advis[eo]rs?|MPs?|"
-          r"person|man|woman")
+          r"person|man|woman|"
+          # and the organisations: "which American agribusiness firm" is "ADM" in the headline that names it
+          r"firms?|compan(?:y|ies)|banks?|outlets?|newspapers?|broadcasters?|channels?|agenc(?:y|ies)|makers?|"
+          r"manufacturers?|producers?|operators?|retailers?|airlines?|charit(?:y|ies)|organi[sz]ations?|NGOs?")
 # The words before the role describe the person asked for, and the report that names that person need
 # not repeat them ("BFMTV journalist Frédéric Leclerc-Imhoff", "spokesman John Kirby").
 _DESCRIBED_PERSON = re.compile(rf"\b(?:which|what|who(?:[’']?s| is| was| were) the|name of the)\s+((?:[\w’'\-]+\s+){{1,4}}?)"

@@ -1885,6 +1885,21 @@ def test_the_words_that_describe_the_person_asked_for_need_not_be_in_the_report(
     assert fresh.ask("Which spokesman said Macron's Armageddon warning was not prompted by fresh intelligence?").abstained
 
 
+def test_the_words_that_describe_the_organisation_asked_for_need_not_be_in_the_report(fresh, tmp_path):
+    assert qs.person_descriptors("Which American agribusiness firm closed its grain terminal?") == {
+        "american", "agribusiness"}
+    assert qs.person_descriptors("what german newspaper broke the story") == {"german"}
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "adm", "2022-02-24", "reuters.com", "ADM shuts Ukraine grains terminal",
+           "ADM said on Thursday it had shut its grains terminal and its crush plant in Ukraine after the invasion.")
+    fresh.ingest([corpus])
+    answer = fresh.ask("Which American agribusiness firm closed its grain terminal and crushing plant in Ukraine?")
+    assert not answer.abstained and "ADM" in answer.answer, answer.answer
+    # what the question is about, not a description of the firm, is still needed
+    assert fresh.ask("Which agribusiness firm closed its grain terminal and crushing plant in Poland?").abstained
+
+
 def test_a_names_other_transliteration_typed_in_lower_case_is_the_name():
     rare = lambda word: qs.Salient(word, "rare", frozenset({word}))
     assert qs.supports(rare("boichenko"), "Vadim Boychenko: Only three of the 14 buses reached Zaporizhzhia.")
