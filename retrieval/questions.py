@@ -181,6 +181,16 @@ _COUNTRY_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _COUNTRY_
 _COUNTRY_PHRASE_FIRST = frozenset(n.split()[0] for n in _COUNTRY_PHRASES)   # a question without one skips the search
 
 
+def _names_a_member(term: Salient, text: str, low: str) -> bool:
+    """Does the text name a country of the continent or group the term names, typed in capitals or not?"""
+    continent = _CONTINENTS.get(term.text.lower())
+    if continent and any(_CONTINENT_OF.get(country) == continent for country in countries_in(text)):
+        return True  # "which African country": "Wagner's operations in Sudan"
+    # "the wives of two Baltic presidents": "Latvian President's wife"
+    return any(has_phrase(low, form.lower()) for country in _COUNTRY_GROUPS.get(term.text.lower(), ())
+               for form in _ALIASES[country])
+
+
 def is_possessive(word: str, question: str) -> bool:
     """Does the question write `word` as a possessive ("Zelensky's office")?"""
     return re.search(rf"\b{re.escape(word)}['’]s\b", question) is not None
@@ -970,15 +980,12 @@ def supports(term: Salient, text: str, places: Iterable[str] = ()) -> bool:
         return any(stem(w) == target or (len(head) >= 5 and w.startswith(head)) or stem(w) in same
                    or (len(term.text) >= 4 and w.startswith(term.text) and len(w) >= len(term.text) + 3)
                    or _spelled_alike(w, term.text.lower(), RARE_SPELLING_MIN)
-                   for word in _WORD.findall(low) for w in {word, word.split("-")[0]})  # "APC-82" is an APC
+                   for word in _WORD.findall(low) for w in {word, word.split("-")[0]}) \
+            or _names_a_member(term, text, low)  # "APC-82" is an APC; a "nordic" minister is Denmark's
     if term.text.isupper() and 2 <= len(term.text) <= 6 and term.text in _initialisms(text):
         return True  # "ISW" for "the Institute for the Study of War"
-    continent = _CONTINENTS.get(term.text.lower())
-    if continent and any(_CONTINENT_OF.get(country) == continent for country in countries_in(text)):
-        return True  # "which African country": "Wagner's operations in Sudan"
-    if any(has_phrase(low, form.lower()) for country in _COUNTRY_GROUPS.get(term.text.lower(), ())
-           for form in _ALIASES[country]):
-        return True  # "the wives of two Baltic presidents": "Latvian President's wife"
+    if _names_a_member(term, text, low):
+        return True
     iso = _ISO.get(term.text.lower())
     if iso and iso not in ("RU", "UA") and (cities := _cities_of(iso)) is not None and _names_city(cities, text):
         return True  # "Turkey" in the question, "the talks in Antalya" in the article

@@ -143,6 +143,10 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     baltic, nordic = qs.salient_terms("and Baltic and Nordic", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(baltic, "Latvian President's wife Andra Levite") and qs.supports(nordic, "Finland's president")
     assert not qs.supports(baltic, "Poland's president")
+    # typed in lower case too ("which nordic foreign min"), when it is a rare word rather than a name
+    [nordic] = qs.salient_terms("which nordic minister", [], df, 10_000, rare_below=0.0005)
+    assert nordic.kind == "rare" and qs.supports(nordic, "Minister of Foreign Affairs of Denmark Jeppe Kofod")
+    assert not qs.supports(nordic, "Minister of Foreign Affairs of Poland")
     [airbase] = qs.salient_terms("which airbase", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(airbase, "within the Lipetsk-2 airfield")
     assert qs.supports(qs.Salient("rosgvardia", "name", qs.name_forms("rosgvardia")), "brought Russia’s Guard units")
