@@ -253,6 +253,20 @@ _NUMBER = re.compile(r"\d[\d,.]*")
 # "won't", "isn't" are grammar, never what a question is about
 _CLITIC = re.compile(r"[’'](?:s|re|ve|ll|d|m)$", re.I)
 _NEGATION = re.compile(r"n[’']t$", re.I)
+_AUXILIARY = re.compile(r"\b(?:did|does|do|was|were|is|are|has|have|had)\b", re.I)
+_SAID_NEXT = re.compile(r"\s+(?:actually\s+|really\s+)?(?:say|said|tell|told|explain|mention)\b", re.I)
+
+
+def _ever_asks_an_outcome(question: str, start: int, end: int) -> bool:
+    """Is the "ever" at start..end the asked outcome of a yes/no clause ("were they ever identified?", "and did
+    musk ever answer volyna"), which the report must tell? Not "did the kremlin ever say when they'd use nukes"
+    (what was said is asked), nor "nobody ever gives a straight answer", "how often has it ever done that"."""
+    sentence = re.split(r"[.?!;]|\s[-–—]\s", question[:start])[-1]
+    auxiliaries = list(_AUXILIARY.finditer(sentence))
+    if not auxiliaries or _SAID_NEXT.match(question, end):
+        return False
+    before = sentence[:auxiliaries[-1].start()].rstrip()
+    return not before or before.endswith((",", "(")) or re.search(r"\b(?:and|n|or)$", before, re.I) is not None
 # Chat markup that is not part of the question: mentions, links, code fences, @everyone.
 _MARKUP = re.compile(r"<[@#/:][!&]?[\w:]*>|https?://\S+|\]\([^)]*\)|`+|@\w+")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -446,6 +460,8 @@ def salient_terms(question: str, places: Iterable[Place], df: Callable[[Iterable
         low = word.lower()
         if not word or low in seen or _NEGATION.search(word):
             continue
+        if low == "ever" and not _ever_asks_an_outcome(question, m.start(), m.end()):
+            continue  # "nobody ever gives a straight answer", "the worst he had ever suffered": the asker's words
         seen.add(low)
         if low in CALENDAR_WORDS or _YEAR.match(word) or _weekday_before_date(tokens, i):
             continue
