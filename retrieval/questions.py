@@ -267,6 +267,8 @@ def _ever_asks_an_outcome(question: str, start: int, end: int) -> bool:
         return False
     before = sentence[:auxiliaries[-1].start()].rstrip()
     return not before or before.endswith((",", "(")) or re.search(r"\b(?:and|n|or)$", before, re.I) is not None
+
+
 # Chat markup that is not part of the question: mentions, links, code fences, @everyone.
 _MARKUP = re.compile(r"<[@#/:][!&]?[\w:]*>|https?://\S+|\]\([^)]*\)|`+|@\w+")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -829,7 +831,7 @@ def titles_before_names(question: str, names: Iterable[str]) -> set[str]:
 
 
 def person_descriptors(question: str) -> set[str]:
-    """The lower-case words that describe the person a question asks for (see _DESCRIBED_PERSON)."""
+    """The lower-case words that describe the person (or organisation) a question asks for (see _DESCRIBED_PERSON)."""
     return {w.lower() for m in _DESCRIBED_PERSON.finditer(question) for w in _WORD.findall(m[1])}
 
 
