@@ -1239,8 +1239,9 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
             return 1.0
         return 0.5 if named else 0.0
     if kind == qs.WHERE:
-        # an unsettled namesake ("taken to Olenivka") still answers where; a name of the place asked about does not
-        if any(not names & wanted for names in gazetteer.possible_places(text)):
+        # an unsettled namesake ("taken to Olenivka") still answers where; a name of the place asked about does not;
+        # nor does a capital that speaks for its government ("Putin asserts control over the plant, Kyiv disagrees")
+        if any(not names & wanted for names in gazetteer.possible_places(_GOVERNMENT_SPEAKS.sub(" ", text))):
             return 1.0
         if qs.countries_in(text) - cue.countries:  # "from the occupied territories of Georgia"
             return 1.0
@@ -1261,6 +1262,10 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much|old|far)\b", re.I)
+# A capital named as its government, by what it says: "Kyiv disagrees", "Moscow denies"
+_GOVERNMENT_SPEAKS = re.compile(r"\b(?:Kyiv|Kiev|Moscow)\s+(?:says?|said|disagrees?|disagreed|denies|denied|"
+                                r"accuses?|accused|claims?|claimed|warns?|warned|rejects?|rejected|responds?|"
+                                r"responded|insists?|insisted|wants?|wanted|demands?|demanded|hopes?)\b")
 _HOW_OLD = re.compile(r"\bhow old\b|\bwhat age\b", re.I)
 # An age as reports give it: "a 64-year-old pensioner", "aged 19", "at the age of 70", "Ivan Petrenko, 45,"
 _AGE = re.compile(rf"\b(?:\d{{1,3}}|{_NUMBER_WORDS})[-\s]years?[-\s]old\b|\baged?\s+(?:of\s+)?\d{{1,3}}\b"

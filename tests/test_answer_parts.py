@@ -821,6 +821,20 @@ def test_a_where_question_is_answered_by_a_country_as_well_as_by_a_town(gazettee
     assert _kind_cue(qs.WHERE, "Russia kept troops in Georgia.", set(), in_georgia, gazetteer, set()) == 0.5
 
 
+def test_a_capital_that_speaks_for_its_government_is_no_answer_to_where(gazetteer):
+    from retrieval.answer import _kind_cue
+
+    intent = parse_intent("Where did Putin want to carry out a nuclear test?", gazetteer)
+
+    def cue(text):
+        return _kind_cue(qs.WHERE, text, set(), intent, gazetteer, set())
+    assert cue("Putin asserts control over the nuclear plant, Kyiv disagrees") == 0.0
+    assert cue("Moscow denies plans for a nuclear test") == 0.0
+    # the city itself still answers where
+    assert cue("Russian missiles hit Kyiv on Monday.") == 1.0
+    assert cue("Kyiv's mayor said the blasts were heard across the city.") == 1.0
+
+
 def test_a_reason_given_by_citing_is_a_reason_and_a_country_is_found_in_its_possessive(gazetteer):
     from retrieval.answer import _kind_cue
 
