@@ -846,8 +846,8 @@ _WEAPON_QUESTION = re.compile(r"\b(?:what|wat|wut) (?:did|do|does|have|has|were|
 _WEAPON_NAMED = re.compile(r"\b[A-Z][\w\-]*\s+(?:cruise |ballistic |guided |anti-ship )?"
                            r"(?:missiles?|rockets?|drones?|bombs?|MLRS|multiple rocket|launchers?|munitions?|shells?)\b"
                            r"|\b[A-Z][a-z]*-\d+"
-                           r"|\b(?:cluster|phosphorus|incendiary|thermobaric|vacuum|ballistic|cruise|anti-ship)\s+"
-                           r"(?:munitions?|bombs?|shells?|missiles?|rockets?)\b")
+                           r"|\b(?:cluster|phosphorus|incendiary|thermobaric|vacuum|ballistic|cruise|anti-ship|kamikaze|"
+                           r"suicide|loitering)\s+(?:munitions?|bombs?|shells?|missiles?|rockets?|drones?|UAVs?)\b")
 _EVENT_QUESTION = re.compile(r"\bwhat(?:'s| is| was| has| have)?\s+(?:been\s+)?(?:happen\w*|going on|new|the situation|"
                              r"the latest|reported)\b|\blatest\b|\bsituation\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"

@@ -1290,6 +1290,7 @@ def test_what_they_used_is_answered_by_a_weapon_named(gazetteer):
         return _kind_cue(qs.WHAT, text, set(), intent, gazetteer, set())
     assert cue("The Russian troops struck the town of Chasiv Yar by Iskander missiles, firing at least four.") == 1.0
     assert cue("The enemy used white phosphorus munitions.") == 1.0
+    assert cue("For the first time, the Russians attacked the town employing Iranian kamikaze drones.") == 1.0
     assert cue("The building was destroyed by a rocket attack by the Russian invaders.") == 0.0
 
 
