@@ -895,6 +895,10 @@ _POLARITY = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|failed|fail|
 # "in Kharkiv", "near the Holy Dormition Cathedral": capitalised words after a preposition of place
 _PREP_NAMES = re.compile(r"\b(?:in|near|of|around|to|towards|at|from|outside)\s+(?:the\s+)?"
                          r"([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)*)")
+# A capital named as its government, by what it says: "Kyiv disagrees", "Moscow denies"
+_GOVERNMENT_SPEAKS = re.compile(r"\b(?:Kyiv|Kiev|Moscow)\s+(?:says?|said|disagrees?|disagreed|denies|denied|"
+                                r"accuses?|accused|claims?|claimed|warns?|warned|rejects?|rejected|responds?|"
+                                r"responded|insists?|insisted|wants?|wanted|demands?|demanded|hopes?)\b")
 
 
 def _lacks_what_was_asked(intent: QueryIntent, kind: str, chosen: list[_Unit]) -> str | None:
@@ -1262,10 +1266,6 @@ def _kind_cue(kind: str, text: str, target: set[str], intent: QueryIntent, gazet
 
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much|old|far)\b", re.I)
-# A capital named as its government, by what it says: "Kyiv disagrees", "Moscow denies"
-_GOVERNMENT_SPEAKS = re.compile(r"\b(?:Kyiv|Kiev|Moscow)\s+(?:says?|said|disagrees?|disagreed|denies|denied|"
-                                r"accuses?|accused|claims?|claimed|warns?|warned|rejects?|rejected|responds?|"
-                                r"responded|insists?|insisted|wants?|wanted|demands?|demanded|hopes?)\b")
 _HOW_OLD = re.compile(r"\bhow old\b|\bwhat age\b", re.I)
 # An age as reports give it: "a 64-year-old pensioner", "aged 19", "at the age of 70", "Ivan Petrenko, 45,"
 _AGE = re.compile(rf"\b(?:\d{{1,3}}|{_NUMBER_WORDS})[-\s]years?[-\s]old\b|\baged?\s+(?:of\s+)?\d{{1,3}}\b"
