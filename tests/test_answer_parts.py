@@ -804,30 +804,28 @@ def test_when_a_town_was_taken_is_answered_only_by_a_report_that_it_was(fresh, t
     assert not answer.abstained and "November 11" in answer.answer, answer.answer
 
 
-def test_a_where_question_is_answered_by_a_country_as_well_as_by_a_town(gazetteer):
+def _kind_cue_for(gazetteer, kind, question):
+    """How well a text offers what the question's kind (and its cue: a weapon, a verb done) asks for, 0..1."""
     from retrieval.answer import _kind_cue
 
+    intent = parse_intent(question, gazetteer)
+    return lambda text: _kind_cue(kind, text, set(), intent, gazetteer, set())
+
+
+def test_a_where_question_is_answered_by_a_country_as_well_as_by_a_town(gazetteer):
     assert qs.countries_in("troops from the occupied territories of Georgia, Washington said; Russia and Ukraine") \
         == {"Georgia", "United States"}  # a capital is its country; the war's own two are no answer to where
-    intent = parse_intent("From which neighbouring country did Russia bring troops in March 2022?", gazetteer)
-
-    def cue(text):
-        return _kind_cue(qs.WHERE, text, set(), intent, gazetteer, set())
+    cue = _kind_cue_for(gazetteer, qs.WHERE, "From which neighbouring country did Russia bring troops in March 2022?")
     assert cue("Russia moved troops to Ukraine from its bases in the occupied territories of Georgia.") == 1.0
     assert cue("Russian troops near Kyiv are regrouping.") == 1.0
     assert cue("Russia moved more troops to the front, officials said.") == 0.0
     # the country the question names is not its answer
-    in_georgia = parse_intent("Where in Georgia did Russia keep troops?", gazetteer)
-    assert _kind_cue(qs.WHERE, "Russia kept troops in Georgia.", set(), in_georgia, gazetteer, set()) == 0.5
+    assert _kind_cue_for(gazetteer, qs.WHERE, "Where in Georgia did Russia keep troops?")(
+        "Russia kept troops in Georgia.") == 0.5
 
 
 def test_a_capital_that_speaks_for_its_government_is_no_answer_to_where(gazetteer):
-    from retrieval.answer import _kind_cue
-
-    intent = parse_intent("Where did Putin want to carry out a nuclear test?", gazetteer)
-
-    def cue(text):
-        return _kind_cue(qs.WHERE, text, set(), intent, gazetteer, set())
+    cue = _kind_cue_for(gazetteer, qs.WHERE, "Where did Putin want to carry out a nuclear test?")
     assert cue("Putin asserts control over the nuclear plant, Kyiv disagrees") == 0.0
     assert cue("Moscow denies plans for a nuclear test") == 0.0
     # the city itself still answers where
@@ -1267,27 +1265,17 @@ def test_a_sum_of_money_is_no_answer_to_how_many(fresh, tmp_path):
 
 
 def test_what_was_done_is_answered_by_the_sentence_with_that_verb(gazetteer):
-    from retrieval.answer import _kind_cue
-
-    intent = parse_intent("wat got damaged in druzhkovka when the russians shelled it on the afternoon of aug 30?",
-                          gazetteer)
-
-    def cue(text):
-        return _kind_cue(qs.WHAT, text, set(), intent, gazetteer, set())
+    cue = _kind_cue_for(gazetteer, qs.WHAT,
+                        "wat got damaged in druzhkovka when the russians shelled it on the afternoon of aug 30?")
     assert cue("Two schools, a palace of sports, and a palace of culture were damaged.") == 1.0
     assert cue("A video shows the aftermath of the shelling of Druzhkivka in the afternoon of August 30.") == 0.0
     # "what was reported" asks for the events, not for what the reporting was done to
-    reported = parse_intent("What was reported from Lyman in October 2022?", gazetteer)
-    assert _kind_cue(qs.WHAT, "Ukrainian troops entered Lyman.", set(), reported, gazetteer, set()) == 1.0
+    assert _kind_cue_for(gazetteer, qs.WHAT, "What was reported from Lyman in October 2022?")(
+        "Ukrainian troops entered Lyman.") == 1.0
 
 
 def test_what_they_used_is_answered_by_a_weapon_named(gazetteer):
-    from retrieval.answer import _kind_cue
-
-    intent = parse_intent("wat did ru use to smash that apartment block in chasiv yar on july 9", gazetteer)
-
-    def cue(text):
-        return _kind_cue(qs.WHAT, text, set(), intent, gazetteer, set())
+    cue = _kind_cue_for(gazetteer, qs.WHAT, "wat did ru use to smash that apartment block in chasiv yar on july 9")
     assert cue("The Russian troops struck the town of Chasiv Yar by Iskander missiles, firing at least four.") == 1.0
     assert cue("The enemy used white phosphorus munitions.") == 1.0
     assert cue("For the first time, the Russians attacked the town employing Iranian kamikaze drones.") == 1.0
