@@ -2143,3 +2143,20 @@ def test_the_name_of_someone_described_is_given_by_a_sentence_about_them(fresh, 
                               "The American volunteer whose body was returned to Ukraine in the swap was Joshua "
                               "Jones, his family said."),
                              "Joshua Jones")
+
+
+
+
+def test_naming_some_place_weighs_less_than_being_about_what_a_where_question_asks(gazetteer):
+    # a place, like a date, is in most sentences of the war's news: for "where" and "when" that a sentence has
+    # one weighs less (Weights.kind_everyday) than that it is about what was asked
+    import numpy as np
+
+    composer = _gate_composer(gazetteer)
+    question = "Where did the Russian invaders set up their headquarters while they held Trostianets?"
+    hits = [Hit(_gate_passage("shelling", "Russian invaders shelled Okhtyrka overnight, the governor said."), 1.0, 0.6),
+            Hit(_gate_passage("hq", "The invaders set up their headquarters at the railway station."), 1.0, 0.6)]
+    units = composer._candidates(hits)
+    composer._score(units, parse_intent(question, gazetteer), qs.question_kind(question), np.zeros(4), [])
+    best = max(units, key=lambda u: u.score)
+    assert "railway station" in best.text, [(u.text, round(u.score, 3)) for u in units]
