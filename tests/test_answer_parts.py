@@ -1714,8 +1714,8 @@ def test_a_verbs_inflected_form_is_the_askers_account_of_the_action_not_the_topi
 
 
 def _gate_composer(gazetteer, rare=(), counts=None):
-    """An answerer over a store of 100,000 passages in which only the words `rare` are rare, for its gate;
-    `counts`: the passages some other words are in."""
+    """An answerer over a store of 100,000 passages in which only the words `rare` are rare, for its gate and its
+    sentence scores; `counts`: the passages some other words are in."""
     import numpy as np
 
     from retrieval.answer import Composer
@@ -1780,9 +1780,9 @@ def test_a_name_in_every_other_report_may_be_missing_where_it_only_says_whose(ga
     # everyday is more than one report in fifty: a country whose officer it is ("Britain's top military officer",
     # in 3 % of the passages, all its spellings together) may be missing; a name in 1.5 % may not
     for share, missing_is_fine in ((3_000, True), (1_500, False)):
+        britain = {form: share if form == "britain" else 0 for form in qs.name_forms("britain")}
         gate = _gate_of_one_article(gazetteer, "Admiral Tony Radakin said Russia could target the West's satellites.",
-                                    rare=("radakin",),
-                                    counts={form: share if form == "britain" else 0 for form in qs._ALIASES["britain"]})
+                                    rare=("radakin",), counts=britain)
         gated = gate("What could Russia go after, according to Britain's top military officer, Admiral Tony Radakin?")
         assert isinstance(gated, str) != missing_is_fine, (share, gated)
 
@@ -2158,8 +2158,6 @@ def test_the_name_of_someone_described_is_given_by_a_sentence_about_them(fresh, 
                               "The American volunteer whose body was returned to Ukraine in the swap was Joshua "
                               "Jones, his family said."),
                              "Joshua Jones")
-
-
 
 
 def test_naming_some_place_weighs_less_than_being_about_what_a_where_question_asks(gazetteer):
