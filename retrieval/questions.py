@@ -172,12 +172,17 @@ def _country_names() -> list[set[str]]:
 # Upper-case spellings are matched with their case ("US" is not "us"); the rest ignore case.
 _ALIASES = {name.lower(): frozenset(group) for group in _country_names() + _SPELLED_OUT for name in group}
 _COUNTRY_WORDS = frozenset(name.lower() for group in _country_names() for name in group)
+# A region of countries named in two words ("Which Middle Eastern country"): one term too, found in any of its
+# countries (_COUNTRY_GROUPS below).
+_REGION_PHRASES = ("middle east", "middle eastern")
+_ALIASES.update({region: frozenset(_REGION_PHRASES) for region in _REGION_PHRASES})
 # A country's name of two or more words ("Czech Republic", "United States", "South Korea"): one term, found in
 # any of its names ("Prague", "US"), not a term per word ("Republic" alone is no country). Countries' names
 # only, in any case ("south korea"): a capital's ("The Valley", "Road Town") reads as plain words in lower case.
 # ("The Netherlands" is "Netherlands", one word with its adjectives.)
 _COUNTRY_PHRASES = sorted({n.lower() for n in [c["name"] for c in _COUNTRIES] + [n for g in _SAME_NAME for n in g]
-                           if " " in n.strip() and not n.lower().startswith("the ")}, key=len, reverse=True)
+                           + list(_REGION_PHRASES) if " " in n.strip() and not n.lower().startswith("the ")},
+                          key=len, reverse=True)
 _COUNTRY_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _COUNTRY_PHRASES) + r")\b", re.I)
 _COUNTRY_PHRASE_FIRST = frozenset(n.split()[0] for n in _COUNTRY_PHRASES)   # a question without one skips the search
 
@@ -231,10 +236,13 @@ _COUNTRY_GROUPS = {"baltic": ("latvia", "lithuania", "estonia"),
                    "nordic": ("norway", "sweden", "finland", "denmark", "iceland"),
                    "scandinavian": ("norway", "sweden", "denmark"),
                    "balkan": ("serbia", "croatia", "montenegro", "albania", "slovenia", "bulgaria", "greece", "romania",
-                              "north macedonia", "bosnia and herzegovina", "kosovo")}
+                              "north macedonia", "bosnia and herzegovina", "kosovo"),
+                   "middle eastern": ("syria", "iran", "iraq", "israel", "saudi arabia", "jordan", "lebanon", "egypt",
+                                      "united arab emirates", "qatar", "kuwait", "bahrain", "oman", "yemen", "turkey")}
 # and by the region's name: "two prime ministers from the balkans"
 _COUNTRY_GROUPS |= {"baltics": _COUNTRY_GROUPS["baltic"], "nordics": _COUNTRY_GROUPS["nordic"],
-                    "scandinavia": _COUNTRY_GROUPS["scandinavian"], "balkans": _COUNTRY_GROUPS["balkan"]}
+                    "scandinavia": _COUNTRY_GROUPS["scandinavian"], "balkans": _COUNTRY_GROUPS["balkan"],
+                    "middle east": _COUNTRY_GROUPS["middle eastern"]}
 
 
 @functools.lru_cache(maxsize=64)

@@ -158,6 +158,10 @@ def test_typos_and_chat_words_are_not_what_a_question_is_about_lower_case_countr
     [nordic] = qs.salient_terms("which nordic minister", [], df, 10_000, rare_below=0.0005)
     assert nordic.kind == "rare" and qs.supports(nordic, "Minister of Foreign Affairs of Denmark Jeppe Kofod")
     assert not qs.supports(nordic, "Minister of Foreign Affairs of Poland")
+    # and a region of two words is one term ("Middle" alone is no place), found in any of its countries
+    [mideast] = qs.salient_terms("Which Middle Eastern minister served?", [], df, 10_000, rare_below=0.0005)
+    assert mideast.text == "Middle Eastern" and qs.supports(mideast, "Russia was surprised by Lebanon's position")
+    assert not qs.supports(mideast, "Russia was surprised by Latvia's position")
     [airbase] = qs.salient_terms("which airbase", [], df, 10_000, rare_below=0.0005)
     assert qs.supports(airbase, "within the Lipetsk-2 airfield")
     assert qs.supports(qs.Salient("rosgvardia", "name", qs.name_forms("rosgvardia")), "brought Russia’s Guard units")
