@@ -187,16 +187,6 @@ _COUNTRY_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _COUNTRY_
 _COUNTRY_PHRASE_FIRST = frozenset(n.split()[0] for n in _COUNTRY_PHRASES)   # a question without one skips the search
 
 
-def _names_a_member(term: Salient, text: str, low: str) -> bool:
-    """Does the text name a country of the continent or group the term names, typed in capitals or not?"""
-    continent = _CONTINENTS.get(term.text.lower())
-    if continent and any(_CONTINENT_OF.get(country) == continent for country in countries_in(text)):
-        return True  # "which African country": "Wagner's operations in Sudan"
-    # "the wives of two Baltic presidents": "Latvian President's wife"
-    return any(has_phrase(low, form.lower()) for country in _COUNTRY_GROUPS.get(term.text.lower(), ())
-               for form in _ALIASES[country])
-
-
 def is_possessive(word: str, question: str) -> bool:
     """Does the question write `word` as a possessive ("Zelensky's office")?"""
     return re.search(rf"\b{re.escape(word)}['’]s\b", question) is not None
@@ -243,6 +233,16 @@ _COUNTRY_GROUPS = {"baltic": ("latvia", "lithuania", "estonia"),
 _COUNTRY_GROUPS |= {"baltics": _COUNTRY_GROUPS["baltic"], "nordics": _COUNTRY_GROUPS["nordic"],
                     "scandinavia": _COUNTRY_GROUPS["scandinavian"], "balkans": _COUNTRY_GROUPS["balkan"],
                     "middle east": _COUNTRY_GROUPS["middle eastern"]}
+
+
+def _names_a_member(term: Salient, text: str, low: str) -> bool:
+    """Does the text name a country of the continent or group the term names, typed in capitals or not?"""
+    continent = _CONTINENTS.get(term.text.lower())
+    if continent and any(_CONTINENT_OF.get(country) == continent for country in countries_in(text)):
+        return True  # "which African country": "Wagner's operations in Sudan"
+    # "the wives of two Baltic presidents": "Latvian President's wife"
+    return any(has_phrase(low, form.lower()) for country in _COUNTRY_GROUPS.get(term.text.lower(), ())
+               for form in _ALIASES[country])
 
 
 @functools.lru_cache(maxsize=64)
